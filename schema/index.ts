@@ -1,0 +1,5 @@
+// The wire contract shared by worker/ and client/: request/response schemas and error codes.
+export * from "./wire/errors";
+export * from "./wire/common";
+export * from "./wire/ping";
+export * from "./wire/admin";

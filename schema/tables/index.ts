@@ -1,0 +1,5 @@
+// Every D1 table, for drizzle-kit and the worker. Migrations: schema/migrations (drizzle-kit generate).
+export * from "./instances";
+export * from "./pings";
+export * from "./releases";
+export * from "./salts";

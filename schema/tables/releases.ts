@@ -1,0 +1,25 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** The latest release per product, set through PUT /v1/admin/releases/:product. */
+export const releases = sqliteTable("releases", {
+  product: text("product").primaryKey(),
+  version: text("version").notNull(),
+  info: text("info"),
+  url: text("url"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Security or notice alerts, returned to instances whose version satisfies `affects`. */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    product: text("product").notNull(),
+    affects: text("affects").notNull(), // a semver range, e.g. ">=1.0.0 <1.2.3"
+    level: text("level", { enum: ["info", "warning", "critical"] }).notNull(),
+    message: text("message").notNull(),
+    url: text("url"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("alerts_product").on(t.product)],
+);

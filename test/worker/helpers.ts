@@ -1,0 +1,44 @@
+import { env, exports } from "cloudflare:workers";
+
+export const ADMIN = { authorization: "Bearer test-admin-token" };
+export const BASE = "https://candor.test";
+
+/** Calls the worker's real fetch handler (router, D1 and all). */
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(`${BASE}${path}`, init);
+}
+
+/** POST JSON. */
+export function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return call(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+}
+
+/** Admin call with the test bearer token. */
+export function admin(path: string, init: RequestInit = {}): Promise<Response> {
+  return call(path, { ...init, headers: { ...ADMIN, ...(init.headers as Record<string, string>) } });
+}
+
+export async function errorCode(res: Response): Promise<string> {
+  const body = (await res.json()) as { error: { code: string } };
+  return body.error.code;
+}
+
+/** Row count of a table, straight from D1. */
+export async function count(table: string): Promise<number> {
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
+  return row!.n;
+}
+
+/** Every row of every table (migrations bookkeeping excluded), as one JSON string. */
+export async function dumpDatabase(): Promise<string> {
+  const { results } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).all<{ name: string }>();
+  const dump: Record<string, unknown[]> = {};
+  for (const { name } of results) dump[name] = (await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results;
+  return JSON.stringify(dump);
+}
+
+export function uuid(): string {
+  return crypto.randomUUID();
+}

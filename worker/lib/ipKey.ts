@@ -1,0 +1,16 @@
+import { saltFor } from "../store/salts";
+import type { Db } from "../store/db";
+import { utcDay } from "./time";
+
+/**
+ * An opaque per-client key for abuse damping: HMAC-SHA-256(daily salt, client IP), hex.
+ * The IP and this key are never stored or logged; the salt rotates daily and is deleted after
+ * 48 h (scheduled.ts), so yesterday's keys cannot be recomputed.
+ */
+export async function ipKey(db: Db, request: Request, now: number): Promise<string> {
+  const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
+  const salt = await saltFor(db, utcDay(now), now);
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(salt), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(ip)));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,22 @@
+import type { IRequest } from "itty-router";
+import { pageQuery } from "../../../schema";
+import { requireAdmin } from "../../http/auth";
+import { HttpError } from "../../http/error";
+import { json } from "../../http/respond";
+import { validateQuery } from "../../http/validate";
+import { decodeCursor, nextCursor } from "../../lib/cursor";
+import { database } from "../../store/db";
+import { getInstance } from "../../store/instances";
+import { listPings } from "../../store/pings";
+
+/** GET /v1/admin/instances/:id/pings?limit=&cursor= : one instance's pings, newest first. */
+export async function getInstancePings(request: IRequest, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  const { limit, cursor } = validateQuery(pageQuery, request);
+  const db = database(env);
+  const id = request.params.id!;
+  const instance = await getInstance(db, id);
+  if (!instance) throw new HttpError(404, "not_found", "No such instance.");
+  const rows = await listPings(db, id, limit, decodeCursor(cursor));
+  return json({ instance, pings: rows, next: nextCursor(rows, limit, (r) => ({ t: r.receivedAt, id: r.uuid })) });
+}

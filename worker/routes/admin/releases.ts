@@ -1,0 +1,34 @@
+import type { IRequest } from "itty-router";
+import { productName, releaseRequest } from "../../../schema";
+import { requireAdmin } from "../../http/auth";
+import { readJson } from "../../http/body";
+import { HttpError } from "../../http/error";
+import { json } from "../../http/respond";
+import { validate } from "../../http/validate";
+import { parseVersion } from "../../lib/updates";
+import { database } from "../../store/db";
+import { listReleases, putRelease } from "../../store/updates";
+
+/** PUT /v1/admin/releases/:product {version, info?, url?} : sets the product's latest release. */
+export async function putReleaseRoute(request: IRequest, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  const product = validate(productName, request.params.product);
+  const body = validate(releaseRequest, await readJson(request, 16 * 1024));
+  if (!parseVersion(body.version)) {
+    throw new HttpError(400, "invalid_field", "$.version: not a semantic version", { path: "$.version" });
+  }
+  const saved = await putRelease(database(env), {
+    product,
+    version: body.version,
+    info: body.info ?? null,
+    url: body.url ?? null,
+    updatedAt: Date.now(),
+  });
+  return json({ release: saved });
+}
+
+/** GET /v1/admin/releases : every product's latest release. */
+export async function getReleases(request: IRequest, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  return json({ releases: await listReleases(database(env)) });
+}

@@ -1,0 +1,30 @@
+import type { IRequest } from "itty-router";
+import { pingLimits } from "../../schema";
+import { readJson } from "../http/body";
+import { json } from "../http/respond";
+import { idempotencyKey } from "../lib/headers";
+import { ipKey } from "../lib/ipKey";
+import { damp } from "../lib/rateLimit";
+import { ingestPing } from "../pipeline/ping/run";
+import { validatePing } from "../pipeline/ping/steps";
+import { database } from "../store/db";
+
+/** POST /v1/ping and POST /ping (FlowFuse's telemetry.url): validate, damp, store, answer. */
+export async function postPing(request: IRequest, env: Env): Promise<Response> {
+  const now = Date.now();
+  const key = idempotencyKey(request);
+  const body = await readJson(request, pingLimits.bodyBytes);
+  const valid = validatePing(body); // bad input fails before any storage access
+  const db = database(env);
+  await damp(env.PING_LIMITER, await ipKey(db, request, now));
+  const cf = (request as Request<unknown, IncomingRequestCfProperties>).cf;
+  const answer = await ingestPing(db, {
+    valid,
+    defaultProduct: env.DEFAULT_PRODUCT,
+    cf,
+    uuid: crypto.randomUUID(),
+    now,
+    idempotencyKey: key,
+  });
+  return json(answer);
+}

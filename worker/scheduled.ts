@@ -1,0 +1,16 @@
+import { log } from "./http/respond";
+import { database } from "./store/db";
+import { deleteSaltsThrough, saltFor } from "./store/salts";
+import { DAY_MS, utcDay } from "./lib/time";
+
+/**
+ * Cron work (wrangler.toml [triggers]); `now` is passed in so tests control time.
+ * Salts: today's is created ahead of the first request; a day's salt is deleted once 48 h have
+ * passed since that day began.
+ */
+export async function runScheduled(env: Env, now: number): Promise<void> {
+  const db = database(env);
+  await saltFor(db, utcDay(now), now);
+  const deleted = await deleteSaltsThrough(db, utcDay(now - 2 * DAY_MS));
+  log("info", "scheduled", { saltsDeleted: deleted });
+}

@@ -1,0 +1,30 @@
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import * as tables from "../../schema/tables";
+import { HttpError } from "../http/error";
+import { log } from "../http/respond";
+
+export type Db = DrizzleD1Database<typeof tables>;
+
+/** The drizzle handle over the DB binding; a missing binding is a loud 503, not a no-op. */
+export function database(env: Env): Db {
+  if (!env.DB) {
+    log("error", "DB binding is missing");
+    throw new HttpError(503, "not_configured", "Storage is not configured.");
+  }
+  return drizzle(env.DB, { schema: tables });
+}
+
+/**
+ * Runs one storage operation; a D1 failure is logged with its detail and answered
+ * 503 storage_unavailable with Retry-After (clients retry; ids make retries safe).
+ */
+export async function guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    const e = err instanceof Error ? err : new Error(String(err));
+    log("error", "storage failure", { op, detail: e.message });
+    throw new HttpError(503, "storage_unavailable", "Storage is temporarily unavailable.", {}, { "retry-after": "30" });
+  }
+}

@@ -1,0 +1,40 @@
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { instances, pings } from "../../schema/tables";
+import type { Db } from "./db";
+import { guard } from "./db";
+
+/** Newest-seen-first page of instances; cursor is the last row's (lastSeen, id). */
+export async function listInstances(db: Db, limit: number, after?: { t: number; id: string }) {
+  return guard("listInstances", () =>
+    db
+      .select()
+      .from(instances)
+      .where(
+        after
+          ? or(lt(instances.lastSeen, after.t), and(eq(instances.lastSeen, after.t), lt(instances.id, after.id)))
+          : undefined,
+      )
+      .orderBy(desc(instances.lastSeen), desc(instances.id))
+      .limit(limit),
+  );
+}
+
+export async function getInstance(db: Db, id: string) {
+  const rows = await guard("getInstance", () => db.select().from(instances).where(eq(instances.id, id)).limit(1));
+  return rows[0];
+}
+
+/**
+ * Erases an installation and every row that references it, in one batch. Child tables are
+ * deleted explicitly (not only by ON DELETE CASCADE) so the erase does not depend on the
+ * foreign_keys pragma. Returns whether the instance existed.
+ */
+export async function eraseInstance(db: Db, id: string): Promise<boolean> {
+  const results = await guard("eraseInstance", () =>
+    db.batch([
+      db.delete(pings).where(eq(pings.instanceId, id)),
+      db.delete(instances).where(eq(instances.id, id)).returning({ id: instances.id }),
+    ]),
+  );
+  return results[1].length > 0;
+}

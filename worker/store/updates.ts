@@ -1,0 +1,34 @@
+import { desc, eq } from "drizzle-orm";
+import { alerts, releases } from "../../schema/tables";
+import type { Db } from "./db";
+import { guard } from "./db";
+
+export type NewRelease = typeof releases.$inferInsert;
+export type NewAlert = typeof alerts.$inferInsert;
+
+/** Sets the latest release of a product (insert or replace). */
+export async function putRelease(db: Db, row: NewRelease) {
+  const [saved] = await guard("putRelease", () =>
+    db.insert(releases).values(row).onConflictDoUpdate({ target: releases.product, set: row }).returning(),
+  );
+  return saved!;
+}
+
+export async function listReleases(db: Db) {
+  return guard("listReleases", () => db.select().from(releases).orderBy(releases.product));
+}
+
+export async function createAlert(db: Db, row: NewAlert) {
+  const [saved] = await guard("createAlert", () => db.insert(alerts).values(row).returning());
+  return saved!;
+}
+
+export async function listAlerts(db: Db) {
+  return guard("listAlerts", () => db.select().from(alerts).orderBy(desc(alerts.createdAt)));
+}
+
+/** Deletes an alert; returns whether it existed. */
+export async function deleteAlert(db: Db, id: string): Promise<boolean> {
+  const gone = await guard("deleteAlert", () => db.delete(alerts).where(eq(alerts.id, id)).returning({ id: alerts.id }));
+  return gone.length > 0;
+}
