@@ -3,3 +3,5 @@ export * from "./instances";
 export * from "./pings";
 export * from "./releases";
 export * from "./salts";
+export * from "./events";
+export * from "./facts";

@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, or } from "drizzle-orm";
-import { instances, pings } from "../../schema/tables";
+import { events, exceptions, facts, instances, pings } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
 
@@ -33,8 +33,11 @@ export async function eraseInstance(db: Db, id: string): Promise<boolean> {
   const results = await guard("eraseInstance", () =>
     db.batch([
       db.delete(pings).where(eq(pings.instanceId, id)),
+      db.delete(facts).where(eq(facts.instanceId, id)),
+      db.delete(exceptions).where(eq(exceptions.instanceId, id)),
+      db.delete(events).where(eq(events.instanceId, id)),
       db.delete(instances).where(eq(instances.id, id)).returning({ id: instances.id }),
     ]),
   );
-  return results[1].length > 0;
+  return results[4].length > 0;
 }
