@@ -1,0 +1,15 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** Runs a project binary (node_modules/.bin) synchronously from the repo root. */
+export function runBin(bin: string, args: string[], env: Record<string, string> = {}) {
+  const res = spawnSync(path.join(ROOT, "node_modules/.bin", bin), args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", ...env },
+    timeout: 180_000,
+  });
+  return { status: res.status, out: `${res.stdout ?? ""}${res.stderr ?? ""}` };
+}

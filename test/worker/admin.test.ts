@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { count, admin, call, errorCode, post, uuid } from "./helpers";
+
+describe("admin API auth", () => {
+  it.each([
+    ["no header", {}],
+    ["wrong token", { authorization: "Bearer nope" }],
+    ["wrong length", { authorization: "Bearer test-admin-token-and-more" }],
+    ["not bearer", { authorization: "Basic dGVzdA==" }],
+  ])("%s -> 401", async (_name, headers) => {
+    const res = await call("/v1/admin/instances", { headers });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    expect(await errorCode(res)).toBe("unauthorized");
+  });
+
+  it("a wrong token writes nothing", async () => {
+    const res = await call("/v1/admin/alerts", {
+      method: "POST",
+      headers: { authorization: "Bearer nope", "content-type": "application/json" },
+      body: JSON.stringify({ product: "a", affects: "*", level: "info", message: "m" }),
+    });
+    expect(res.status).toBe(401);
+    expect(await count("alerts")).toBe(0);
+  });
+});
+
+describe("instances", () => {
+  it("lists instances newest first, paged with a cursor", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = uuid();
+      ids.push(id);
+      await post("/v1/ping", { instanceId: id, product: "paging", version: `1.0.${i}` });
+      await new Promise((r) => setTimeout(r, 3)); // distinct last_seen
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await admin(`/v1/admin/instances?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { instances: Array<{ id: string }>; next: string | null };
+      expect(page.instances.length).toBeLessThanOrEqual(2);
+      seen.push(...page.instances.map((i) => i.id));
+      cursor = page.next;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it("rejects bad paging parameters", async () => {
+    expect(await errorCode(await admin("/v1/admin/instances?limit=0"))).toBe("invalid_query");
+    expect(await errorCode(await admin("/v1/admin/instances?limit=abc"))).toBe("invalid_query");
+    expect(await errorCode(await admin("/v1/admin/instances?cursor=%%%"))).toBe("invalid_query");
+  });
+
+  it("pings of an unknown instance -> 404", async () => {
+    const res = await admin(`/v1/admin/instances/${uuid()}/pings`);
+    expect(res.status).toBe(404);
+  });
+
+  it("DELETE erases the instance and every row that references it", async () => {
+    const id = uuid();
+    const other = uuid();
+    await post("/v1/ping", { instanceId: id, product: "erase" });
+    await post("/v1/ping", { instanceId: id, product: "erase" });
+    await post("/v1/ping", { instanceId: other, product: "erase" });
+    const res = await admin(`/v1/admin/instances/${id}`, { method: "DELETE" });
+    expect(res.status).toBe(204);
+    expect(await count(`pings WHERE instance_id = '${id}'`)).toBe(0);
+    expect(await count(`instances WHERE id = '${id}'`)).toBe(0);
+    expect(await count(`pings WHERE instance_id = '${other}'`)).toBe(1);
+    expect((await admin(`/v1/admin/instances/${id}`, { method: "DELETE" })).status).toBe(404);
+  });
+});
+
+describe("releases and alerts", () => {
+  const put = (product: string, body: unknown) =>
+    admin(`/v1/admin/releases/${product}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const alert = (body: unknown) =>
+    admin("/v1/admin/alerts", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("PUT sets and replaces a release; GET lists them", async () => {
+    expect((await put("rel", { version: "1.0.0" })).status).toBe(200);
+    const res = await put("rel", { version: "1.1.0", info: "Faster", url: "https://example.com/1.1.0" });
+    expect(((await res.json()) as { release: unknown }).release).toMatchObject({ product: "rel", version: "1.1.0", info: "Faster" });
+    const list = (await (await admin("/v1/admin/releases")).json()) as { releases: Array<{ product: string; version: string }> };
+    expect(list.releases.filter((r) => r.product === "rel")).toEqual([expect.objectContaining({ version: "1.1.0" })]);
+  });
+
+  it("rejects a release that is not semver, and bad fields", async () => {
+    const bad = await put("rel", { version: "latest" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { path: string } }).error.path).toBe("$.version");
+    expect(await errorCode(await put("rel", { version: "1.0.0", url: "not a url" }))).toBe("invalid_field");
+    expect(await errorCode(await put("Bad Name", { version: "1.0.0" }))).toBe("invalid_field");
+  });
+
+  it("creates, lists and deletes alerts", async () => {
+    const res = await alert({ product: "al", affects: ">=1.0.0 <1.2.3", level: "critical", message: "CVE-2026-1", url: "https://example.com/cve" });
+    expect(res.status).toBe(201);
+    const { alert: created } = (await res.json()) as { alert: { id: string } };
+    const list = (await (await admin("/v1/admin/alerts")).json()) as { alerts: Array<{ id: string }> };
+    expect(list.alerts.map((a) => a.id)).toContain(created.id);
+    expect((await admin(`/v1/admin/alerts/${created.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await admin(`/v1/admin/alerts/${created.id}`, { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("rejects an alert with a bad range or level", async () => {
+    const before = await count("alerts");
+    expect(await errorCode(await alert({ product: "al", affects: "not a range!", level: "info", message: "m" }))).toBe("invalid_field");
+    expect(await errorCode(await alert({ product: "al", affects: "*", level: "loud", message: "m" }))).toBe("invalid_field");
+    expect(await count("alerts")).toBe(before);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import worker from "../../worker/index";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 10, 20, 0, 17); // 2026-11-20 00:17 UTC
+
+async function salts(): Promise<string[]> {
+  const { results } = await env.DB.prepare("SELECT day FROM salts ORDER BY day").all<{ day: string }>();
+  return results.map((r) => r.day);
+}
+
+async function cron(at: number): Promise<void> {
+  // The worker's real scheduled() handler, with a controlled scheduledTime.
+  await worker.scheduled({ scheduledTime: at, cron: "17 * * * *", noRetry() {} }, env);
+}
+
+describe("scheduled(): daily IP-hash salt rotation", () => {
+  it("creates a salt per UTC day and deletes each 48 h after its day began", async () => {
+    await cron(T0);
+    expect(await salts()).toEqual(["2026-11-20"]);
+    await cron(T0 + DAY);
+    expect(await salts()).toEqual(["2026-11-20", "2026-11-21"]);
+    await cron(T0 + 2 * DAY - 60 * 60_000); // 2026-11-21 23:17: the 20th's salt is 47 h old
+    expect(await salts()).toEqual(["2026-11-20", "2026-11-21"]);
+    await cron(T0 + 2 * DAY); // 2026-11-22 00:17: the 20th's salt is 48 h 17 min old
+    expect(await salts()).toEqual(["2026-11-21", "2026-11-22"]);
+  });
+
+  it("salts are random and distinct per day", async () => {
+    const { results } = await env.DB.prepare("SELECT salt FROM salts").all<{ salt: string }>();
+    expect(new Set(results.map((r) => r.salt)).size).toBe(results.length);
+    for (const r of results) expect(r.salt).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
