@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:workers";
+import { requireAdmin } from "../../worker/http/auth";
+import { HttpError } from "../../worker/http/error";
 import { count, admin, call, errorCode, post, uuid } from "./helpers";
 
 describe("admin API auth", () => {
@@ -110,5 +113,16 @@ describe("releases and alerts", () => {
     expect(await errorCode(await alert({ product: "al", affects: "not a range!", level: "info", message: "m" }))).toBe("invalid_field");
     expect(await errorCode(await alert({ product: "al", affects: "*", level: "loud", message: "m" }))).toBe("invalid_field");
     expect(await count("alerts")).toBe(before);
+  });
+});
+
+describe("admin API without a configured token", () => {
+  it("is closed (503 not_configured), never open", async () => {
+    const req = new Request("https://candor.test/v1/admin/instances", { headers: { authorization: "Bearer " } });
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const err = await requireAdmin(req, { ...env, ADMIN_TOKEN: "" }).catch((e: unknown) => e);
+    spy.mockRestore();
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err).toMatchObject({ status: 503, code: "not_configured" });
   });
 });

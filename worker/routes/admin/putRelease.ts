@@ -7,7 +7,7 @@ import { json } from "../../http/respond";
 import { validate } from "../../http/validate";
 import { parseVersion } from "../../lib/updates";
 import { database } from "../../store/db";
-import { listReleases, putRelease } from "../../store/updates";
+import { putRelease } from "../../store/updates";
 
 /** PUT /v1/admin/releases/:product {version, info?, url?} : sets the product's latest release. */
 export async function putReleaseRoute(request: IRequest, env: Env): Promise<Response> {
@@ -25,10 +25,4 @@ export async function putReleaseRoute(request: IRequest, env: Env): Promise<Resp
     updatedAt: Date.now(),
   });
   return json({ release: saved });
-}
-
-/** GET /v1/admin/releases : every product's latest release. */
-export async function getReleases(request: IRequest, env: Env): Promise<Response> {
-  await requireAdmin(request, env);
-  return json({ releases: await listReleases(database(env)) });
 }

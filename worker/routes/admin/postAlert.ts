@@ -7,7 +7,7 @@ import { json } from "../../http/respond";
 import { validate } from "../../http/validate";
 import { isValidRange } from "../../lib/updates";
 import { database } from "../../store/db";
-import { createAlert, deleteAlert, listAlerts } from "../../store/updates";
+import { createAlert } from "../../store/updates";
 
 /** POST /v1/admin/alerts {product, affects, level, message, url?} -> 201 {alert}. */
 export async function postAlert(request: IRequest, env: Env): Promise<Response> {
@@ -23,17 +23,4 @@ export async function postAlert(request: IRequest, env: Env): Promise<Response> 
     createdAt: Date.now(),
   });
   return json({ alert }, 201);
-}
-
-/** GET /v1/admin/alerts : every alert, newest first. */
-export async function getAlerts(request: IRequest, env: Env): Promise<Response> {
-  await requireAdmin(request, env);
-  return json({ alerts: await listAlerts(database(env)) });
-}
-
-/** DELETE /v1/admin/alerts/:id -> 204, or 404 when unknown. */
-export async function deleteAlertRoute(request: IRequest, env: Env): Promise<Response> {
-  await requireAdmin(request, env);
-  if (!(await deleteAlert(database(env), request.params.id!))) throw new HttpError(404, "not_found", "No such alert.");
-  return new Response(null, { status: 204 });
 }

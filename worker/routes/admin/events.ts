@@ -1,0 +1,16 @@
+import type { IRequest } from "itty-router";
+import { eventsQuery } from "../../../schema/wire/capture";
+import { requireAdmin } from "../../http/auth";
+import { json } from "../../http/respond";
+import { validateQuery } from "../../http/validate";
+import { decodeCursor, nextCursor } from "../../lib/cursor";
+import { database } from "../../store/db";
+import { listEvents } from "../../store/events";
+
+/** GET /v1/admin/events?since=&event=&session=&product=&limit=&cursor= : newest first, paged. */
+export async function getEvents(request: IRequest, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  const { limit, cursor, ...filter } = validateQuery(eventsQuery, request);
+  const rows = await listEvents(database(env), filter, limit, decodeCursor(cursor));
+  return json({ events: rows, next: nextCursor(rows, limit, (r) => ({ t: r.receivedAt, id: r.uuid })) });
+}

@@ -1,0 +1,21 @@
+import type { IRequest } from "itty-router";
+import { pageQuery } from "../../../schema";
+import { requireAdmin } from "../../http/auth";
+import { HttpError } from "../../http/error";
+import { json } from "../../http/respond";
+import { validateQuery } from "../../http/validate";
+import { decodeCursor, nextCursor } from "../../lib/cursor";
+import { database } from "../../store/db";
+import { getInstance } from "../../store/instances";
+import { listFacts } from "../../store/records";
+
+/** GET /v1/admin/instances/:id/facts?limit=&cursor= : one instance's fact records, newest first. */
+export async function getInstanceFacts(request: IRequest, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  const { limit, cursor } = validateQuery(pageQuery, request);
+  const db = database(env);
+  const id = request.params.id!;
+  if (!(await getInstance(db, id))) throw new HttpError(404, "not_found", "No such instance.");
+  const rows = await listFacts(db, id, limit, decodeCursor(cursor));
+  return json({ facts: rows, next: nextCursor(rows, limit, (r) => ({ t: r.receivedAt, id: r.id })) });
+}
