@@ -3,3 +3,4 @@ export * from "./wire/errors";
 export * from "./wire/common";
 export * from "./wire/ping";
 export * from "./wire/admin";
+export * from "./wire/stats";

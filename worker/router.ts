@@ -1,13 +1,33 @@
-import { cors, Router, type IRequest, type RequestHandler } from "itty-router";
+import { Router, type IRequest, type RequestHandler } from "itty-router";
+import { corsify, preflight } from "./http/cors";
 import { HttpError } from "./http/error";
 import { toErrorResponse } from "./http/respond";
 import { postPing } from "./routes/ping";
 import { health } from "./routes/health";
 import { getInstances } from "./routes/admin/instances";
 import { getInstancePings } from "./routes/admin/instancePings";
+import { getInstanceFacts } from "./routes/admin/instanceFacts";
+import { getInstanceExceptions } from "./routes/admin/instanceExceptions";
+import { forgetInstance } from "./routes/forgetInstance";
 import { deleteInstance } from "./routes/admin/deleteInstance";
-import { getReleases, putReleaseRoute } from "./routes/admin/releases";
-import { deleteAlertRoute, getAlerts, postAlert } from "./routes/admin/alerts";
+import { getReleases } from "./routes/admin/getReleases";
+import { putReleaseRoute } from "./routes/admin/putRelease";
+import { getAlerts } from "./routes/admin/getAlerts";
+import { postAlert } from "./routes/admin/postAlert";
+import { deleteAlertRoute } from "./routes/admin/deleteAlert";
+import { postCapture } from "./routes/capture";
+import { getConfig, getConfigJs, postFlags } from "./routes/posthogConfig";
+import { getEvents } from "./routes/admin/events";
+import { getActiveStats } from "./routes/stats/active";
+import { getVersionStats } from "./routes/stats/versions";
+import { getDistributionStats } from "./routes/stats/distributions";
+import { getPlatformStats } from "./routes/stats/platform";
+import { getFactStats } from "./routes/stats/facts";
+import { getExceptionStats } from "./routes/stats/exceptions";
+import { getFrontendStats } from "./routes/stats/frontend";
+import { getStatsProducts } from "./routes/stats/products";
+import { exportPingsCsv } from "./routes/stats/exportPings";
+import { exportEventsCsv } from "./routes/stats/exportEvents";
 
 type Args = [Env, ExecutionContext];
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -20,25 +40,39 @@ const routes: Array<[Method, string, Handler]> = [
   ["POST", "/ping", postPing],
   ["GET", "/v1/admin/instances", getInstances],
   ["GET", "/v1/admin/instances/:id/pings", getInstancePings],
+  ["GET", "/v1/admin/instances/:id/facts", getInstanceFacts],
+  ["GET", "/v1/admin/instances/:id/exceptions", getInstanceExceptions],
+  ["DELETE", "/v1/instances/:instanceId", forgetInstance],
   ["DELETE", "/v1/admin/instances/:id", deleteInstance],
   ["GET", "/v1/admin/releases", getReleases],
   ["PUT", "/v1/admin/releases/:product", putReleaseRoute],
   ["GET", "/v1/admin/alerts", getAlerts],
   ["POST", "/v1/admin/alerts", postAlert],
   ["DELETE", "/v1/admin/alerts/:id", deleteAlertRoute],
+  ["GET", "/v1/admin/stats/products", getStatsProducts],
+  ["GET", "/v1/admin/stats/active", getActiveStats],
+  ["GET", "/v1/admin/stats/versions", getVersionStats],
+  ["GET", "/v1/admin/stats/distributions", getDistributionStats],
+  ["GET", "/v1/admin/stats/platform", getPlatformStats],
+  ["GET", "/v1/admin/stats/facts", getFactStats],
+  ["GET", "/v1/admin/stats/exceptions", getExceptionStats],
+  ["GET", "/v1/admin/stats/frontend", getFrontendStats],
+  ["GET", "/v1/admin/export/pings.csv", exportPingsCsv],
+  ["GET", "/v1/admin/export/events.csv", exportEventsCsv],
+  // PostHog-compatible capture (each path also matches with a trailing slash).
+  ["POST", "/e", postCapture],
+  ["POST", "/i/v0/e", postCapture],
+  ["POST", "/batch", postCapture],
+  ["POST", "/capture", postCapture],
+  ["POST", "/track", postCapture],
+  ["GET", "/array/:token/config", getConfig],
+  ["GET", "/array/:token/config.js", getConfigJs],
+  ["POST", "/flags", postFlags],
+  ["POST", "/decide", postFlags],
+  ["GET", "/v1/admin/events", getEvents],
 ];
 
-/**
- * CORS for browsers: every origin may call the public routes (no credentials are used).
- * corsify rebuilds the response with its status intact (itty-router 5; tested).
- */
-const { preflight, corsify } = cors({
-  origin: "*",
-  allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-  allowHeaders: ["content-type", "authorization", "idempotency-key", "content-encoding"],
-  maxAge: 86400,
-});
-
+// CORS (http/cors.ts): any origin, except the PostHog routes which follow ALLOWED_ORIGINS.
 export const router = Router<IRequest, Args>({
   before: [preflight],
   catch: toErrorResponse,

@@ -2,6 +2,7 @@ import { log } from "./http/respond";
 import { database } from "./store/db";
 import { deleteSaltsThrough, saltFor } from "./store/salts";
 import { DAY_MS, utcDay } from "./lib/time";
+import { runLifecycle } from "./pipeline/rollup/run";
 
 /**
  * Cron work (wrangler.toml [triggers]); `now` is passed in so tests control time.
@@ -13,4 +14,7 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
   await saltFor(db, utcDay(now), now);
   const deleted = await deleteSaltsThrough(db, utcDay(now - 2 * DAY_MS));
   log("info", "scheduled", { saltsDeleted: deleted });
+  // Daily rollups (recent days rebuilt) and raw-row retention: worker/pipeline/rollup.
+  const lifecycle = await runLifecycle(db, env.RETENTION_DAYS, now);
+  log("info", "rollups", { ...lifecycle, rebuilt: lifecycle.rebuilt.length });
 }

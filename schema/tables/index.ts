@@ -5,3 +5,4 @@ export * from "./releases";
 export * from "./salts";
 export * from "./events";
 export * from "./facts";
+export * from "./rollups";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boundedRecord, keyName, productName, shortText } from "./common";
+import { boundedRecord, keyName, productName, shortText } from "./common.ts";
 
 /** Limits of POST /v1/ping bodies; the worker enforces them, the client stays inside them. */
 export const pingLimits = {
@@ -9,6 +9,14 @@ export const pingLimits = {
   configDepth: 4,
   configKeys: 200,
   configString: 128,
+  /** Fact records per ping (Firefly III submits batches of 50). */
+  facts: 50,
+  factValue: 256,
+  /** Exception reports per ping, and their string sizes. */
+  exceptions: 10,
+  exceptionType: 128,
+  exceptionMessage: 1000,
+  exceptionStack: 4000,
 } as const;
 
 const configLeaf = z.union([z.boolean(), z.number(), z.string().max(pingLimits.configString)]);
@@ -29,6 +37,29 @@ export const platformConfig = configLevel(pingLimits.configDepth).refine(
   { message: `at most ${pingLimits.configKeys} keys in all` },
 );
 
+/** Client time (ms since epoch) a fact or exception was recorded. */
+const clientTime = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** A fact record (Firefly III's model); `id` is client-generated and dedupes retries. */
+export const pingFact = z.object({
+  id: z.uuid(),
+  kind: z.enum(["feature", "recurring"]),
+  key: keyName,
+  value: z.string().max(pingLimits.factValue),
+  collectedAt: clientTime,
+});
+export type PingFact = z.infer<typeof pingFact>;
+
+/** An exception report, already scrubbed by the client; `id` is client-generated. */
+export const pingException = z.object({
+  id: z.uuid(),
+  type: z.string().min(1).max(pingLimits.exceptionType),
+  message: z.string().max(pingLimits.exceptionMessage),
+  stack: z.string().max(pingLimits.exceptionStack).optional(),
+  collectedAt: clientTime,
+});
+export type PingException = z.infer<typeof pingException>;
+
 /** The instance ping, as FlowFuse sends it (fixtures/ping-flowfuse.json) plus Candor's fields. */
 export const pingRequest = z.object({
   instanceId: z.uuid(),
@@ -46,6 +77,8 @@ export const pingRequest = z.object({
     })
     .optional(),
   uptime: z.number().nonnegative().max(1e10).optional(),
+  facts: z.array(pingFact).max(pingLimits.facts).optional(),
+  exceptions: z.array(pingException).max(pingLimits.exceptions).optional(),
 });
 export type PingRequest = z.infer<typeof pingRequest>;
 /** Top-level keys the worker reads; any other is answered back in `ignored`. */

@@ -3,9 +3,21 @@ import { env, exports } from "cloudflare:workers";
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const BASE = "https://candor.test";
 
+let clients = 0;
+/**
+ * A distinct client address per call (100.64.0.0/10), so the per-client rate limiter, whose
+ * simulated counters are shared by every test file, never throttles unrelated tests.
+ */
+function clientIp(): string {
+  const n = clients++;
+  return `100.${64 + ((n >> 16) & 63)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
 /** Calls the worker's real fetch handler (router, D1 and all). */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(`${BASE}${path}`, init);
+  const headers = new Headers(init.headers);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp());
+  return exports.default.fetch(`${BASE}${path}`, { ...init, headers });
 }
 
 /** POST JSON. */

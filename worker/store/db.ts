@@ -24,7 +24,9 @@ export async function guard<T>(op: string, fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof HttpError) throw err;
     const e = err instanceof Error ? err : new Error(String(err));
-    log("error", "storage failure", { op, detail: e.message });
+    // drizzle wraps D1 errors in a message that lists the bound parameters: log the cause only.
+    const detail = e.cause instanceof Error ? e.cause.message : e.message.split("\nparams:")[0];
+    log("error", "storage failure", { op, detail });
     throw new HttpError(503, "storage_unavailable", "Storage is temporarily unavailable.", {}, { "retry-after": "30" });
   }
 }

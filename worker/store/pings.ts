@@ -2,6 +2,7 @@ import { and, desc, eq, exists, lt, or, sql } from "drizzle-orm";
 import { alerts, instances, pings, releases } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
+import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 
 export type InstanceRow = typeof instances.$inferInsert;
 export type PingRow = typeof pings.$inferInsert;
@@ -20,8 +21,14 @@ export interface RecordedPing {
  * Stores a ping and upserts its instance in ONE db.batch (one transaction, one round trip),
  * and reads the product's release and alerts in the same trip. A repeated
  * (instance, Idempotency-Key) inserts nothing and leaves the instance untouched.
+ * The ping's fact and exception records go in the same batch, deduplicated by their client ids.
  */
-export async function recordPing(db: Db, instance: InstanceRow, ping: PingRow): Promise<RecordedPing> {
+export async function recordPing(
+  db: Db,
+  instance: InstanceRow,
+  ping: PingRow,
+  records: { facts: FactRow[]; exceptions: ExceptionRow[] } = { facts: [], exceptions: [] },
+): Promise<RecordedPing> {
   const inserted = exists(db.select({ one: sql`1` }).from(pings).where(eq(pings.uuid, ping.uuid)));
   const [, , , stored, release, productAlerts] = await guard("recordPing", () =>
     db.batch([
@@ -53,6 +60,7 @@ export async function recordPing(db: Db, instance: InstanceRow, ping: PingRow): 
         .limit(1),
       db.select().from(releases).where(eq(releases.product, ping.product)),
       db.select().from(alerts).where(eq(alerts.product, ping.product)),
+      ...recordInserts(db, ping.uuid, records.facts, records.exceptions),
     ]),
   );
   const uuid = stored[0]?.uuid ?? ping.uuid;

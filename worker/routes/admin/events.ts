@@ -7,7 +7,7 @@ import { decodeCursor, nextCursor } from "../../lib/cursor";
 import { database } from "../../store/db";
 import { listEvents } from "../../store/events";
 
-/** GET /v1/admin/events?since=&event=&session=&product=&limit=&cursor= : newest first, paged. */
+/** GET /v1/admin/events?since=&event=&session=&instance=&product=&limit=&cursor= : newest first, paged. */
 export async function getEvents(request: IRequest, env: Env): Promise<Response> {
   await requireAdmin(request, env);
   const { limit, cursor, ...filter } = validateQuery(eventsQuery, request);

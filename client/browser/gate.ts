@@ -1,0 +1,20 @@
+/**
+ * Script-tag build (`/candor.js`, IIFE): defines `window.Candor`. posthog-js is fetched only when
+ * allowed, as the classic script `candor-posthog.js` next to this one (no CORS needed).
+ */
+import { createCandor, type BootOptions, type Sink } from "./candor";
+
+type Boot = (options: BootOptions) => Sink;
+const w = window as Window & { Candor?: unknown; CandorPostHog?: Boot };
+const here = document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : "";
+
+w.Candor ??= createCandor(
+  (options) =>
+    new Promise<Sink>((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = new URL("candor-posthog.js", here || `${options.apiHost}/`).href;
+      script.onload = () => (w.CandorPostHog ? resolve(w.CandorPostHog(options)) : reject(new Error("candor-posthog.js")));
+      script.onerror = reject;
+      document.head.appendChild(script);
+    }),
+);

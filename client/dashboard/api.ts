@@ -1,0 +1,48 @@
+/** Admin API access from the dashboard: the token lives in sessionStorage (this tab only). */
+const KEY = "candor.adminToken";
+
+export class Unauthorized extends Error {}
+
+export const token = {
+  get: (): string | null => sessionStorage.getItem(KEY),
+  set: (t: string): void => sessionStorage.setItem(KEY, t),
+  clear: (): void => sessionStorage.removeItem(KEY),
+};
+
+/** A same-origin admin call with the bearer token. 401 -> Unauthorized; other errors carry the API message. */
+export async function api(path: string, init: RequestInit = {}): Promise<Response> {
+  const t = token.get();
+  if (!t) throw new Unauthorized("no token");
+  const res = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${t}` } });
+  if (res.status === 401) throw new Unauthorized("wrong token");
+  if (!res.ok) {
+    let message = `HTTP ${res.status}`;
+    try {
+      const body = (await res.json()) as { error?: { message?: string } };
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new Error(message);
+  }
+  return res;
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  return (await (await api(path)).json()) as T;
+}
+
+export async function sendJson(method: "POST" | "PUT", path: string, body: unknown): Promise<Response> {
+  return api(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+/** Downloads an authenticated CSV export (an anchor cannot send the bearer header). */
+export async function download(path: string, filename: string): Promise<void> {
+  const blob = await (await api(path)).blob();
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

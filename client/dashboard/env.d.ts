@@ -1,0 +1,2 @@
+// esbuild bundles CSS imports into dashboard.css.
+declare module "*.css";

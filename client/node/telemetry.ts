@@ -1,0 +1,158 @@
+import { replayCachedAnswer } from "./answer.ts";
+import { currentDecision, decideAndRecord, sameDecision, toggleConsent, type ToggleResult } from "./consent.ts";
+export type { ToggleResult } from "./consent.ts";
+import type { ConsentDecision } from "./decide.ts";
+import { firstRunNotice } from "./notice.ts";
+import { ciOf, reporterContext, resolvedDir, type TelemetryOptions } from "./options.ts";
+import { Recorder } from "./recorder.ts";
+import { nextReport, report, type ReportOutcome } from "./reporter.ts";
+import { ReporterSlot } from "./reporterSlot.ts";
+import { Scheduler } from "./scheduler.ts";
+import { serialQueue } from "./serial.ts";
+import { updateState, type State } from "./stateFile.ts";
+import type { PingRequest } from "../../schema/wire/ping.ts";
+
+/** The instance client a host product embeds: consent, schedule, ledger, reports. */
+export class Telemetry {
+  readonly dir: string;
+  private readonly o: TelemetryOptions;
+  private readonly scheduler: Scheduler;
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+  private state: State | undefined;
+  private current: ConsentDecision | undefined;
+  private readonly slot: ReporterSlot;
+  private readonly queue = serialQueue(); // reports, in order
+  private readonly recorder: Recorder;
+  private stopping = new AbortController();
+
+  constructor(options: TelemetryOptions) {
+    this.o = options;
+    this.dir = resolvedDir(options);
+    this.slot = new ReporterSlot(this.dir);
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? ((line) => process.stderr.write(`[${options.product} telemetry] ${line}\n`));
+    this.scheduler = new Scheduler(() => this.tick(), options, options.initialised ?? true);
+    const allowed = async () => this.current !== undefined && (await this.recheck()).state !== "disabled";
+    this.recorder = new Recorder({ dir: this.dir, log: this.log, now: this.now, allowed });
+  }
+
+  /** Loads (or creates) the state, decides consent and records the decision; no notice, no schedule. */
+  open = (): Promise<ConsentDecision> => this.decide();
+
+  /** open(), then the first-run notice, the cached update notice and the schedule. Throws ConsentError on a bad word. */
+  async start(): Promise<ConsentDecision> {
+    this.stopping = new AbortController();
+    const decision = await this.open();
+    this.state = await firstRunNotice(this, this.o, decision, ciOf(this.o), this.log);
+    await replayCachedAnswer(this.dir, this.now(), this.o.onUpdate);
+    if (decision.state === "disabled") await this.queue.run(() => report(this.context(), decision.reason));
+    this.scheduler.start(decision.state);
+    return decision;
+  }
+
+  /** The host is ready: the first report may go (see the `initialised` option). */
+  markInitialised = (): void => this.scheduler.markInitialised();
+
+  /** The current decision (after start()). */
+  get decision(): ConsentDecision | undefined {
+    return this.current;
+  }
+
+  get instanceId(): string | undefined {
+    return this.state?.instanceId;
+  }
+
+  /** Changes host-known inputs (licence, config, admin) at runtime and re-decides. */
+  async update(inputs: Pick<TelemetryOptions, "licensed" | "config" | "admin">): Promise<ConsentDecision> {
+    Object.assign(this.o, inputs);
+    return this.decide();
+  }
+
+  /**
+   * Runtime toggles (the host's admin UI): they change the admin setting (and the saved choice).
+   * Refused with the reason when a higher input locks the decision (DO_NOT_TRACK, the executable
+   * name, the licence, a flag, the env var, the config file).
+   */
+  enable = (): Promise<ToggleResult> => this.toggle("enabled");
+  disable = (): Promise<ToggleResult> => this.toggle("disabled");
+
+  /** Records a feature fact once ever. No-op while disabled (re-checked each time) or for a bad key; never throws. */
+  feature = (key: string, value: string | number | boolean = true): Promise<void> => this.recorder.feature(key, value);
+  /** Records a recurring fact at most once per `days` days. Same rules as feature(). */
+  recurring = (key: string, value: string | number | boolean, days = 7): Promise<void> => this.recorder.recurring(key, value, days);
+  /** Records an exception report (type, message, stack), scrubbed. Same rules as feature(). */
+  captureException = (error: unknown): Promise<void> => this.recorder.captureException(error);
+
+  /** The exact payload the next report would send. */
+  async preview(): Promise<PingRequest> {
+    return (await nextReport(this.context(), true)).payload;
+  }
+
+  /** Reports now (respecting consent and debug mode). */
+  submit = (): Promise<ReportOutcome> => this.queue.run(async () => this.send(await this.decide(), false));
+
+  /**
+   * Cancels timers and aborts a report in flight; sends a final report only when telemetry is
+   * explicitly enabled: that report only, one attempt, at most 3 s. Releases the lock.
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.scheduler.stop();
+    const d = this.current ? await this.recheck().catch(() => this.current) : undefined;
+    if (d?.state === "enabled" && (await this.slot.hold(this.now()))) await this.queue.run(() => this.send(d, true)).catch(() => undefined);
+    await Promise.all([this.queue.idle(), this.recorder.idle()]);
+    await this.slot.release();
+  }
+
+  /** Used by the notice: persists a state change. */
+  async saveState(change: (s: State) => State): Promise<State> {
+    this.state = await updateState(this.dir, this.o.product, change);
+    return this.state;
+  }
+
+  private send(d: ConsentDecision, final: boolean): Promise<ReportOutcome> {
+    const ctx = this.context();
+    return report(final ? { ...ctx, transport: this.o.transport ?? {} } : ctx, d.state === "disabled" ? d.reason : null, final);
+  }
+
+  private async decide(): Promise<ConsentDecision> {
+    const { decision, state } = await decideAndRecord(this.o, this.dir, this.now());
+    return this.adopt(decision, state);
+  }
+
+  private adopt(decision: ConsentDecision, state: State): ConsentDecision {
+    [this.state, this.current] = [state, decision];
+    this.scheduler.setState(decision.state);
+    return decision;
+  }
+
+  /** The decision as it stands now (a CLI `disable` counts at once); recorded again only when it changed. */
+  private async recheck(): Promise<ConsentDecision> {
+    const d = await currentDecision(this.o, this.dir);
+    return sameDecision(this.current, d) ? d : this.decide();
+  }
+
+  private async toggle(to: "enabled" | "disabled"): Promise<ToggleResult> {
+    const { result, state } = await toggleConsent(this.o, this.dir, this.now(), to);
+    this.adopt(result.decision, state);
+    if (result.ok && !result.decision.locked && result.decision.state === "disabled") await this.queue.run(() => this.send(result.decision, false));
+    return result;
+  }
+
+  /** One scheduled report: re-reads consent (the CLI may have changed it), needs the lock. */
+  private async tick(): Promise<void> {
+    try {
+      const d = await this.decide();
+      if (!(await this.slot.hold(this.now()))) return this.o.onReport?.({ status: "skipped", detail: "another process of this installation reports", serverUuid: null });
+      this.o.onReport?.(await this.queue.run(() => this.send(d, false)));
+    } catch (err) {
+      this.log(`telemetry report failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private context() {
+    const ctx = reporterContext(this.o, this.dir, this.state!.instanceId, this.log, this.now);
+    return { ...ctx, transport: { ...ctx.transport, signal: this.stopping.signal } };
+  }
+}

@@ -1,0 +1,122 @@
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * Daily rollups, rebuilt by the cron (worker/pipeline/rollup) from raw rows and kept after the raw
+ * rows are deleted. Every table is keyed (product, day, ...) so a stats query reads a slice of
+ * the primary key whose size grows with the days asked for, never with the pings stored.
+ * Unknown values are stored as '' (primary-key columns are NOT NULL).
+ */
+
+/** Installations seen on the day, in the 7 and 30 days ending with it, and raw pings that day. */
+export const rollupActive = sqliteTable(
+  "rollup_active",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    active1: integer("active1").notNull(),
+    active7: integer("active7").notNull(),
+    active30: integer("active30").notNull(),
+    pings: integer("pings").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day] })],
+);
+
+/**
+ * Installations per value of a dimension on the day (each installation counted once, by its last
+ * ping of the day). dim: version | os_type | os_arch | os | license | country | runtime (key =
+ * env key) | fact (key = fact key; installations active in the 30 days, by their latest value).
+ */
+export const rollupDims = sqliteTable(
+  "rollup_dims",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    dim: text("dim").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+    installations: integer("installations").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.dim, t.key, t.value] })],
+);
+
+/**
+ * kind 'count': a platform.counts key (reporting installations, sum, median, p90 of their values).
+ * kind 'flag': a boolean platform.config leaf, dotted path (reporting, total = installations on).
+ */
+export const rollupMetrics = sqliteTable(
+  "rollup_metrics",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    kind: text("kind", { enum: ["count", "flag"] }).notNull(),
+    key: text("key").notNull(),
+    reporting: integer("reporting").notNull(),
+    total: real("total").notNull(),
+    median: real("median"),
+    p90: real("p90"),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.kind, t.key] })],
+);
+
+/** Exception reports per fingerprint and version on the day. */
+export const rollupExceptions = sqliteTable(
+  "rollup_exceptions",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    version: text("version").notNull(),
+    type: text("type").notNull(),
+    message: text("message"),
+    occurrences: integer("occurrences").notNull(),
+    installations: integer("installations").notNull(),
+    firstAt: integer("first_at").notNull(),
+    lastAt: integer("last_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.product, t.day, t.fingerprint, t.version] }),
+    index("rollup_exceptions_fingerprint").on(t.product, t.fingerprint),
+  ],
+);
+
+/** Durations histogram: whole seconds (< 600 s), then minutes (< 1 h), then 3600 = "1 h or more". */
+export type DurationHistogram = Record<string, number>;
+
+/** Frontend totals per day; durations = histogram of every $pageleave duration that day. */
+export const rollupFrontend = sqliteTable(
+  "rollup_frontend",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    events: integer("events").notNull(),
+    pageviews: integer("pageviews").notNull(),
+    pageleaves: integer("pageleaves").notNull(),
+    sessions: integer("sessions").notNull(),
+    visitors: integer("visitors").notNull(),
+    durations: text("durations", { mode: "json" }).$type<DurationHistogram>(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day] })],
+);
+
+/** Per page and day (top 500 pages by pageviews): views, session entries/exits, leave durations. */
+export const rollupPages = sqliteTable(
+  "rollup_pages",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    path: text("path").notNull(),
+    pageviews: integer("pageviews").notNull(),
+    entries: integer("entries").notNull(),
+    exits: integer("exits").notNull(),
+    leaves: integer("leaves").notNull(),
+    durations: text("durations", { mode: "json" }).$type<DurationHistogram>(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.path] })],
+);
+
+/** Progress of the rollup cron: the last day built (inclusive) and when. One row, name 'daily'. */
+export const rollupState = sqliteTable("rollup_state", {
+  name: text("name").primaryKey(),
+  builtThrough: text("built_through").notNull(),
+  builtAt: integer("built_at").notNull(),
+});

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { productName } from "./common.ts";
+
+/** Limits of the PostHog-compatible capture endpoints (POST /e/, /batch/, ...). */
+export const captureLimits = {
+  /** Request body as sent (compressed or not). */
+  bodyBytes: 1024 * 1024,
+  /** Body after gunzip / base64: enforced while inflating (a gzip bomb stops here). */
+  decodedBytes: 8 * 1024 * 1024,
+  events: 1000,
+  eventName: 120,
+  path: 512,
+  customProps: 10,
+  customString: 200,
+} as const;
+
+/** The snippet's own properties, the only non-PostHog properties the worker keeps. */
+export const snippetProps = {
+  route: "candor_route",
+  instanceId: "candor_instance_id",
+  appVersion: "candor_app_version",
+  licenseType: "candor_license_type",
+  durationMs: "candor_duration_ms",
+  props: "candor_props",
+} as const;
+
+/**
+ * Custom event names: a letter or digit, then letters, digits, space and `_ . : / -`, at most
+ * 120 characters. `$`-names other than `$pageview` / `$pageleave` are PostHog internals: dropped.
+ */
+export const customEventName = /^[A-Za-z0-9][A-Za-z0-9 _.:/-]{0,119}$/;
+export const pageEvents = ["$pageview", "$pageleave"] as const;
+
+/** A project API key as posthog-js sends it (`phc_...` or any token-like string). */
+export const captureToken = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "letters, digits, '_' or '-'");
+
+/** CAPTURE_TOKENS: JSON map project token -> product. */
+export const captureTokens = z.record(captureToken, productName);
+
+/** Why one event of a batch was dropped (the rest are kept). */
+export const rejectReasons = [
+  "not_an_object",
+  "missing_uuid",
+  "invalid_uuid",
+  "missing_event",
+  "invalid_event_name",
+  "event_not_allowed",
+  "invalid_properties",
+  "token_mismatch",
+] as const;
+export type RejectReason = (typeof rejectReasons)[number];
+
+/** 200 answer of the capture endpoints. `status: 1` is what PostHog's own capture answers. */
+export const captureResponse = z.object({
+  status: z.literal(1),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(z.object({ index: z.number().int(), reason: z.enum(rejectReasons) })),
+});
+export type CaptureResponse = z.infer<typeof captureResponse>;
+
+/** GET /v1/admin/events?since=&event=&session=&instance=&product=&limit=&cursor= */
+export const eventsQuery = z.object({
+  since: z.union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]).optional(),
+  event: z.string().min(1).max(captureLimits.eventName).optional(),
+  session: z.string().min(1).max(200).optional(),
+  instance: z.string().min(1).max(100).optional(),
+  product: productName.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+});
+export type EventsQuery = z.infer<typeof eventsQuery>;

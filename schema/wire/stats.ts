@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { productName } from "./common";
+
+/** A UTC calendar day, YYYY-MM-DD, that exists. */
+export const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
+    message: "not a calendar day",
+  });
+
+/** Longest range one stats or export request may ask for. */
+export const maxRangeDays = 731;
+
+/** ?product=&from=&to= of every GET /v1/admin/stats/* route (defaults: DEFAULT_PRODUCT, the 30 days to today). */
+export const statsQuery = z.object({
+  product: productName.optional(),
+  from: isoDay.optional(),
+  to: isoDay.optional(),
+});
+/** GET /v1/admin/stats/versions also takes source=raw: the same answer computed from raw pings (benchmarks). */
+export const versionsQuery = statsQuery.extend({ source: z.enum(["rollup", "raw"]).default("rollup") });
+
+interface Range {
+  product: string;
+  from: string;
+  to: string;
+  /** Every day of the range; each series below has one entry per day. */
+  days: string[];
+}
+export interface ActiveStats extends Range {
+  active1: number[];
+  active7: number[];
+  active30: number[];
+  pings: number[];
+}
+export interface VersionStats extends Range {
+  source: "rollup" | "raw";
+  latest: string | null;
+  /** Installations seen that day (by their last ping of the day). */
+  total: number[];
+  /** Share of them on the latest release (null on days without installations or without a release). */
+  share_latest: Array<number | null>;
+  /** Newest version first; '' is "unknown". */
+  versions: Array<{ version: string; installations: number[] }>;
+}
+export interface Share {
+  value: string;
+  installation_days: number;
+  share: number;
+}
+export interface DistributionStats extends Range {
+  installation_days: number;
+  os_type: Share[];
+  os_arch: Share[];
+  os: Share[];
+  license: Share[];
+  country: Share[];
+  runtime: Record<string, Share[]>;
+}
+export interface PlatformStats extends Range {
+  counts: Array<{ key: string; reporting: number[]; sum: number[]; median: Array<number | null>; p90: Array<number | null> }>;
+  flags: Array<{ key: string; reporting: number; on: number; share: number; share_by_day: Array<number | null> }>;
+}
+export interface FactStats extends Range {
+  facts: Array<{ key: string; value: string; installations: number[] }>;
+}
+export interface ExceptionStats extends Range {
+  groups: Array<{
+    fingerprint: string;
+    type: string;
+    message: string | null;
+    occurrences: number;
+    installation_days: number;
+    versions: string[];
+    first_seen: string;
+    last_seen: string;
+  }>;
+}
+export interface PageRow {
+  path: string;
+  pageviews: number;
+  entries: number;
+  exits: number;
+  leaves: number;
+  median_seconds: number | null;
+}
+export interface FrontendStats extends Range {
+  pageviews: number[];
+  sessions: number[];
+  visitors: number[];
+  median_seconds: number | null;
+  top_pages: PageRow[];
+  entry_pages: Array<{ path: string; entries: number }>;
+  exit_pages: Array<{ path: string; exits: number }>;
+}
+export interface ProductList {
+  products: Array<{ product: string; first_day: string; last_day: string; latest_release: string | null }>;
+  /** Rollup progress: every day up to built_through was (re)built by the run at built_at (ISO). */
+  rollups: { built_through: string; built_at: string } | null;
+}

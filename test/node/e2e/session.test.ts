@@ -1,0 +1,153 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../run.ts";
+import { TOKEN, launch, settle, startDemo, startWorker, type StoredEvent, type Worker } from "./harness.ts";
+
+// Worker 8790 (inspector 8792), demo console 8791: a different origin, allowed by ALLOWED_ORIGINS.
+let worker: Worker;
+let demo: ReturnType<typeof startDemo>;
+let browser: Browser;
+
+beforeAll(async () => {
+  worker = await startWorker(8790, 8792, { ALLOWED_ORIGINS: "http://127.0.0.1:8791" });
+  demo = startDemo(8791, worker.url);
+  await demo.ready;
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  await worker?.stop();
+});
+
+/** Lets the snippet's deferred history handling (one task) run before the next step. */
+const tick = (page: Page) => page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+/** What the page sees when its tab is hidden or shown (headless chromium never hides a tab). */
+const setVisibility = (page: Page, state: "hidden" | "visible") =>
+  page.evaluate((s) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => s });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => s === "hidden" });
+    document.dispatchEvent(new Event("visibilitychange"));
+    if (s === "visible") {
+      // back to the browser's own getters for the rest of the session
+      delete (document as { visibilityState?: unknown }).visibilityState;
+      delete (document as { hidden?: unknown }).hidden;
+    }
+  }, state);
+const order = (a: StoredEvent, b: StoredEvent) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid);
+
+describe("e2e: a scripted console session, stored exactly once", () => {
+  it("one $pageview per page entered, one $pageleave per page left, nothing else", async () => {
+    const instanceId = `e2e-${crypto.randomUUID()}`;
+    demo.set({ mode: "script", start: { token: TOKEN, license: { active: false }, config: { adminEnabled: true }, instanceId, appVersion: "2.1.0" } });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const posted: string[] = [];
+    page.on("request", (r) => r.method() === "POST" && posted.push(r.url()));
+
+    // 1. load (query and fragment never stored)
+    await page.goto(`${demo.url}/app/home?utm_source=mail&token=secret#top`);
+    expect(await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision)).toEqual({ allowed: true, reason: "admin_enabled" });
+    await tick(page);
+    // start() called a second time (a framework effect run twice): same decision, no new view
+    expect(await page.evaluate(() => (window as unknown as { Candor: { start(o: object): Promise<unknown> } }).Candor.start({ apiHost: "http://127.0.0.1:1" }))).toEqual({ allowed: true, reason: "admin_enabled" });
+    await tick(page);
+    // 2. navigation, then the same path pushed again and replaced (no new view)
+    await page.evaluate(() => history.pushState({}, "", "/app/projects/42?tab=1"));
+    await tick(page);
+    await page.evaluate(() => history.pushState({}, "", "/app/projects/42?tab=2"));
+    await tick(page);
+    await page.evaluate(() => history.replaceState({}, "", "/app/projects/42#details"));
+    await tick(page);
+    // 3. a router navigation: history patch and router hook both fire; the template is reported
+    await page.evaluate(() => {
+      history.pushState({}, "", "/app/settings/general");
+      const candor = (window as unknown as { Candor: { page(t?: string): void } }).Candor;
+      candor.page("/app/settings/:section");
+      candor.page("/app/settings/:section"); // an effect run twice
+    });
+    await tick(page);
+    // 4. an aborted navigation: the router hook fires, the location never changed
+    await page.evaluate(() => (window as unknown as { Candor: { page(t?: string): void } }).Candor.page("/app/admin/:tab"));
+    await tick(page);
+    // 5. a redirect: push then replace in the same task -> only the target is entered
+    await page.evaluate(() => {
+      history.pushState({}, "", "/app/redirect-from");
+      history.replaceState({}, "", "/app/redirected");
+    });
+    await tick(page);
+    // 6. back and forward (popstate)
+    await page.goBack({ waitUntil: "commit" });
+    await tick(page);
+    await page.goForward({ waitUntil: "commit" });
+    await tick(page);
+    // 7. the tab hidden and shown
+    await setVisibility(page, "hidden");
+    await setVisibility(page, "visible");
+    await tick(page);
+    // 8. a back/forward-cache round trip through another document
+    await page.goto(`${demo.url}/other.html`);
+    await page.goBack({ waitUntil: "commit" });
+    await page.waitForFunction(() => (window as unknown as { __shows: boolean[] }).__shows.includes(true));
+    await tick(page);
+    mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, "test-results/e2e-session.png") });
+    // 9. close (beforeunload + pagehide + visibilitychange on one exit)
+    await page.close({ runBeforeUnload: true });
+
+    const expected = [
+      ["$pageview", "/app/home"],
+      ["$pageleave", "/app/home"],
+      ["$pageview", "/app/projects/42"],
+      ["$pageleave", "/app/projects/42"],
+      ["$pageview", "/app/settings/:section"],
+      ["$pageleave", "/app/settings/:section"],
+      ["$pageview", "/app/redirected"],
+      ["$pageleave", "/app/redirected"],
+      ["$pageview", "/app/settings/:section"],
+      ["$pageleave", "/app/settings/:section"],
+      ["$pageview", "/app/redirected"],
+      ["$pageleave", "/app/redirected"], // tab hidden
+      ["$pageview", "/app/redirected"], // tab shown
+      ["$pageleave", "/app/redirected"], // bfcache: pagehide(persisted)
+      ["$pageview", "/app/redirected"], // bfcache: restored
+      ["$pageleave", "/app/redirected"], // close
+    ];
+    const stored = await settle(() => worker.events(`instance=${instanceId}`), (e) => e.length >= expected.length);
+    await context.close();
+    const sequence = [...stored].sort(order);
+    expect(sequence.map((e) => [e.event, e.path])).toEqual(expected);
+
+    for (const e of sequence) {
+      expect(e).toMatchObject({ instanceId, appVersion: "2.1.0", licenseType: null });
+      expect(e.browser).toMatch(/Chrome/);
+      if (e.event === "$pageleave") expect(e.durationMs).toBeGreaterThanOrEqual(0);
+      else expect(e.durationMs).toBeNull();
+    }
+    expect(new Set(sequence.map((e) => e.sessionId)).size).toBe(1);
+    const raw = JSON.stringify(stored);
+    for (const secret of ["utm_source", "secret", "#top", "tab=", "Mozilla", "HeadlessChrome"]) expect(raw).not.toContain(secret);
+    // posthog-js fetched no remote config, flags, surveys or recorder: only capture requests
+    expect(posted.length).toBeGreaterThan(0);
+    for (const url of posted) expect(new URL(url).pathname).toBe("/e/");
+  });
+});
+
+describe("e2e: the worker serves the snippet as static assets", () => {
+  it("/candor.js, its lazy chunk and the ESM build (importable cross-origin); API routes still reach the worker", async () => {
+    const gate = await fetch(`${worker.url}/candor.js`);
+    expect(gate.status).toBe(200);
+    expect(gate.headers.get("content-type")).toMatch(/javascript/);
+    expect(await gate.text()).toContain("candor-posthog.js");
+    expect((await fetch(`${worker.url}/candor-posthog.js`)).status).toBe(200);
+    const esm = await fetch(`${worker.url}/esm/candor.mjs`, { headers: { origin: "https://elsewhere.example" } });
+    expect(esm.status).toBe(200);
+    expect(esm.headers.get("access-control-allow-origin")).toBe("*");
+    const health = await fetch(`${worker.url}/v1/health`);
+    expect(health.status).toBe(200);
+    expect((await fetch(`${worker.url}/nope.js`)).status).toBe(404);
+    expect((await fetch(`${worker.url}/_headers`)).status).toBe(404); // configuration, not an asset
+  });
+});

@@ -1,0 +1,64 @@
+import { build } from "esbuild";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../run.ts";
+import { TOKEN, launch, settle, startDemo, startWorker, type Worker } from "./harness.ts";
+
+// Worker 8798 (inspector 8799), demo 8793: a stock posthog-js, everything at its defaults.
+let worker: Worker;
+let demo: ReturnType<typeof startDemo>;
+let browser: Browser;
+
+beforeAll(async () => {
+  worker = await startWorker(8798, 8799, { ALLOWED_ORIGINS: "http://127.0.0.1:8793" });
+  demo = startDemo(8793, worker.url);
+  await demo.ready;
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  await worker?.stop();
+});
+
+describe("e2e: a stock posthog-js pointed at Candor", () => {
+  it("fetches the remote config, captures, and none of its requests fail", async () => {
+    const bundle = await build({
+      stdin: {
+        contents: `import posthog from "posthog-js";
+          posthog.init(${JSON.stringify(TOKEN)}, { api_host: ${JSON.stringify(worker.url)}, opt_out_useragent_filter: true, persistence: "memory",
+            loaded: (ph) => { ph.capture("stock_loaded"); window.__loaded = true; } });`,
+        resolveDir: ROOT,
+        loader: "js",
+      },
+      bundle: true,
+      format: "iife",
+      write: false,
+      logLevel: "silent",
+    });
+    demo.file("/stock.js", bundle.outputFiles[0]!.text);
+    demo.file("/stock.html", `<!doctype html><title>stock</title><script src="/stock.js"></script>`);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const answers: Array<[string, number]> = [];
+    const failed: string[] = [];
+    page.on("response", (r) => r.url().startsWith(worker.url) && answers.push([`${r.request().method()} ${new URL(r.url()).pathname}`, r.status()]));
+    page.on("requestfailed", (r) => failed.push(r.url()));
+    await page.goto(`${demo.url}/stock.html?q=1`);
+    await page.waitForFunction(() => (window as unknown as { __loaded?: boolean }).__loaded === true);
+    const stored = await settle(() => worker.events("event=stock_loaded"), (e) => e.length >= 1);
+    const views = await settle(() => worker.events("event=%24pageview"), (e) => e.length >= 1);
+    await page.close({ runBeforeUnload: true });
+    await context.close();
+
+    expect(failed).toEqual([]);
+    const paths = answers.map(([p]) => p);
+    expect(paths).toContain(`GET /array/${TOKEN}/config.js`);
+    // hasFeatureFlags: false in that config -> posthog-js skips /flags (answered 200 if it asks)
+    expect(paths.some((p) => p.startsWith("POST /e"))).toBe(true);
+    for (const [what, status] of answers) expect([what, status >= 200 && status < 300]).toEqual([what, true]);
+    expect(stored).toHaveLength(1);
+    expect(views[0]).toMatchObject({ path: "/stock.html" });
+  });
+});

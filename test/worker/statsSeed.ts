@@ -1,0 +1,120 @@
+import { env } from "cloudflare:workers";
+import worker from "../../worker/index";
+
+/** The worker's real scheduled() handler, at a controlled time. */
+export async function cron(at: number): Promise<void> {
+  await worker.scheduled({ scheduledTime: at, cron: "17 * * * *", noRetry() {} }, env);
+}
+
+/** A fixed data set with hand-computed answers (see stats.test.ts). "Today" is 2026-10-15. */
+export const NOW = Date.UTC(2026, 9, 15, 12, 0);
+export const D = "2026-10-15";
+export const D1 = "2026-10-14";
+export const D2 = "2026-10-13";
+export const D25 = "2026-09-20";
+export const ID = {
+  A: "aaaaaaaa-0000-4000-8000-000000000001",
+  B: "bbbbbbbb-0000-4000-8000-000000000002",
+  C: "cccccccc-0000-4000-8000-000000000003",
+  D: "dddddddd-0000-4000-8000-000000000004",
+  E: "eeeeeeee-0000-4000-8000-000000000005",
+};
+const at = (day: string, hour: number) => Date.parse(`${day}T${String(hour).padStart(2, "0")}:00:00Z`);
+
+interface SeedPing {
+  id: string;
+  day: string;
+  hour?: number;
+  product?: string;
+  version: string | null;
+  os?: [string, string];
+  license?: string;
+  country?: string;
+  env?: Record<string, string>;
+  counts?: Record<string, number>;
+  config?: Record<string, unknown>;
+}
+
+let n = 0;
+/** Inserts raw pings (and their instances) straight into D1. */
+export async function insertPings(list: SeedPing[]): Promise<void> {
+  const stmts = list.flatMap((p) => {
+    const received = at(p.day, p.hour ?? 10) + n++;
+    return [
+      env.DB.prepare("INSERT OR IGNORE INTO instances (id, product, first_seen, last_seen, ping_count) VALUES (?, ?, ?, ?, 1)")
+        .bind(p.id, p.product ?? "acme", received, received),
+      env.DB.prepare(`INSERT INTO pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type,
+          country, env, counts, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .bind(crypto.randomUUID(), p.id, p.product ?? "acme", p.version, received, p.day, p.os?.[0] ?? null, p.os?.[1] ?? null,
+          p.license ?? null, p.country ?? null, p.env ? JSON.stringify(p.env) : null, p.counts ? JSON.stringify(p.counts) : null,
+          p.config ? JSON.stringify(p.config) : null),
+    ];
+  });
+  for (let i = 0; i < stmts.length; i += 50) await env.DB.batch(stmts.slice(i, i + 50));
+}
+
+export async function insertEvent(e: { day: string; event: string; session?: string; distinct?: string; path?: string; t: number; durationMs?: number; product?: string }) {
+  await env.DB.prepare(`INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, duration_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    .bind(crypto.randomUUID(), e.product ?? "acme", e.event, at(e.day, 9) + e.t, at(e.day, 10), e.day, e.distinct ?? null,
+      e.session ?? null, e.path ?? null, e.durationMs ?? null)
+    .run();
+}
+
+async function insertFact(id: string, key: string, value: string, day: string) {
+  await env.DB.prepare("INSERT INTO facts (id, instance_id, kind, key, value, collected_at, received_at, day) VALUES (?, ?, 'feature', ?, ?, ?, ?, ?)")
+    .bind(crypto.randomUUID(), id, key, value, at(day, 8), at(day, 8), day).run();
+}
+
+async function insertException(id: string, fp: string, type: string, message: string, version: string, day: string, hour: number) {
+  await env.DB.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    .bind(crypto.randomUUID(), id, fp, type, message, version, at(day, hour), at(day, hour), day).run();
+}
+
+export async function seed(): Promise<void> {
+  const linux64: [string, string] = ["Linux", "x64"];
+  await insertPings([
+    { id: ID.D, day: D25, version: "0.9.0", os: ["Windows_NT", "x64"] },
+    { id: ID.A, day: D2, version: "1.0.0", os: linux64, license: "CE", country: "US" },
+    { id: ID.B, day: D2, version: "1.0.0", os: ["Linux", "arm64"], license: "EE", country: "DE" },
+    // A pings twice on D1: its last ping (20:00) is the one counted.
+    { id: ID.A, day: D1, hour: 8, version: "1.0.0", os: linux64, license: "CE", country: "US", counts: { users: 999 } },
+    { id: ID.A, day: D1, hour: 20, version: "1.1.0", os: linux64, license: "CE", country: "US",
+      env: { nodejs: "v20.11.0", acme: "1.1.0" }, counts: { users: 10, flows: 3 },
+      config: { features: { projectComms: true, teamBroker: false }, ha: true } },
+    { id: ID.B, day: D1, version: "1.0.0", os: ["Linux", "arm64"], license: "EE", country: "DE",
+      env: { nodejs: "v18.19.0" }, counts: { users: 2 }, config: { features: { projectComms: false } } },
+    { id: ID.C, day: D1, version: "1.1.0", os: ["Darwin", "arm64"], env: { nodejs: "v20.11.0" },
+      counts: { users: 30, flows: 5 }, config: { ha: false, name: "x" } },
+    { id: ID.A, day: D, version: "1.1.0", os: linux64, license: "CE", country: "US" },
+    { id: ID.C, day: D, version: "1.1.0", os: ["Darwin", "arm64"] },
+    { id: ID.E, day: D1, product: "other", version: "7.0.0" },
+  ]);
+  await env.DB.prepare("INSERT INTO releases (product, version, updated_at) VALUES ('acme', '1.1.0', 0)").run();
+
+  await insertFact(ID.A, "ui.theme", "dark", "2026-10-05");
+  await insertFact(ID.A, "ui.theme", "light", D1);
+  await insertFact(ID.B, "ui.theme", "dark", D2);
+
+  await insertException(ID.A, "fp1", "TypeError", "x is undefined", "1.1.0", D1, 9);
+  await insertException(ID.A, "fp1", "TypeError", "x is undefined", "1.1.0", D1, 11);
+  await insertException(ID.B, "fp1", "TypeError", "x is undefined", "1.0.0", D1, 12);
+  await insertException(ID.A, "fp1", "TypeError", "y is undefined", "1.1.0", D, 7);
+  await insertException(ID.C, "fp2", "RangeError", "too deep", "1.1.0", D, 8);
+
+  const s1 = { day: D1, session: "s1", distinct: "v1" };
+  const s2 = { day: D1, session: "s2", distinct: "v2" };
+  await insertEvent({ ...s1, event: "$pageview", path: "/", t: 1000 });
+  await insertEvent({ ...s1, event: "$pageview", path: "/flows", t: 2000 });
+  await insertEvent({ ...s1, event: "$pageleave", path: "/", t: 1900, durationMs: 10_000 });
+  await insertEvent({ ...s1, event: "$pageleave", path: "/flows", t: 9000, durationMs: 30_400 });
+  await insertEvent({ ...s2, event: "$pageview", path: "/flows", t: 1000 });
+  await insertEvent({ ...s2, event: "$pageview", path: "/settings", t: 2000 });
+  await insertEvent({ ...s2, event: "$pageview", path: "/flows", t: 3000 });
+  await insertEvent({ ...s2, event: "$pageleave", path: "/flows", t: 1500, durationMs: 20_000 });
+  await insertEvent({ ...s2, event: "$pageleave", path: "/settings", t: 2500, durationMs: 5_000 });
+  await insertEvent({ ...s2, event: "deploy", t: 2600 });
+  await insertEvent({ day: D1, session: "s3", distinct: "v1", event: "$pageview", path: "/", t: 500 });
+  await insertEvent({ day: D, session: "s4", distinct: "v3", event: "$pageview", path: "/", t: 100 });
+}

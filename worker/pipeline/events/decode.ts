@@ -1,0 +1,145 @@
+/**
+ * Decoding of capture bodies, in every form posthog-js and posthog-js-lite send:
+ * raw gzip as text/plain (sniffed by its magic bytes), `Content-Encoding: gzip`, plain JSON, and
+ * `?compression=base64` form bodies (`data=<urlencoded base64 JSON>`, unload beacons).
+ * Legacy query parameters (`ver`, `_`, `ip`, `beacon`, `retry_count`, `compression=gzip-js`)
+ * are ignored except as hints. Sizes: body <= 1 MiB, decoded <= 8 MiB, checked while inflating.
+ */
+import { captureLimits } from "../../../schema/wire/capture";
+import { HttpError } from "../../http/error";
+import { parseJson, readLimited } from "../../http/body";
+
+/** Compressed bytes fed per step; deflate inflates at most ~1032:1, so <= ~4 MiB per step. */
+const SLICE = 4096;
+const tooLarge = () =>
+  new HttpError(413, "payload_too_large", `Decoded body is larger than ${captureLimits.decodedBytes} bytes.`);
+const badEncoding = (what: string) => new HttpError(400, "invalid_encoding", `Body is not valid ${what}.`);
+
+/** gzip magic: 0x1f 0x8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Concatenates chunks into one array. */
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+const IDLE = Symbol("idle");
+/** Resolves after one macrotask: by then every chunk already inflated is readable. */
+const idle = () => new Promise<typeof IDLE>((resolve) => setTimeout(resolve, 0, IDLE));
+
+/**
+ * Inflates gzip with DecompressionStream. The stream inflates every written chunk eagerly (no
+ * backpressure from its readable side), so input is fed one small slice at a time and only when
+ * all output so far has been read and counted: a gzip bomb stops once the output passes `limit`
+ * (at most one slice, ~1032 x SLICE bytes, later), is cancelled, and answers 413.
+ */
+export async function gunzip(data: Uint8Array, limit: number = captureLimits.decodedBytes): Promise<Uint8Array> {
+  const stream = new DecompressionStream("gzip");
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let offset = 0;
+  let closed = false;
+  const nextRead = () => {
+    const p = reader.read();
+    p.catch(() => undefined); // an error is handled where the promise is awaited
+    return p;
+  };
+  let read = nextRead();
+  try {
+    for (;;) {
+      const next = closed ? await read : await Promise.race([read, idle()]);
+      if (next === IDLE) {
+        if (offset < data.byteLength) await writer.write(data.subarray(offset, (offset += SLICE)));
+        else {
+          closed = true;
+          await writer.close();
+        }
+        continue;
+      }
+      if (next.done) break;
+      total += next.value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        await writer.abort().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(next.value);
+      read = nextRead();
+    }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw badEncoding("gzip");
+  }
+  return concat(chunks, total);
+}
+
+/** Standard or URL-safe base64 (padding optional) to bytes; anything else -> 400. */
+export function fromBase64(text: string): Uint8Array {
+  const clean = text.trim().replaceAll("-", "+").replaceAll("_", "/").replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) throw badEncoding("base64");
+  try {
+    const binary = atob(clean);
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
+  } catch {
+    throw badEncoding("base64");
+  }
+}
+
+/**
+ * A `data=<urlencoded value>` form body (unload beacons) or a bare base64 body: the value is
+ * base64 of JSON (or of gzip); a value that already looks like JSON is taken as it is.
+ */
+function fromBase64Body(bytes: Uint8Array): Uint8Array {
+  const text = new TextDecoder().decode(bytes).trim();
+  const value = text.startsWith("data=") || text.includes("&data=") ? new URLSearchParams(text).get("data") ?? "" : text;
+  if (value.startsWith("{") || value.startsWith("[")) return new TextEncoder().encode(value);
+  return fromBase64(value);
+}
+
+export interface CaptureBody {
+  bytes: Uint8Array;
+  contentType: string;
+  contentEncoding: string;
+  compression: string | null;
+}
+
+/** Picks the decoding from the headers, the query hint and the bytes themselves. */
+export async function decodeBytes(body: CaptureBody): Promise<Uint8Array> {
+  const { bytes, contentType, contentEncoding, compression } = body;
+  if (contentEncoding === "gzip" || contentEncoding === "x-gzip") return gunzip(bytes);
+  if (contentEncoding !== "" && contentEncoding !== "identity") {
+    throw new HttpError(415, "unsupported_media_type", "Content-Encoding must be gzip or absent.");
+  }
+  if (isGzip(bytes)) return gunzip(bytes);
+  if (compression === "base64" || contentType === "application/x-www-form-urlencoded") {
+    const decoded = fromBase64Body(bytes);
+    if (isGzip(decoded)) return gunzip(decoded);
+    return decoded; // base64 only shrinks: already within the decoded limit
+  }
+  return bytes;
+}
+
+/** Reads, bounds and decodes a capture request into its JSON value. */
+export async function decodeCapture(request: Request): Promise<unknown> {
+  const raw = await readLimited(request, captureLimits.bodyBytes);
+  const bytes = await decodeBytes({
+    bytes: raw,
+    contentType: (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase(),
+    contentEncoding: (request.headers.get("content-encoding") ?? "").trim().toLowerCase(),
+    compression: new URL(request.url).searchParams.get("compression"),
+  });
+  if (bytes.byteLength === 0) throw new HttpError(400, "invalid_json", "Body is empty.");
+  return parseJson(bytes);
+}

@@ -1,0 +1,23 @@
+import type { CaptureResponse } from "../../../schema/wire/capture";
+import type { Db } from "../../store/db";
+import { insertEvents } from "../../store/events";
+import { checkToken, envelope, validateEvents } from "./steps";
+import { strip, toRow } from "./strip";
+
+export interface CaptureInput {
+  body: unknown; // output of decodeCapture
+  tokens: Record<string, string>;
+  now: number;
+}
+
+/**
+ * The capture pipeline: envelope -> validate -> token -> strip -> rows -> store.
+ * Every 4xx is thrown before the store, and the store is one transaction: nothing half-written.
+ */
+export async function ingestEvents(db: Db, input: CaptureInput): Promise<CaptureResponse> {
+  const env = envelope(input.body);
+  const { product, valid, rejected } = checkToken(env, validateEvents(env.events), input.tokens);
+  const rows = valid.map((c) => toRow(strip(c), product, input.now));
+  const accepted = await insertEvents(db, rows);
+  return { status: 1, accepted, duplicates: rows.length - accepted, rejected };
+}

@@ -1,0 +1,70 @@
+/**
+ * Rollup and retention planning: small pure steps (days are UTC YYYY-MM-DD strings).
+ * "Recent" = today, yesterday and the day before: every run rebuilds them, so pings that arrive
+ * after a day was first rolled up (the hourly runs roll up the day in progress; a missed run or a
+ * late delivery leaves a day short) are counted when that day is rebuilt.
+ */
+import { z } from "zod";
+import { DAY_MS } from "../../lib/time";
+import type { DayWindow } from "../../store/rollupSql";
+
+export const RECENT_DAYS = 3;
+/** Days of backlog (first run, or after an outage) built per run, oldest first. */
+export const BACKFILL_DAYS_PER_RUN = 31;
+/** Rows per delete statement and statements per run, per table: 500 x 40 = 20,000 rows/run. */
+export const RETENTION_CHUNK = 500;
+export const RETENTION_MAX_CHUNKS = 40;
+/** The active-30 window needs 30 days of raw rows behind the oldest day that is rebuilt. */
+const WINDOW_DAYS = 30;
+
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function dayRange(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+export function windowOf(d: string): DayWindow {
+  const d30 = addDays(d, -(WINDOW_DAYS - 1));
+  const ms = (day: string) => Date.parse(`${day}T00:00:00Z`);
+  return { d, d7: addDays(d, -6), d30, from30Ms: ms(d30), fromMs: ms(d), toMs: ms(addDays(d, 1)) };
+}
+
+/** RETENTION_DAYS: an integer 35..3650. Anything else -> undefined (retention is then skipped). */
+export function parseRetention(raw: string | undefined): number | undefined {
+  const r = z.coerce.number().int().min(WINDOW_DAYS + 5).max(3650).safeParse(raw ?? "90");
+  return r.success ? r.data : undefined;
+}
+
+export interface Plan {
+  days: string[];
+  builtThrough: string;
+}
+
+/**
+ * Days to build this run: the backlog since the last run's `builtThrough` (inclusive, it may
+ * have been built mid-day), or since the oldest raw day on the first run, at most
+ * BACKFILL_DAYS_PER_RUN of it, then the RECENT_DAYS ending today.
+ */
+export function planDays(today: string, builtThrough: string | undefined, oldestRaw: string | undefined): Plan {
+  const recentFrom = addDays(today, -(RECENT_DAYS - 1));
+  const from = builtThrough ?? oldestRaw ?? recentFrom;
+  const backlogEnd = addDays(recentFrom, -1);
+  const capEnd = addDays(from, BACKFILL_DAYS_PER_RUN - 1);
+  const backlog = from <= backlogEnd ? dayRange(from, capEnd < backlogEnd ? capEnd : backlogEnd) : [];
+  const done = capEnd >= backlogEnd;
+  return { days: [...backlog, ...dayRange(recentFrom, today)], builtThrough: done ? today : backlog[backlog.length - 1]! };
+}
+
+/**
+ * First raw day to KEEP: days before it are deleted. It is RETENTION_DAYS back from today, and
+ * never later than what the next rebuild still reads (30-day windows behind `builtThrough`).
+ */
+export function keepFrom(today: string, retentionDays: number, builtThrough: string): string {
+  const byAge = addDays(today, -retentionDays);
+  const needed = addDays(builtThrough, -(WINDOW_DAYS + RECENT_DAYS));
+  return byAge < needed ? byAge : needed;
+}

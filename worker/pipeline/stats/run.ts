@@ -1,0 +1,86 @@
+import type { ActiveStats, DistributionStats, PlatformStats, VersionStats } from "../../../schema";
+import type { Db } from "../../store/db";
+import { activeRows, dimRows, dimTotals, latestRelease, metricRows, rawVersionRows, type Slice } from "../../store/stats";
+import { compareVersionsDesc, groupBy, isLatest, perDay, ratio, shares } from "./steps";
+
+type Range = Slice & { days: string[] };
+const head = (s: Range) => ({ product: s.product, from: s.from, to: s.to, days: s.days });
+
+export async function activeStats(db: Db, s: Range): Promise<ActiveStats> {
+  const rows = await activeRows(db, s);
+  return {
+    ...head(s),
+    active1: perDay(s.days, rows, (r) => r.active1, 0),
+    active7: perDay(s.days, rows, (r) => r.active7, 0),
+    active30: perDay(s.days, rows, (r) => r.active30, 0),
+    pings: perDay(s.days, rows, (r) => r.pings, 0),
+  };
+}
+
+/** Installations per version per day and the share on the latest release, from rollups or raw pings. */
+export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): Promise<VersionStats> {
+  const [rows, latest] = await Promise.all([source === "raw" ? rawVersionRows(db, s) : dimRows(db, s, "version"), latestRelease(db, s.product)]);
+  const byVersion = groupBy(rows, (r) => r.value);
+  const versions = [...byVersion.keys()].sort(compareVersionsDesc).map((version) => ({
+    version,
+    installations: perDay(s.days, byVersion.get(version)!, (r) => r.installations, 0),
+  }));
+  const total = s.days.map((_, i) => versions.reduce((n, v) => n + v.installations[i]!, 0));
+  const onLatest = s.days.map((_, i) => versions.reduce((n, v) => n + (isLatest(v.version, latest) ? v.installations[i]! : 0), 0));
+  return {
+    ...head(s),
+    source,
+    latest,
+    total,
+    share_latest: total.map((t, i) => (latest === null ? null : ratio(onLatest[i]!, t))),
+    versions,
+  };
+}
+
+/** Shares of installation-days (an installation seen on 3 days counts 3) over the range. */
+export async function distributionStats(db: Db, s: Range): Promise<DistributionStats> {
+  const rows = await dimTotals(db, s, ["os_type", "os_arch", "os", "license", "country", "runtime"]);
+  const of = (dim: string) => shares(rows.filter((r) => r.dim === dim).map((r) => ({ value: r.value, n: r.n })));
+  const runtime: Record<string, ReturnType<typeof shares>> = {};
+  for (const [key, list] of groupBy(rows.filter((r) => r.dim === "runtime"), (r) => r.key)) {
+    runtime[key] = shares(list.map((r) => ({ value: r.value, n: r.n })));
+  }
+  return {
+    ...head(s),
+    installation_days: rows.filter((r) => r.dim === "os_type").reduce((n, r) => n + r.n, 0),
+    os_type: of("os_type"),
+    os_arch: of("os_arch"),
+    os: of("os"),
+    license: of("license"),
+    country: of("country"),
+    runtime,
+  };
+}
+
+/** platform.counts series per key; platform.config flags: share on over the range and per day. */
+export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
+  const rows = await metricRows(db, s);
+  const counts = [...groupBy(rows.filter((r) => r.kind === "count"), (r) => r.key)]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, list]) => ({
+      key,
+      reporting: perDay(s.days, list, (r) => r.reporting, 0),
+      sum: perDay(s.days, list, (r) => r.total, 0),
+      median: perDay<(typeof list)[number], number | null>(s.days, list, (r) => r.median, null),
+      p90: perDay<(typeof list)[number], number | null>(s.days, list, (r) => r.p90, null),
+    }));
+  const flags = [...groupBy(rows.filter((r) => r.kind === "flag"), (r) => r.key)]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, list]) => {
+      const reporting = list.reduce((n, r) => n + r.reporting, 0);
+      const on = list.reduce((n, r) => n + r.total, 0);
+      return {
+        key,
+        reporting,
+        on,
+        share: reporting > 0 ? on / reporting : 0,
+        share_by_day: perDay<(typeof list)[number], number | null>(s.days, list, (r) => ratio(r.total, r.reporting), null),
+      };
+    });
+  return { ...head(s), counts, flags };
+}

@@ -1,0 +1,17 @@
+import type { IRequest } from "itty-router";
+import { json } from "../http/respond";
+import { requireAllowedOrigin, tokenMap } from "../lib/captureConfig";
+import { decodeCapture } from "../pipeline/events/decode";
+import { ingestEvents } from "../pipeline/events/run";
+import { database } from "../store/db";
+
+/**
+ * POST /e/, /i/v0/e/, /batch/, /capture/, /track/ (PostHog capture): decode, run the pipeline,
+ * answer exactly 200 (posthog-js resends anything else below 400).
+ */
+export async function postCapture(request: IRequest, env: Env): Promise<Response> {
+  requireAllowedOrigin(request, env);
+  const tokens = tokenMap(env);
+  const body = await decodeCapture(request);
+  return json(await ingestEvents(database(env), { body, tokens, now: Date.now() }));
+}

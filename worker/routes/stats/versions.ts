@@ -1,0 +1,18 @@
+import type { IRequest } from "itty-router";
+import { versionsQuery } from "../../../schema";
+import { requireAdmin } from "../../http/auth";
+import { json } from "../../http/respond";
+import { validateQuery } from "../../http/validate";
+import { versionStats } from "../../pipeline/stats/run";
+import { resolveSlice } from "../../pipeline/stats/steps";
+import { database } from "../../store/db";
+
+/**
+ * GET /v1/admin/stats/versions?product=&from=&to=[&source=raw] : installations per version per
+ * day and the share on the latest release. source=raw recomputes it from raw pings (bench:stats).
+ */
+export async function getVersionStats(request: IRequest, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  const q = validateQuery(versionsQuery, request);
+  return json(await versionStats(database(env), resolveSlice(q, env.DEFAULT_PRODUCT, Date.now()), q.source));
+}

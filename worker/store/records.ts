@@ -1,0 +1,95 @@
+import { and, count, desc, eq, getTableColumns, lt, max, min, or, sql, type SQL } from "drizzle-orm";
+import { exceptions, facts, pings } from "../../schema/tables";
+import type { Db } from "./db";
+import { guard } from "./db";
+
+export type FactRow = typeof facts.$inferInsert;
+export type ExceptionRow = typeof exceptions.$inferInsert;
+
+/** D1 binds at most 100 parameters per statement: rows per INSERT (one parameter is the ping uuid). */
+export const FACTS_PER_INSERT = Math.floor(99 / Object.keys(getTableColumns(facts)).length);
+export const EXCEPTIONS_PER_INSERT = Math.floor(99 / Object.keys(getTableColumns(exceptions)).length);
+
+export function chunk<T>(rows: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/**
+ * `SELECT * FROM (VALUES (...), ...) WHERE <this ping was inserted>`: the rows in the table's
+ * column order (the order drizzle's INSERT ... SELECT names them).
+ */
+function rowsIfPingStored<R extends object>(table: typeof facts | typeof exceptions, rows: R[], pingUuid: string): SQL {
+  const columns = Object.keys(getTableColumns(table)) as Array<keyof R>;
+  const tuples = rows.map((r) => sql`(${sql.join(columns.map((c) => sql`${r[c] ?? null}`), sql`, `)})`);
+  return sql`SELECT * FROM (VALUES ${sql.join(tuples, sql`, `)}) WHERE EXISTS (SELECT 1 FROM ${pings} WHERE ${pings.uuid} = ${pingUuid})`;
+}
+
+/**
+ * INSERT ... SELECT ... ON CONFLICT DO NOTHING statements for a ping's records, for the same
+ * db.batch as the ping: they insert only when the ping itself was inserted (a repeated
+ * Idempotency-Key stores nothing new), and client ids dedupe retries without a key.
+ */
+export function recordInserts(db: Db, pingUuid: string, factRows: FactRow[], exceptionRows: ExceptionRow[]) {
+  return [
+    ...chunk(factRows, FACTS_PER_INSERT).map((rows) => db.insert(facts).select(rowsIfPingStored(facts, rows, pingUuid)).onConflictDoNothing()),
+    ...chunk(exceptionRows, EXCEPTIONS_PER_INSERT).map((rows) =>
+      db.insert(exceptions).select(rowsIfPingStored(exceptions, rows, pingUuid)).onConflictDoNothing(),
+    ),
+  ];
+}
+
+type After = { t: number; id: string } | undefined;
+
+/** Newest-first page of one instance's facts; cursor is the last row's (receivedAt, id). */
+export async function listFacts(db: Db, instanceId: string, limit: number, after: After) {
+  return guard("listFacts", () =>
+    db
+      .select()
+      .from(facts)
+      .where(
+        and(
+          eq(facts.instanceId, instanceId),
+          after ? or(lt(facts.receivedAt, after.t), and(eq(facts.receivedAt, after.t), lt(facts.id, after.id))) : undefined,
+        ),
+      )
+      .orderBy(desc(facts.receivedAt), desc(facts.id))
+      .limit(limit),
+  );
+}
+
+/** Newest-first page of one instance's exceptions, plus its groups (one per fingerprint). */
+export async function listExceptions(db: Db, instanceId: string, limit: number, after: After) {
+  const [rows, groups] = await guard("listExceptions", () =>
+    db.batch([
+      db
+        .select()
+        .from(exceptions)
+        .where(
+          and(
+            eq(exceptions.instanceId, instanceId),
+            after
+              ? or(lt(exceptions.receivedAt, after.t), and(eq(exceptions.receivedAt, after.t), lt(exceptions.id, after.id)))
+              : undefined,
+          ),
+        )
+        .orderBy(desc(exceptions.receivedAt), desc(exceptions.id))
+        .limit(limit),
+      db
+        .select({
+          fingerprint: exceptions.fingerprint,
+          type: max(exceptions.type),
+          count: count(),
+          firstSeen: min(exceptions.receivedAt),
+          lastSeen: max(exceptions.receivedAt),
+        })
+        .from(exceptions)
+        .where(eq(exceptions.instanceId, instanceId))
+        .groupBy(exceptions.fingerprint)
+        .orderBy(desc(max(exceptions.receivedAt)))
+        .limit(100),
+    ]),
+  );
+  return { rows, groups };
+}

@@ -1,0 +1,49 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { DayWindow } from "./rollupSql";
+
+/** Frontend rollups of one day (see rollupSql.ts): SELECTs for rollup_frontend and rollup_pages. */
+
+/** Bucket of a $pageleave duration: whole seconds < 600 s, whole minutes < 1 h, then 3600. */
+const bucket = sql.raw(`CAST(CASE
+  WHEN CAST(duration_ms AS INTEGER) < 600000 THEN CAST(duration_ms AS INTEGER) / 1000
+  WHEN CAST(duration_ms AS INTEGER) < 3600000 THEN (CAST(duration_ms AS INTEGER) / 60000) * 60
+  ELSE 3600 END AS TEXT)`);
+
+/** The day's events, found through the received_at index. */
+function eventsOf({ d, fromMs, toMs }: DayWindow): SQL {
+  return sql`events WHERE received_at >= ${fromMs} AND received_at < ${toMs} AND day = ${d}`;
+}
+
+export function frontendSql(w: DayWindow): SQL {
+  const { d } = w;
+  return sql`WITH ev AS (SELECT * FROM ${eventsOf(w)}),
+    h AS (SELECT product, json_group_object(b, n) AS durations FROM (
+      SELECT product, ${bucket} AS b, count(*) AS n FROM ev
+      WHERE event = '$pageleave' AND duration_ms >= 0 GROUP BY product, b) GROUP BY product)
+    SELECT ev.product, ${d}, count(*), sum(event = '$pageview'), sum(event = '$pageleave'),
+      count(DISTINCT session_id), count(DISTINCT distinct_id), max(h.durations)
+    FROM ev LEFT JOIN h ON h.product = ev.product GROUP BY ev.product`;
+}
+
+/** Per page: views, sessions entering/leaving on it (first/last $pageview), leaves and their durations. */
+export function pagesSql(w: DayWindow): SQL {
+  const { d } = w;
+  return sql`WITH ev AS (SELECT product, event, session_id, coalesce(path, '') AS path, coalesce(timestamp, received_at) AS t, uuid, duration_ms
+      FROM ${eventsOf(w)} AND event IN ('$pageview', '$pageleave')),
+    pv AS (SELECT product, path, session_id,
+      row_number() OVER (PARTITION BY product, session_id ORDER BY t, uuid) AS a,
+      row_number() OVER (PARTITION BY product, session_id ORDER BY t DESC, uuid DESC) AS z
+      FROM ev WHERE event = '$pageview'),
+    per AS (
+      SELECT product, path, count(*) AS views, sum(session_id IS NOT NULL AND a = 1) AS entries,
+        sum(session_id IS NOT NULL AND z = 1) AS exits, 0 AS leaves FROM pv GROUP BY product, path
+      UNION ALL SELECT product, path, 0, 0, 0, count(*) FROM ev WHERE event = '$pageleave' GROUP BY product, path),
+    tot AS (SELECT product, path, sum(views) AS views, sum(entries) AS entries, sum(exits) AS exits, sum(leaves) AS leaves,
+      row_number() OVER (PARTITION BY product ORDER BY sum(views) DESC, sum(leaves) DESC, path) AS rk
+      FROM per GROUP BY product, path),
+    h AS (SELECT product, path, json_group_object(b, n) AS durations FROM (
+      SELECT product, path, ${bucket} AS b, count(*) AS n FROM ev
+      WHERE event = '$pageleave' AND duration_ms >= 0 GROUP BY product, path, b) GROUP BY product, path)
+    SELECT tot.product, ${d}, tot.path, views, entries, exits, leaves, h.durations
+    FROM tot LEFT JOIN h ON h.product = tot.product AND h.path = tot.path WHERE rk <= 500`;
+}

@@ -1,0 +1,118 @@
+import { sql, type SQL } from "drizzle-orm";
+import { frontendSql, pagesSql } from "./rollupEventsSql";
+import { rollupActive, rollupDims, rollupExceptions, rollupFrontend, rollupMetrics, rollupPages } from "../../schema/tables";
+
+/**
+ * The statements that rebuild one day of rollups from raw rows, all products at once. Each is an
+ * INSERT ... SELECT run inside D1 (no rows travel to the worker, 1-3 bound parameters each).
+ * `d` is the day, `d7`/`d30` the first day of the 7- and 30-day windows ending with it.
+ */
+export interface DayWindow {
+  d: string;
+  d7: string;
+  d30: string;
+  /** ms bounds: start of d30, start of d, start of the day after d (raw rows' day = UTC day of received_at). */
+  from30Ms: number;
+  fromMs: number;
+  toMs: number;
+}
+
+/** Each installation's last ping of the day (its state that day). */
+function latest(d: string): SQL {
+  return sql`latest AS (
+    SELECT * FROM (
+      SELECT p.*, row_number() OVER (PARTITION BY p.product, p.instance_id ORDER BY p.received_at DESC, p.uuid DESC) AS rn
+      FROM pings p WHERE p.day = ${d}
+    ) WHERE rn = 1)`;
+}
+
+/** One sort: each installation's last day in the 30-day window, then counts by how recent it is. */
+export function activeSql({ d, d7, d30 }: DayWindow): SQL {
+  return sql`SELECT product, ${d}, sum(last = ${d}), sum(last >= ${d7}), count(*), sum(today)
+    FROM (SELECT product, instance_id, max(day) AS last, sum(day = ${d}) AS today
+      FROM pings WHERE day BETWEEN ${d30} AND ${d} GROUP BY product, instance_id)
+    GROUP BY product`;
+}
+
+/** Simple dimensions: one (dim, value) per installation, via a cross join (D1 caps compound SELECTs). */
+export function dimsSql({ d }: DayWindow): SQL {
+  return sql`WITH ${latest(d)}
+    SELECT l.product, ${d}, k.value, '',
+      CASE k.value
+        WHEN 'version' THEN coalesce(l.version, '')
+        WHEN 'os_type' THEN coalesce(l.os_type, '')
+        WHEN 'os_arch' THEN coalesce(l.os_arch, '')
+        WHEN 'os' THEN coalesce(l.os_type, '?') || '/' || coalesce(l.os_arch, '?')
+        WHEN 'license' THEN coalesce(l.license_type, '')
+        ELSE coalesce(l.country, '') END AS v,
+      count(*)
+    FROM latest l, json_each('["version","os_type","os_arch","os","license","country"]') k
+    GROUP BY l.product, k.value, v`;
+}
+
+/** Runtimes: every env key but the product's own (that one is its version). */
+export function runtimeSql({ d }: DayWindow): SQL {
+  return sql`WITH ${latest(d)}
+    SELECT l.product, ${d}, 'runtime', e.key, CAST(e.value AS TEXT) AS v, count(*)
+    FROM latest l, json_each(l.env) e WHERE e.key <> l.product AND e.type = 'text'
+    GROUP BY l.product, e.key, v`;
+}
+
+/** platform.counts: per key, installations reporting, sum, median (mean of the middle two) and p90 (nearest rank). */
+export function countsSql({ d }: DayWindow): SQL {
+  return sql`WITH ${latest(d)},
+    v AS (SELECT l.product, c.key, c.value AS v FROM latest l, json_each(l.counts) c WHERE c.type IN ('integer', 'real')),
+    r AS (SELECT product, key, v,
+      row_number() OVER (PARTITION BY product, key ORDER BY v) AS i,
+      count(*) OVER (PARTITION BY product, key) AS n FROM v)
+    SELECT product, ${d}, 'count', key, max(n), sum(v),
+      avg(CASE WHEN i IN ((n + 1) / 2, (n + 2) / 2) THEN v END),
+      max(CASE WHEN i = (9 * n + 9) / 10 THEN v END)
+    FROM r GROUP BY product, key`;
+}
+
+/** platform.config boolean leaves (dotted path): installations reporting the flag, and with it on. */
+export function flagsSql({ d }: DayWindow): SQL {
+  return sql`WITH ${latest(d)}
+    SELECT l.product, ${d}, 'flag', substr(t.fullkey, 3), count(*), sum(t.type = 'true'), NULL, NULL
+    FROM latest l, json_tree(l.config) t WHERE t.type IN ('true', 'false')
+    GROUP BY l.product, t.fullkey`;
+}
+
+/**
+ * Facts: installations active in the 30 days to d (a ping in the window, found through the
+ * (instance_id, received_at) index), by the latest value of each key received by d.
+ */
+export function factsSql({ d, from30Ms, toMs }: DayWindow): SQL {
+  return sql`WITH f AS (SELECT instance_id, key, value,
+      row_number() OVER (PARTITION BY instance_id, key ORDER BY collected_at DESC, id DESC) AS rn
+      FROM facts WHERE day <= ${d})
+    SELECT i.product, ${d}, 'fact', f.key, f.value, count(*)
+    FROM f JOIN instances i ON i.id = f.instance_id
+    WHERE f.rn = 1 AND EXISTS (SELECT 1 FROM pings p WHERE p.instance_id = f.instance_id
+      AND p.received_at >= ${from30Ms} AND p.received_at < ${toMs})
+    GROUP BY i.product, f.key, f.value`;
+}
+
+export function exceptionsSql({ d }: DayWindow): SQL {
+  return sql`WITH x AS (
+      SELECT e.*, i.product AS product, coalesce(e.version, '') AS v,
+        row_number() OVER (PARTITION BY i.product, e.fingerprint, coalesce(e.version, '') ORDER BY e.collected_at DESC, e.id DESC) AS rn
+      FROM exceptions e JOIN instances i ON i.id = e.instance_id WHERE e.day = ${d})
+    SELECT product, ${d}, fingerprint, v, max(CASE WHEN rn = 1 THEN type END), max(CASE WHEN rn = 1 THEN message END),
+      count(*), count(DISTINCT instance_id), min(collected_at), max(collected_at)
+    FROM x GROUP BY product, fingerprint, v`;
+}
+
+type Target = typeof rollupActive | typeof rollupDims | typeof rollupMetrics | typeof rollupExceptions | typeof rollupFrontend | typeof rollupPages;
+export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
+  [rollupActive, activeSql],
+  [rollupDims, dimsSql],
+  [rollupDims, runtimeSql],
+  [rollupMetrics, countsSql],
+  [rollupMetrics, flagsSql],
+  [rollupDims, factsSql],
+  [rollupExceptions, exceptionsSql],
+  [rollupFrontend, frontendSql],
+  [rollupPages, pagesSql],
+];

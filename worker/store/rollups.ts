@@ -1,0 +1,63 @@
+import { eq, min, sql } from "drizzle-orm";
+import {
+  events, pings, rollupActive, rollupDims, rollupExceptions, rollupFrontend, rollupMetrics, rollupPages, rollupState,
+} from "../../schema/tables";
+import type { Db } from "./db";
+import { guard } from "./db";
+import { buildStatements, type DayWindow } from "./rollupSql";
+
+const STATE = "daily";
+const rollupTables = [rollupActive, rollupDims, rollupMetrics, rollupExceptions, rollupFrontend, rollupPages];
+
+/**
+ * Rebuilds one day of every rollup table in ONE db.batch (one transaction): the day's old rows
+ * are deleted and recomputed from raw rows, so a rebuild counts pings that arrived since.
+ */
+export async function rebuildDay(db: Db, w: DayWindow): Promise<void> {
+  await guard("rebuildDay", async () => {
+    const [first, ...rest] = [
+      ...rollupTables.map((t) => db.delete(t).where(eq(t.day, w.d))),
+      ...buildStatements.map(([table, select]) => db.insert(table).select(select(w))),
+    ];
+    await db.batch([first!, ...rest]);
+  });
+}
+
+export interface RollupState {
+  builtThrough: string;
+  builtAt: number;
+}
+
+export async function readState(db: Db): Promise<RollupState | undefined> {
+  const rows = await guard("readRollupState", () => db.select().from(rollupState).where(eq(rollupState.name, STATE)));
+  return rows[0];
+}
+
+export async function writeState(db: Db, state: RollupState): Promise<void> {
+  await guard("writeRollupState", () =>
+    db.insert(rollupState).values({ name: STATE, ...state }).onConflictDoUpdate({ target: rollupState.name, set: state }),
+  );
+}
+
+/** The oldest UTC day holding raw pings or events (index look-ups), or undefined when there are none. */
+export async function oldestRawDay(db: Db): Promise<string | undefined> {
+  const [p, e] = await guard("oldestRawDay", () =>
+    db.batch([db.select({ day: min(pings.day) }).from(pings), db.select({ day: min(events.day) }).from(events)]),
+  );
+  const days = [p[0]?.day, e[0]?.day].filter((d): d is string => typeof d === "string").sort();
+  return days[0];
+}
+
+/**
+ * Deletes at most `chunk` raw pings and `chunk` raw events of days before `before`, in one batch
+ * (two statements, one bound parameter each). Returns how many of each went.
+ */
+export async function deleteRawChunk(db: Db, before: string, chunk: number): Promise<{ pings: number; events: number }> {
+  const [p, e] = await guard("deleteRawChunk", () =>
+    db.batch([
+      db.delete(pings).where(sql`rowid IN (SELECT rowid FROM ${pings} WHERE ${pings.day} < ${before} LIMIT ${chunk})`),
+      db.delete(events).where(sql`rowid IN (SELECT rowid FROM ${events} WHERE ${events.day} < ${before} LIMIT ${chunk})`),
+    ]),
+  );
+  return { pings: p.meta.changes, events: e.meta.changes };
+}
