@@ -1,17 +1,35 @@
-import { and, desc, eq, getTableColumns, gte, lt, or } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { events } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
 
 export type EventRow = typeof events.$inferInsert;
 
-/** D1 binds at most 100 parameters per statement: rows per multi-row INSERT. */
-export const ROWS_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(events)).length);
+/**
+ * Rows per INSERT. Each statement binds ONE parameter (the rows as a JSON array, read with
+ * json_each), so D1's 100-parameter limit does not split a batch into hundreds of statements;
+ * 500 rows of at most ~1.5 KB stay under D1's 2 MB per-value limit.
+ */
+export const ROWS_PER_INSERT = 500;
+
+const columns = Object.entries(getTableColumns(events));
+
+/** `SELECT json_extract(value, '$.k1'), ... FROM json_each(?)` in the table's column order. */
+function selectFromJson(rows: EventRow[]): SQL {
+  const json = JSON.stringify(
+    rows.map((r) => Object.fromEntries(columns.map(([key]) => {
+      const v = r[key as keyof EventRow];
+      return [key, key === "props" && v != null ? JSON.stringify(v) : v ?? null];
+    }))),
+  );
+  const picks = columns.map(([key]) => sql.raw(`json_extract(value, '$.${key}')`));
+  return sql`SELECT ${sql.join(picks, sql`, `)} FROM json_each(${json}) WHERE true`;
+}
 
 /**
- * Stores events in ONE db.batch (one transaction: all or nothing), as multi-row
- * `INSERT ... ON CONFLICT(uuid) DO NOTHING RETURNING uuid` chunks. A retried batch resends the same
- * uuids, so it inserts nothing twice. Returns how many rows were new.
+ * Stores events in ONE db.batch (one transaction: all or nothing) as
+ * `INSERT ... SELECT FROM json_each(?) ON CONFLICT(uuid) DO NOTHING RETURNING uuid` statements.
+ * A retried batch resends the same uuids, so it inserts nothing twice. Returns how many were new.
  */
 export async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -20,7 +38,7 @@ export async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
     statements.push(
       db
         .insert(events)
-        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .select(selectFromJson(rows.slice(i, i + ROWS_PER_INSERT)))
         .onConflictDoNothing({ target: events.uuid })
         .returning({ uuid: events.uuid }),
     );
