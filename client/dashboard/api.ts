@@ -43,6 +43,8 @@ export async function download(path: string, filename: string): Promise<void> {
   const a = document.createElement("a");
   a.href = url;
   a.download = filename;
+  document.body.append(a);
   a.click();
+  a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -28,7 +28,7 @@ export async function releasesView(product: string): Promise<HTMLElement> {
   const { releases } = await getJson<{ releases: Release[] }>("/v1/admin/releases");
   const status = h("p", { role: "status", class: "muted" });
   const form = h("form", { class: "stack" },
-    field("Product", h("input", { name: "product", required: "", value: product, pattern: "[a-z0-9][a-z0-9._-]*" })),
+    field("Product", h("input", { name: "product", required: "", value: product, pattern: "[a-z0-9][a-z0-9._\\-]*" })),
     field("Version (semver)", h("input", { name: "version", required: "", placeholder: "2.4.0" })),
     field("Info", h("input", { name: "info", placeholder: "What changed" })),
     field("URL", h("input", { name: "url", type: "url", placeholder: "https://…" })),

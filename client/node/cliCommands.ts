@@ -1,15 +1,11 @@
-import { promises as fs } from "node:fs";
-import path from "node:path";
 import { readAnswer } from "./answer.ts";
-import { decideConsent, type ConsentDecision } from "./decide.ts";
-import { FILES } from "./files.ts";
+import { CONSENT_SOURCES, decideWithSource, type ConsentSource, type SourcedDecision } from "./decide.ts";
 import { readLastReport } from "./lastReport.ts";
 import { loadLedger, pendingRecords, unsentReports } from "./ledger.ts";
 import { isStale, readLock } from "./lock.ts";
-import { consentInputs, type TelemetryOptions } from "./options.ts";
-import { newState, peekState, updateState } from "./stateFile.ts";
-import { Telemetry } from "./telemetry.ts";
-import { forgetRemote } from "./transport.ts";
+import { consentInputs, reporterContext, type TelemetryOptions } from "./options.ts";
+import { loadState, peekState, updateState } from "./stateFile.ts";
+import { nextReport, report, type ReporterContext } from "./reporter.ts";
 
 /** A command's result: exit code, human text, and the same facts for --json. */
 export interface CliResult {
@@ -19,13 +15,22 @@ export interface CliResult {
 }
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
 
-/** The decision that binds the CLI: its own (env, DO_NOT_TRACK, saved choice), unless the host's last one was locked. */
-async function effectiveDecision(o: TelemetryOptions, dir: string): Promise<ConsentDecision> {
+/**
+ * The decision that binds the CLI. The CLI sees its own env, DO_NOT_TRACK and the saved choice;
+ * only the host sees its flag, licence, config file, admin setting and product default, and it
+ * records its decision (and the input that made it) in the state file. The CLI never writes that
+ * record; it follows it unless its own input is a locked disable, or a saved choice / env var
+ * that outranks what the host recorded.
+ */
+export async function effectiveDecision(o: TelemetryOptions, dir: string): Promise<SourcedDecision> {
   const state = await peekState(dir);
-  const mine = decideConsent(consentInputs({ ...o, argv: [] }, state?.consent));
-  if (mine.locked || !state?.decision?.locked) return mine;
-  const { state: s, locked, reason } = state.decision;
-  return { state: s, locked, reason: `${reason} (as decided by ${o.product} at ${new Date(state.decision.at).toISOString()})` };
+  const mine = decideWithSource(consentInputs({ ...o, argv: [] }, state?.consent));
+  const host = state?.decision;
+  if (!host || (mine.locked && mine.state === "disabled")) return mine;
+  const source = host.source ?? (host.locked ? "config" : "default");
+  const theirs = { state: host.state, locked: host.locked, source, reason: `${host.reason} (as decided by ${o.product} at ${new Date(host.at).toISOString()})` };
+  const rank = (s: ConsentSource) => CONSENT_SOURCES.indexOf(s);
+  return rank(source) < rank("saved") || mine.source === "default" ? theirs : mine;
 }
 
 export async function status(o: TelemetryOptions, dir: string): Promise<CliResult> {
@@ -58,34 +63,36 @@ export async function status(o: TelemetryOptions, dir: string): Promise<CliResul
 
 export async function toggle(o: TelemetryOptions, dir: string, to: "enabled" | "disabled"): Promise<CliResult> {
   const before = await effectiveDecision(o, dir);
-  if (before.locked) {
+  // The admin setting is the host's: its admin UI changes it, the CLI cannot.
+  if (before.locked || before.source === "admin") {
     const same = before.state === to;
-    const text = same ? `Telemetry is already ${to} (locked: ${before.reason}).` : `Refused: telemetry cannot be ${to} here: ${before.reason}.`;
+    const how = before.source === "admin" ? ` Change it in ${o.product}'s admin settings.` : "";
+    const text = same ? `Telemetry is already ${to} (${before.reason}).` : `Refused: telemetry cannot be ${to} here: ${before.reason}.${how}`;
     return { code: same ? EXIT.ok : EXIT.refused, text, json: { ok: same, ...before } };
   }
   await updateState(dir, o.product, (s) => ({ ...s, consent: to }));
   const after = await effectiveDecision(o, dir);
-  return { code: EXIT.ok, text: `Telemetry ${to} for ${o.product} (${after.reason}). Running processes pick it up at their next report.`, json: { ok: true, ...after } };
+  return { code: EXIT.ok, text: `Telemetry ${to} for ${o.product} (${after.reason}). Running processes stop recording at once and follow it at their next report.`, json: { ok: true, ...after } };
 }
 
-/** A client over the state dir, reporting the platform data of the last report (the CLI cannot collect it). */
-async function client(o: TelemetryOptions, dir: string): Promise<Telemetry> {
+/** A report context over the state dir, with the platform data of the last report (the CLI cannot collect it). Writes no decision. */
+async function context(o: TelemetryOptions, dir: string): Promise<ReporterContext> {
   const last = await readLastReport(dir);
-  const t = new Telemetry({ ...o, dir, argv: [], uptime: () => undefined, version: o.version ?? last?.payload?.version, collect: () => last?.payload?.platform ?? {} });
-  await t.open();
-  return t;
+  const { instanceId } = await loadState(dir, o.product, o.knownBadIds);
+  const opts = { ...o, version: o.version ?? last?.payload?.version, uptime: () => undefined, collect: () => last?.payload?.platform ?? {} };
+  return reporterContext(opts, dir, instanceId, o.log ?? (() => {}), Date.now);
 }
 
 export async function preview(o: TelemetryOptions, dir: string): Promise<CliResult> {
-  const payload = await (await client(o, dir)).preview();
+  const { payload } = await nextReport(await context(o, dir), true);
   return { code: EXIT.ok, text: JSON.stringify(payload, null, 2), json: payload };
 }
 
 export async function submit(o: TelemetryOptions, dir: string): Promise<CliResult> {
   const decision = await effectiveDecision(o, dir);
   if (decision.state === "disabled") return { code: EXIT.refused, text: `Refused: telemetry is disabled: ${decision.reason}.`, json: { ok: false, ...decision } };
-  const out = await (await client(o, dir)).submit();
-  const code = out.status === "sent" || out.status === "debug" ? EXIT.ok : out.status === "disabled" ? EXIT.refused : EXIT.failed;
+  const out = await report(await context(o, dir), null);
+  const code = out.status === "sent" || out.status === "debug" ? EXIT.ok : EXIT.failed;
   return { code, text: `${out.status}: ${out.detail}${out.serverUuid ? ` (server submission ${out.serverUuid})` : ""}`, json: out };
 }
 
@@ -97,20 +104,4 @@ export async function ledger(dir: string): Promise<CliResult> {
     return `${iso(e.collectedAt)}  ${e.rejected ? `rejected (HTTP ${e.rejected})` : iso(e.submittedAt).padEnd(24)}  ${e.serverUuid ?? "-".padEnd(36)}  ${what}`;
   });
   return { code: EXIT.ok, text: lines.length ? ["collected                 submitted                 server uuid                           entry", ...lines].join("\n") : "The ledger is empty.", json: l };
-}
-
-export async function forget(o: TelemetryOptions, dir: string, localOnly: boolean): Promise<CliResult> {
-  const state = await peekState(dir);
-  if (!state) return { code: EXIT.ok, text: "Nothing to forget: no telemetry state here.", json: { ok: true, erased: false } };
-  const endpoint = o.endpoint || state.endpoint;
-  if (!localOnly) {
-    if (!endpoint) return { code: EXIT.usage, text: "No endpoint known: pass --endpoint <url>, or --local-only.", json: { ok: false } };
-    const res = await forgetRemote(endpoint, state.instanceId);
-    if (!res.ok) return { code: EXIT.failed, text: `Could not ask ${endpoint} to erase ${state.instanceId} (${res.error}); nothing deleted locally. Try again later.`, json: { ok: false, error: res.error } };
-  }
-  for (const f of [FILES.ledger, FILES.lastReport, FILES.answer, FILES.state]) await fs.rm(path.join(dir, f), { force: true });
-  // The saved enable/disable choice survives: forgetting must not switch telemetry back on.
-  if (state.consent) await updateState(dir, o.product, () => newState(o.product, { consent: state.consent }));
-  const where = localOnly ? "Local data deleted (the server was not asked)." : `The server erased installation ${state.instanceId}; local data deleted.`;
-  return { code: EXIT.ok, text: `${where} A new random id is made on the next report.`, json: { ok: true, erased: !localOnly, instanceId: state.instanceId } };
 }

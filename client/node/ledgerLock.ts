@@ -5,7 +5,6 @@ import path from "node:path";
 import { FILES } from "./files.ts";
 import { loadLedger, saveLedger, type Ledger } from "./ledger.ts";
 import { alive } from "./lock.ts";
-import { unrefSleep } from "./transport.ts";
 
 /** A ledger lock older than this was left by a crash: the work it guards takes milliseconds. */
 export const LEDGER_LOCK_STALE_MS = 10_000;
@@ -47,7 +46,7 @@ async function clearStale(file: string): Promise<boolean> {
  * retried a bounded number of times (then it throws). Hold it only for file work, never across
  * the host's collect() or a request.
  */
-export async function withLedgerLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+export async function withLedgerLock<T>(dir: string, fn: () => Promise<T>, tries = LEDGER_LOCK_TRIES): Promise<T> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, FILES.ledgerLock);
   const token = randomUUID();
@@ -60,8 +59,9 @@ export async function withLedgerLock<T>(dir: string, fn: () => Promise<T>): Prom
       if (errno(err) !== "EEXIST") throw err;
     }
     if (await clearStale(file)) continue;
-    if (n >= LEDGER_LOCK_TRIES) throw new Error(`the telemetry ledger stayed locked by another process (${file})`);
-    await unrefSleep(10 + Math.random() * 20);
+    if (n >= tries) throw new Error(`the telemetry ledger stayed locked by another process (${file})`);
+    // A ref'ed wait of a few ms: the record or report under way must finish before the process may exit.
+    await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
   }
   try {
     return await fn();

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { forget, ledger, preview, status, submit, toggle, EXIT, type CliResult } from "./cliCommands.ts";
+import { ledger, preview, status, submit, toggle, EXIT, type CliResult } from "./cliCommands.ts";
+import { forget } from "./cliForget.ts";
 import { resolvedDir, type TelemetryOptions } from "./options.ts";
 import { peekState } from "./stateFile.ts";
 import { ConsentError } from "./words.ts";

@@ -46,7 +46,7 @@ export class Telemetry {
     const decision = await this.open();
     this.state = await firstRunNotice(this, this.o, decision, ciOf(this.o), this.log);
     await replayCachedAnswer(this.dir, this.now(), this.o.onUpdate);
-    if (decision.state === "disabled") await this.queue.run(() => report(this.context(), decision.reason));
+    if (decision.state === "disabled") await this.queue.run(() => this.send(decision, false));
     this.scheduler.start(decision.state);
     return decision;
   }
@@ -111,9 +111,11 @@ export class Telemetry {
     return this.state;
   }
 
+  /** A report; only the final one (stop()) is not cut short by stop(). */
   private send(d: ConsentDecision, final: boolean): Promise<ReportOutcome> {
     const ctx = this.context();
-    return report(final ? { ...ctx, transport: this.o.transport ?? {} } : ctx, d.state === "disabled" ? d.reason : null, final);
+    const transport = final ? ctx.transport : { ...ctx.transport, signal: this.stopping.signal };
+    return report({ ...ctx, transport }, d.state === "disabled" ? d.reason : null, final);
   }
 
   private async decide(): Promise<ConsentDecision> {
@@ -152,7 +154,6 @@ export class Telemetry {
   }
 
   private context() {
-    const ctx = reporterContext(this.o, this.dir, this.state!.instanceId, this.log, this.now);
-    return { ...ctx, transport: { ...ctx.transport, signal: this.stopping.signal } };
+    return reporterContext(this.o, this.dir, this.state!.instanceId, this.log, this.now);
   }
 }

@@ -36,5 +36,9 @@ export const exceptions = sqliteTable(
     receivedAt: integer("received_at").notNull(),
     day: text("day").notNull(),
   },
-  (t) => [index("exceptions_instance").on(t.instanceId), index("exceptions_fingerprint").on(t.fingerprint)],
+  (t) => [
+    index("exceptions_instance").on(t.instanceId),
+    index("exceptions_fingerprint").on(t.fingerprint),
+    index("exceptions_day").on(t.day),
+  ],
 );

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, runBin } from "./run";
+import { ROOT, runBin } from "./run.ts";
 
 describe("build and contract checks", () => {
   it("schema and checked-in migrations do not drift apart", () => {
@@ -30,8 +30,8 @@ describe("build and contract checks", () => {
     expect(readFileSync(bundle, "utf8")).toContain("/v1/ping");
   });
 
-  it("TypeScript compiles with no errors (worker and node sides)", () => {
-    for (const project of ["tsconfig.json", "tsconfig.node.json"]) {
+  it("TypeScript compiles with no errors (worker, node, browser snippet, dashboard)", () => {
+    for (const project of ["tsconfig.json", "tsconfig.node.json", "client/browser/tsconfig.json", "client/dashboard/tsconfig.json"]) {
       const res = runBin("tsc", ["--noEmit", "-p", project]);
       expect(res.status, res.out).toBe(0);
     }

@@ -52,6 +52,7 @@ let page: Page;
 let persist: string;
 let userData: string;
 const hosts = new Set<string>();
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, "client/build.mjs")], { cwd: ROOT });
@@ -67,6 +68,9 @@ beforeAll(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("request", (r) => hosts.add(new URL(r.url()).host));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().includes("401")) consoleErrors.push(m.text()); // the refused-token test logs a 401
+  });
 });
 
 afterAll(async () => {
@@ -156,5 +160,8 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: path.join(ROOT, "test-results/dashboard-phone.png"), fullPage: true });
     expect([...hosts]).toEqual(["127.0.0.1:8810"]);
+    const res = await fetch(`${worker.url}/admin/`);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(consoleErrors).toEqual([]); // no CSP violation, no script error
   });
 });

@@ -24,7 +24,7 @@ export function pingAnswer(over: Record<string, unknown> = {}) {
  * A local HTTP server for transport unit tests: records every request; `reply` decides each answer
  * (status + JSON body), or "hang" to never answer, or "drop" to close the socket.
  */
-export async function localServer(reply: (req: Received, n: number) => { status: number; body?: unknown } | "hang" | "drop") {
+export async function localServer(reply: (req: Received, n: number) => { status: number; body?: unknown; headers?: Record<string, string> } | "hang" | "drop") {
   const received: Received[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = "";
@@ -35,7 +35,7 @@ export async function localServer(reply: (req: Received, n: number) => { status:
       const out = reply(r, received.length);
       if (out === "hang") return;
       if (out === "drop") return void req.socket.destroy();
-      res.writeHead(out.status, { "content-type": "application/json" });
+      res.writeHead(out.status, { "content-type": "application/json", ...out.headers });
       res.end(out.body === undefined ? "" : JSON.stringify(out.body));
     });
   });
@@ -54,4 +54,18 @@ export async function deadEndpoint(): Promise<string> {
   const s = await localServer(() => ({ status: 200 }));
   await s.close();
   return s.url;
+}
+
+/** A fake fetch that never answers: each call waits until its signal aborts. `nextCall()` resolves at the next call. */
+export function neverAnswers() {
+  const calls: Array<{ url: string; signal: AbortSignal }> = [];
+  let waiters: Array<() => void> = [];
+  const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
+    new Promise<Response>((_, reject) => {
+      const signal = init?.signal ?? new AbortController().signal;
+      calls.push({ url: String(input), signal });
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      for (const w of waiters.splice(0)) w();
+    });
+  return { fetch: fake as typeof fetch, calls, nextCall: () => new Promise<void>((r) => void waiters.push(r)) };
 }

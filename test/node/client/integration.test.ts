@@ -8,11 +8,13 @@ import { runCli } from "../../../client/node/runCli.ts";
 import type { TelemetryOptions } from "../../../client/node/options.ts";
 import type { UpdateNotice } from "../../../client/node/answer.ts";
 import { tempDir } from "./helpers.ts";
-import { startWorker, type DevWorker } from "./worker.ts";
+import { d1Query, startWorker, type DevWorker } from "./worker.ts";
 
 let worker: DevWorker;
+let persistTo: string;
 beforeAll(async () => {
-  worker = await startWorker(8801, await tempDir());
+  persistTo = await tempDir();
+  worker = await startWorker(8801, persistTo);
 });
 afterAll(async () => worker?.stop());
 
@@ -131,11 +133,16 @@ describe("instance client against the real worker (wrangler dev)", () => {
     expect((await worker.admin(`/v1/admin/instances/${id}/facts`)).status).toBe(200);
     await t.stop();
 
+    // Straight from the local D1 the worker writes (not through the worker's routes).
+    const sql = (table: string, column: string) => `(SELECT count(*) FROM ${table} WHERE ${column} = '${id}') AS ${table}`;
+    const rows = () => d1Query(persistTo, `SELECT ${[sql("instances", "id"), sql("pings", "instance_id"), sql("facts", "instance_id"), sql("exceptions", "instance_id")].join(", ")}`);
+    expect(await rows()).toEqual([{ instances: 1, pings: 1, facts: 1, exceptions: 1 }]);
+
     const out: string[] = [];
     const code = await runCli(["forget", "--product", "integ", "--dir", t.dir], {}, { out: (s) => void out.push(s), err: (s) => void out.push(s), env: {} });
     expect(code).toBe(0);
     expect(out.join("\n")).toContain(`erased installation ${id}`);
-    for (const p of ["pings", "facts", "exceptions"]) expect((await worker.admin(`/v1/admin/instances/${id}/${p}`)).status).toBe(404);
+    expect(await rows()).toEqual([{ instances: 0, pings: 0, facts: 0, exceptions: 0 }]);
     const list = await adminJson<{ instances: Array<{ id: string }> }>("/v1/admin/instances?limit=500");
     expect(list.body.instances.map((i) => i.id)).not.toContain(id);
     // Forgetting again (or an id that never existed) is still 204.

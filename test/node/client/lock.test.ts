@@ -78,4 +78,18 @@ describe("lock file", () => {
     expect((await readLock(dir))?.info?.pid).toBe(process.pid);
     expect((await fs.readdir(dir)).filter((f) => f.includes("stale"))).toEqual([]);
   });
+
+  it("a lock naming this host and this pid but a token this process does not hold is stale (a restarted container's pid 1)", async () => {
+    const dir = await tempDir();
+    const left = { pid: process.pid, hostname: os.hostname(), token: "left-by-an-earlier-process", createdAt: Date.now() };
+    await fs.writeFile(path.join(dir, FILES.lock), JSON.stringify(left));
+    expect(isStale((await readLock(dir))!, Date.now())).toBe(true);
+    const taken = await acquireLock(dir);
+    expect(taken).toBeDefined();
+    const now = (await readLock(dir))!;
+    expect(now.info).toMatchObject({ pid: process.pid, hostname: os.hostname() });
+    expect(now.info!.token).not.toBe(left.token);
+    expect(isStale(now, Date.now())).toBe(false); // the live lock of this very process is not
+    await taken!.release();
+  });
 });

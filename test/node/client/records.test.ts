@@ -16,8 +16,31 @@ describe("scrubbing", () => {
     expect(scrub("BUILD-BOX refused user Alice")).toBe("<hostname> refused user <user>");
     expect(scrub("file:///home/alice/app/x.js")).toBe("file://<home>/app/x.js");
   });
-  it("replaces names only as whole words", () => {
-    expect(scrubber({ user: "app" })("application app-server app")).toBe("application app-server <user>");
+  it("scrubs names joined to '-', '_', digits or other text, and the URL-encoded home dir", () => {
+    expect(scrub("/tmp/alice-cache/x.js")).toBe("/tmp/<user>-cache/x.js");
+    expect(scrub("/srv/alice_data/db")).toBe("/srv/<user>_data/db");
+    expect(scrub("pg://alice2@db")).toBe("pg://<user>2@db");
+    expect(scrub("pg://Alice2@db as aliceAdmin")).toBe("pg://<user>2@db as <user>Admin");
+    expect(scrub("/var/lib/build-box-data")).toBe("/var/lib/<hostname>-data");
+    expect(scrub("build-box_1 failed")).toBe("<hostname>_1 failed");
+    expect(scrub("BUILD-BOX2.corp.example")).toBe("<hostname>2.corp.example");
+    expect(scrub("GET /open?path=%2Fhome%2Falice%2Fnotes.txt")).toBe("GET /open?path=<home>%2Fnotes.txt");
+    expect(scrub("path=%2fhome%2FALICE%2fx")).toBe("path=<home>%2fx");
+    // A user name of 3 characters or more is scrubbed wherever it occurs, even inside words.
+    expect(scrubber({ user: "app" })("application app-server app")).toBe("<user>lication <user>-server <user>");
+  });
+  it("a user name shorter than 3 characters is replaced only where no letter touches it", () => {
+    expect(scrubber({ user: "al" })("also al-data al_x al2 AL. total")).toBe("also <user>-data <user>_x <user>2 <user>. total");
+  });
+  it("a Windows home dir is scrubbed in both slash styles, JSON-escaped and URL-encoded", () => {
+    const win = scrubber({ home: "C:\\Users\\bob", user: "bob" });
+    expect(win("at C:\\Users\\bob\\app\\x.js")).toBe("at <home>\\app\\x.js");
+    expect(win("file:///c:/users/bob/app/x.js")).toBe("file:///<home>/app/x.js");
+    expect(win(JSON.stringify("C:\\Users\\bob\\x"))).toBe('"<home>\\\\x"');
+    expect(win(`q=${encodeURIComponent("C:\\Users\\bob\\x")}`)).toBe("q=<home>%5Cx");
+  });
+  it("scrubs in one pass: a placeholder is never scrubbed again", () => {
+    expect(scrubber({ home: "/home/home", user: "home", hostname: "user" })("/home/home/x home user")).toBe("<home>/x <user> <hostname>");
   });
   it("captureException scrubs type, message and stack", () => {
     const err = new Error("cannot read /home/alice/data on build-box as alice");

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { forgetRemote, sendPing } from "../../../client/node/transport.ts";
+import { forgetRemote, retryAfterMs, sendPing } from "../../../client/node/transport.ts";
 import { deadEndpoint, localServer, pingAnswer } from "./helpers.ts";
 
 const payload = { instanceId: "6f1c2a4e-8b9d-4e2f-a1b3-c5d7e9f01234", product: "demo" };
@@ -42,14 +42,33 @@ describe("transport", () => {
     expect(s.received).toHaveLength(4);
   });
 
-  it("does not retry a 4xx; a 429 stays retryable for a later run", async () => {
-    const bad = await localServer(() => ({ status: 400, body: { error: { code: "invalid_field" } } }));
-    const limited = await localServer(() => ({ status: 429, body: {} }));
-    servers.push(bad, limited);
-    expect(await sendPing(bad.url, payload, "k", noWait)).toMatchObject({ ok: false, status: 400, retryable: false });
-    expect(await sendPing(limited.url, payload, "k", noWait)).toMatchObject({ ok: false, status: 429, retryable: true });
-    expect(bad.received).toHaveLength(1);
-    expect(limited.received).toHaveLength(1);
+  it("does not retry a 4xx; only 400/413/422 are final, any other (429, a proxy's 401/403/404/408) stays retryable for a later run", async () => {
+    for (const status of [400, 413, 422, 429, 401, 403, 404, 408]) {
+      const s = await localServer(() => ({ status, body: {} }));
+      servers.push(s);
+      expect(await sendPing(s.url, payload, "k", noWait)).toMatchObject({ ok: false, status, retryable: ![400, 413, 422].includes(status) });
+      expect(s.received).toHaveLength(1);
+    }
+  });
+
+  it("honours Retry-After on a 5xx: waits at least that long; one beyond the cap ends the attempts (kept for later)", async () => {
+    const s = await localServer((_, n) => (n === 1 ? { status: 503, body: {}, headers: { "retry-after": "7" } } : { status: 200, body: pingAnswer() }));
+    servers.push(s);
+    const waits: number[] = [];
+    const sleep = async (ms: number) => void waits.push(ms);
+    expect(await sendPing(s.url, payload, "k", { backoffMs: 1000, sleep })).toMatchObject({ ok: true });
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(7000);
+    const far = await localServer(() => ({ status: 503, body: {}, headers: { "retry-after": "3600" } }));
+    servers.push(far);
+    const out = await sendPing(far.url, payload, "k", { attempts: 5, retryAfterCapMs: 30_000, sleep });
+    expect(out).toMatchObject({ ok: false, status: null, retryable: true });
+    expect(out.ok === false && out.error).toContain("Retry-After 3600 s");
+    expect(far.received).toHaveLength(1);
+    expect(waits).toHaveLength(1);
+    expect(retryAfterMs("120")).toBe(120_000);
+    expect(retryAfterMs(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(58_000);
+    expect(retryAfterMs("soon")).toBeUndefined();
   });
 
   it("network errors, dropped connections and timeouts are retried and never thrown", async () => {

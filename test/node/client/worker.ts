@@ -1,5 +1,5 @@
 // Runs the real worker under `wrangler dev` for the client's integration tests (ports 8800-8809).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 const ROOT = path.resolve(".");
@@ -44,4 +44,17 @@ export async function startWorker(port: number, persistTo: string): Promise<DevW
         process.kill(-child.pid!, "SIGTERM"); // its whole process group: wrangler and workerd
       }),
   };
+}
+
+/** Rows of a read-only SQL query, run straight against the local D1 under `persistTo` (wrangler d1 execute). */
+export function d1Query(persistTo: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+  const args = [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", persistTo, "--json", "--command", sql];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: ROOT, env, maxBuffer: 10_000_000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`wrangler d1 execute failed: ${err.message}\n${stderr}`));
+      const parsed = JSON.parse(stdout) as Array<{ results: Array<Record<string, unknown>> }>;
+      resolve(parsed.flatMap((r) => r.results));
+    });
+  });
 }

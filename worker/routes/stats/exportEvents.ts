@@ -8,7 +8,8 @@ import { database } from "../../store/db";
 import { eventsPage, type ExportCursor } from "../../store/exports";
 
 const PAGE = 500;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** ISO time, or empty for a missing or out-of-range value (Date throws past ±8.64e15 ms). */
+const iso = (ms: number | null) => (ms === null || !(Math.abs(ms) <= 8.64e15) ? null : new Date(ms).toISOString());
 const HEADER = ["uuid", "product", "event", "timestamp", "received_at", "day", "distinct_id", "session_id", "path",
   "referrer_domain", "browser", "os", "lib", "lib_version", "instance_id", "app_version", "license_type", "duration_ms", "props"];
 

@@ -8,7 +8,8 @@ import { database } from "../../store/db";
 import { pingsPage, type ExportCursor } from "../../store/exports";
 
 const PAGE = 500;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** ISO time, or empty for a missing or out-of-range value (Date throws past ±8.64e15 ms). */
+const iso = (ms: number | null) => (ms === null || !(Math.abs(ms) <= 8.64e15) ? null : new Date(ms).toISOString());
 const jsonCell = (v: unknown): Cell => (v === null || v === undefined ? null : JSON.stringify(v));
 const HEADER = ["uuid", "instance_id", "product", "version", "received_at", "day", "os_type", "os_release", "os_arch",
   "license_type", "country", "asn", "uptime", "env", "counts", "config"];

@@ -1,0 +1,37 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { EXIT, type CliResult } from "./cliCommands.ts";
+import { FILES } from "./files.ts";
+import { withLedgerLock } from "./ledgerLock.ts";
+import { debugMode, defaultPrefix, type TelemetryOptions } from "./options.ts";
+import { newState, peekState, updateState } from "./stateFile.ts";
+import { forgetRemote, forgetUrl } from "./transport.ts";
+
+/**
+ * `forget`: asks the worker to erase this installation, then deletes the local ledger, last
+ * report, answer cache and state. The saved choice and the host's recorded decision survive
+ * (forgetting must not switch telemetry back on), with a new id. Debug mode prints the request
+ * and changes nothing.
+ */
+export async function forget(o: TelemetryOptions, dir: string, localOnly: boolean): Promise<CliResult> {
+  const state = await peekState(dir);
+  if (!state) return { code: EXIT.ok, text: "Nothing to forget: no telemetry state here.", json: { ok: true, erased: false } };
+  const endpoint = o.endpoint || state.endpoint;
+  if (!localOnly && !endpoint) return { code: EXIT.usage, text: "No endpoint known: pass --endpoint <url>, or --local-only.", json: { ok: false } };
+  if (debugMode(o)) {
+    const request = localOnly ? null : { method: "DELETE", url: forgetUrl(endpoint!, state.instanceId) };
+    const debugVar = `${o.prefix ?? defaultPrefix(o.product)}_TELEMETRY_DEBUG`;
+    const text = `Debug mode (${debugVar}): ${request ? `would send ${request.method} ${request.url}` : "would not ask the server"}; nothing sent, nothing deleted.`;
+    return { code: EXIT.ok, text, json: { ok: true, debug: true, request, erased: false } };
+  }
+  if (!localOnly) {
+    const res = await forgetRemote(endpoint!, state.instanceId);
+    if (!res.ok) return { code: EXIT.failed, text: `Could not ask ${endpoint} to erase ${state.instanceId} (${res.error}); nothing deleted locally. Try again later.`, json: { ok: false, error: res.error } };
+  }
+  await withLedgerLock(dir, () => fs.rm(path.join(dir, FILES.ledger), { force: true }));
+  for (const f of [FILES.lastReport, FILES.answer, FILES.state]) await fs.rm(path.join(dir, f), { force: true });
+  const keep = { consent: state.consent, decision: state.decision };
+  if (keep.consent || keep.decision) await updateState(dir, o.product, () => newState(o.product, keep));
+  const where = localOnly ? "Local data deleted (the server was not asked)." : `The server erased installation ${state.instanceId}; local data deleted.`;
+  return { code: EXIT.ok, text: `${where} A new random id is made on the next report.`, json: { ok: true, erased: !localOnly, instanceId: state.instanceId } };
+}

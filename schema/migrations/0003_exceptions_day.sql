@@ -1,0 +1,1 @@
+CREATE INDEX `exceptions_day` ON `exceptions` (`day`);
