@@ -1,45 +1,23 @@
 /**
  * The consent gate every visitor downloads: decides, tracks pages exactly once, and loads
  * posthog-js (through `load`) only when allowed. Until the decision, events wait in a queue;
- * when denied they are dropped and every listener and history patch is removed.
+ * when denied (or when the decision or the download fails) they are dropped and every listener
+ * and history patch is removed.
  */
-import { decide, type Decision, type License, type TelemetryConfig } from "./decide";
+import { cleanProps, eventName, instance, tier } from "./clean";
+import type { Loader, Sink, StartOptions } from "./options";
+import { pageKey, routeOf } from "./pageKey";
+import { decide, type Decision, type License, type Reason, type TelemetryConfig } from "./decide";
+import { enqueue, type Queued } from "./queue";
 import { createTracker, type Props } from "./tracker";
 
-export type Persistence = "memory" | "sessionStorage" | "localStorage" | "cookie" | "localStorage+cookie";
+export type { BootOptions, Loader, Persistence, Sink, StartOptions } from "./options";
 
-export interface BootOptions {
-  apiHost: string;
-  token: string;
-  persistence: Persistence;
-  /** posthog-js drops headless browsers as bots; false turns that filter off (tests only). */
-  botFilter: boolean;
-}
-/** What the lazily loaded posthog chunk gives back. */
-export interface Sink {
-  capture(event: string, props: Props, at: number, exit: boolean): void;
-}
-export type Loader = (options: BootOptions) => Promise<Sink>;
-
-type Maybe<T> = T | null | undefined | PromiseLike<T | null | undefined>;
-
-export interface StartOptions {
-  /** The Candor worker, e.g. https://telemetry.example.com */
-  apiHost: string;
-  token?: string;
-  license?: Maybe<License>;
-  config?: Maybe<TelemetryConfig>;
-  /** Sent with every event as candor_instance_id / candor_app_version. */
-  instanceId?: string;
-  appVersion?: string;
-  /** posthog-js persistence; "memory" (default) writes no cookie and no storage. */
-  persistence?: Persistence;
-  botFilter?: boolean;
-}
+const denied = (reason: Reason): Decision => ({ allowed: false, reason });
 
 export function createCandor(load: Loader) {
   let started: Promise<Decision> | undefined;
-  let queue: Array<[string, Props, number, boolean]> | undefined = [];
+  let queue: Queued[] | undefined = [];
   let sink: Sink | undefined;
   let base: Props = {};
   let template: [string, string] | undefined;
@@ -52,7 +30,7 @@ export function createCandor(load: Loader) {
 
   const emit = (event: string, props: Props, exit: boolean, at = Date.now()) => {
     if (sink) sink.capture(event, { ...base, ...props }, at, exit);
-    else if (queue && queue.length < 100) queue.push([event, props, at, exit]);
+    else if (queue) enqueue(queue, [event, props, at, exit]);
   };
   const tracker = createTracker(emit, Date.now);
   const visible = () => document.visibilityState === "visible";
@@ -62,20 +40,24 @@ export function createCandor(load: Loader) {
     clearTimeout(timer);
     timer = undefined;
     if (!active || gone || !visible()) return;
-    shown = location.pathname;
+    shown = pageKey();
     tracker.enter(shown, template?.[0] === shown ? template[1] : shown);
   };
   const schedule = () => {
     timer ??= setTimeout(sync, 0);
   };
-  const exit = () => {
-    if (timer) sync();
-    tracker.leave(true);
-  };
-  const onVisibility = () => (visible() ? sync() : exit());
   const flush = () => timer && sync();
+  /** Hidden and shown again is not a new page: the clock pauses, nothing is sent. The one
+   *  `$pageleave` goes out at pagehide (a tab discarded while hidden may lose it). */
+  const onVisibility = () => {
+    if (visible()) {
+      tracker.resume();
+      sync();
+    } else tracker.pause();
+  };
   const hide = () => {
-    exit();
+    flush();
+    tracker.leave(true);
     gone = true;
   };
   const restored = () => {
@@ -86,6 +68,7 @@ export function createCandor(load: Loader) {
     [window, "pagehide", hide],
     [window, "pageshow", restored],
     [window, "popstate", schedule],
+    [window, "hashchange", schedule],
     [window, "beforeunload", flush],
     [document, "visibilitychange", onVisibility],
   ];
@@ -115,7 +98,13 @@ export function createCandor(load: Loader) {
 
   async function run(o: StartOptions): Promise<Decision> {
     install();
-    const [license, config] = await Promise.all([o.license, o.config]);
+    let license: License | null | undefined, config: TelemetryConfig | null | undefined;
+    try {
+      [license, config] = await Promise.all([o.license, o.config]);
+    } catch {
+      uninstall();
+      return denied("decision_failed");
+    }
     const gpc = (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
     const token = o.token ?? config?.token;
     const decision = decide({ license, config: { ...config, token }, gpc });
@@ -123,12 +112,12 @@ export function createCandor(load: Loader) {
       uninstall();
       return decision;
     }
-    base = { candor_instance_id: o.instanceId, candor_app_version: o.appVersion, candor_license_type: license?.type };
+    base = { candor_instance_id: instance(o.instanceId), candor_app_version: o.appVersion, candor_license_type: tier(license?.type) };
     try {
       sink = await load({ apiHost: o.apiHost.replace(/\/+$/, ""), token, persistence: o.persistence ?? "memory", botFilter: o.botFilter !== false });
     } catch {
       uninstall();
-      return decision;
+      return denied("load_failed");
     }
     for (const [event, props, at, leaving] of queue ?? []) sink.capture(event, { ...base, ...props }, at, leaving);
     queue = undefined;
@@ -143,12 +132,13 @@ export function createCandor(load: Loader) {
     },
     /** Router hook: the page now shown, named by its route template (e.g. `/projects/:id`). */
     page(routeTemplate?: string) {
-      if (routeTemplate && location.pathname !== shown) template = [location.pathname, routeTemplate];
+      const key = pageKey();
+      if (routeTemplate && key !== shown) template = [key, routeOf(key, routeTemplate)];
       sync();
     },
-    /** A custom event (name: letters, digits, ` _.:/-`, <= 120 chars; <= 10 scalar props). */
+    /** A custom event (name: letters, digits, ` _.:/-`, <= 120 chars; <= 10 safe scalar props). */
     capture(name: string, props?: Record<string, string | number | boolean>) {
-      emit(name, { candor_props: props }, false);
+      if (eventName(name)) emit(name, { candor_props: cleanProps(props) }, false);
     },
   };
 }

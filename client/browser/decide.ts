@@ -44,7 +44,11 @@ export type Reason =
   | "admin_enabled"
   | "admin_disabled"
   | "config_file_enabled"
-  | "undecided";
+  | "undecided"
+  /** Not from decide(): Candor.start() when the licence/config promise rejects ... */
+  | "decision_failed"
+  /** ... or when posthog-js cannot be loaded or started. Nothing is sent either way. */
+  | "load_failed";
 
 export interface Decision {
   allowed: boolean;

@@ -13,7 +13,14 @@ w.Candor ??= createCandor(
     new Promise<Sink>((resolve, reject) => {
       const script = document.createElement("script");
       script.src = new URL("candor-posthog.js", here || `${options.apiHost}/`).href;
-      script.onload = () => (w.CandorPostHog ? resolve(w.CandorPostHog(options)) : reject(new Error("candor-posthog.js")));
+      // A missing or throwing CandorPostHog rejects (start() then resolves "load_failed").
+      script.onload = () => {
+        try {
+          resolve(w.CandorPostHog!(options));
+        } catch (e) {
+          reject(e);
+        }
+      };
       script.onerror = reject;
       document.head.appendChild(script);
     }),

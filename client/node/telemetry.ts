@@ -54,14 +54,9 @@ export class Telemetry {
   /** The host is ready: the first report may go (see the `initialised` option). */
   markInitialised = (): void => this.scheduler.markInitialised();
 
-  /** The current decision (after start()). */
-  get decision(): ConsentDecision | undefined {
-    return this.current;
-  }
-
-  get instanceId(): string | undefined {
-    return this.state?.instanceId;
-  }
+  /** The current decision (after start()), and the installation id. */
+  get decision(): ConsentDecision | undefined { return this.current; }
+  get instanceId(): string | undefined { return this.state?.instanceId; }
 
   /** Changes host-known inputs (licence, config, admin) at runtime and re-decides. */
   async update(inputs: Pick<TelemetryOptions, "licensed" | "config" | "admin">): Promise<ConsentDecision> {
@@ -85,9 +80,7 @@ export class Telemetry {
   captureException = (error: unknown): Promise<void> => this.recorder.captureException(error);
 
   /** The exact payload the next report would send. */
-  async preview(): Promise<PingRequest> {
-    return (await nextReport(this.context(), true)).payload;
-  }
+  preview = async (): Promise<PingRequest> => (await nextReport(this.context(), true)).payload;
 
   /** Reports now (respecting consent and debug mode). */
   submit = (): Promise<ReportOutcome> => this.queue.run(async () => this.send(await this.decide(), false));
@@ -153,7 +146,5 @@ export class Telemetry {
     }
   }
 
-  private context() {
-    return reporterContext(this.o, this.dir, this.state!.instanceId, this.log, this.now);
-  }
+  private context = () => reporterContext(this.o, this.dir, this.state!.instanceId, this.log, this.now);
 }

@@ -11,7 +11,7 @@ export const captureLimits = {
   eventName: 120,
   path: 512,
   customProps: 10,
-  customString: 200,
+  customString: 64,
 } as const;
 
 /** The snippet's own properties, the only non-PostHog properties the worker keeps. */

@@ -10,9 +10,12 @@ const OTHER = "https://evil.example";
 /** The worker with ALLOWED_ORIGINS restricted to one console. */
 const restricted: Env = { ...env, ALLOWED_ORIGINS: `${ALLOWED}, https://second.example` as string as Env["ALLOWED_ORIGINS"] };
 
-async function fetchRestricted(path: string, init: RequestInit = {}): Promise<Response> {
+/** The same worker whose CAPTURE_TOKENS is broken: capture answers 503 (retryable). */
+const misconfigured: Env = { ...restricted, CAPTURE_TOKENS: "{broken" as string as Env["CAPTURE_TOKENS"] };
+
+async function fetchRestricted(path: string, init: RequestInit = {}, vars: Env = restricted): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`${BASE}${path}`, init) as Request<unknown, IncomingRequestCfProperties>, restricted, ctx);
+  const res = await worker.fetch(new Request(`${BASE}${path}`, init) as Request<unknown, IncomingRequestCfProperties>, vars, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -43,6 +46,8 @@ describe("CORS on the PostHog routes follows ALLOWED_ORIGINS, statuses intact", 
     ["404 unknown route", () => fetchRestricted("/e/extra/path", { headers: { origin: ALLOWED } }), 404],
     ["405 GET on capture", () => fetchRestricted("/e/", { headers: { origin: ALLOWED } }), 405],
     ["413 too large", () => post("/e/", "x".repeat(1024 * 1024 + 1), ALLOWED), 413],
+    ["415 unknown Content-Encoding", () => post("/e/", "{}", ALLOWED, { "content-encoding": "br" }), 415],
+    ["503 capture not configured", () => fetchRestricted("/e/", { method: "POST", body: batch([event()]), headers: { origin: ALLOWED } }, misconfigured), 503],
   ])("%s keeps its status and CORS headers", async (_n, send, status) => {
     const res = await send();
     expect(res.status).toBe(status);
@@ -56,8 +61,18 @@ describe("CORS on the PostHog routes follows ALLOWED_ORIGINS, statuses intact", 
     const before = await count("events");
     const res = await post("/e/", batch([event()]), OTHER, { "content-type": "text/plain" });
     expect(res.status).toBe(401);
-    expect(res.headers.get("access-control-allow-origin")).toBeNull();
     expect(await count("events")).toBe(before);
+  });
+
+  it("that 401 names the refused origin, so the browser can read it and posthog-js stops (status 0 is retried)", async () => {
+    for (const path of ["/e/", "/flags/?v=2"]) {
+      const res = await post(path, batch([event()]), OTHER, { "content-type": "text/plain" });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("access-control-allow-origin")).toBe(OTHER);
+      expect(res.headers.get("vary")).toContain("Origin");
+    }
+    const config = await fetchRestricted(`/array/${TOKEN}/config`, { headers: { origin: OTHER } });
+    expect([config.status, config.headers.get("access-control-allow-origin")]).toEqual([401, OTHER]);
   });
 
   it("server-side clients (no Origin header) are not affected", async () => {

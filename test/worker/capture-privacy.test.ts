@@ -59,7 +59,7 @@ describe("capture: only the allow-list is stored", () => {
           $pathname: "/team/acme/projects/9",
           $raw_user_agent: "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/140",
           candor_route: "/team/:team/projects/:id?ignored=1",
-          candor_instance_id: "inst-1",
+          candor_instance_id: "C0FFEE00D15C4A11B0A7000000000001",
           candor_app_version: "2.21.0",
           candor_license_type: "enterprise",
           candor_license_id: LICENCE_ID,
@@ -73,7 +73,7 @@ describe("capture: only the allow-list is stored", () => {
     ]);
     expect(await row(id)).toMatchObject({
       path: "/team/:team/projects/:id",
-      instance_id: "inst-1",
+      instance_id: "c0ffee00-d15c-4a11-b0a7-000000000001",
       app_version: "2.21.0",
       license_type: "enterprise",
       duration_ms: 5123,

@@ -33,11 +33,13 @@ export function originAllowed(env: Env, origin: string | null): boolean {
 /**
  * Browser requests from an origin that is not allowed are refused (401) before anything is read:
  * CORS alone would hide the answer but still let a simple POST store events.
- * Requests without an Origin header (servers, posthog-node) pass.
+ * Requests without an Origin header (servers, posthog-node) pass. The 401 names that origin in
+ * `Access-Control-Allow-Origin` so the browser lets posthog-js read the status (a 4xx is not
+ * retried; an unreadable answer is status 0, which posthog-js retries up to 10 times).
  */
 export function requireAllowedOrigin(request: Request, env: Env): void {
   const origin = request.headers.get("origin");
   if (origin !== null && !originAllowed(env, origin)) {
-    throw new HttpError(401, "unauthorized", "Origin not allowed.");
+    throw new HttpError(401, "unauthorized", "Origin not allowed.", {}, { "access-control-allow-origin": origin });
   }
 }

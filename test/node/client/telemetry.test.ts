@@ -81,45 +81,6 @@ describe("retry and spool", () => {
     await again.submit();
     expect(up.pings().map((r) => r.headers["idempotency-key"]).filter((k) => k === key)).toHaveLength(1);
   });
-
-  it("a 400/413/422 rejection is recorded, reported as such, and never resent", async () => {
-    for (const status of [400, 413, 422]) {
-      const dir = await tempDir();
-      const s = await server(() => ({ status, body: { error: { code: "invalid_field" } } }));
-      const t = client({ endpoint: s.url, dir });
-      await t.start();
-      const out = await t.submit();
-      expect(out).toMatchObject({ status: "rejected", detail: expect.stringContaining(`rejected by the server: HTTP ${status}`) });
-      expect(out.detail).not.toContain("later attempt");
-      await t.submit();
-      expect(s.pings()).toHaveLength(2); // one per report, no retries, no resend
-      expect((await loadLedger(dir)).entries.every((e) => e.rejected === status)).toBe(true);
-      expect(await readLastReport(dir)).toMatchObject({ status: "rejected" });
-    }
-  });
-
-  it("any other 4xx (a proxy's 401/403/404/408) keeps the report unsent for a later attempt", async () => {
-    for (const status of [401, 403, 404, 408]) {
-      const dir = await tempDir();
-      const wrong = await server(() => ({ status, body: {} }));
-      const t = client({ endpoint: wrong.url, dir, productDefault: "undecided" });
-      await t.start();
-      await t.feature("kept", "1");
-      const out = await t.submit();
-      expect(out).toMatchObject({ status: "queued", detail: `queued for a later attempt: HTTP ${status}` });
-      const [kept] = unsentReports(await loadLedger(dir));
-      expect(kept).toBeDefined();
-      expect(kept!.rejected).toBeUndefined();
-      await t.stop();
-      const right = await server();
-      const later = client({ endpoint: right.url, dir, productDefault: "undecided" });
-      await later.start();
-      expect((await later.submit()).status).toBe("sent");
-      expect(right.pings()[0]!.headers["idempotency-key"]).toBe(kept!.id);
-      expect(pingRequest.parse(JSON.parse(right.pings()[0]!.body)).facts?.map((f) => f.key)).toEqual(["kept"]);
-      expect(unsentReports(await loadLedger(dir))).toEqual([]);
-    }
-  });
 });
 
 describe("debug mode", () => {
@@ -192,60 +153,5 @@ describe("stop()", () => {
     await enabled.start();
     await enabled.stop();
     expect(s.pings()).toHaveLength(1);
-  });
-});
-
-describe("notice, CI and updates", () => {
-  it("the first-run notice is shown once, not in CI, and again when the notice version goes up", async () => {
-    const dir = await tempDir();
-    const logs: string[] = [];
-    await client({ endpoint: "http://127.0.0.1:9", dir }, logs).start();
-    expect(logs.join("\n")).toMatch(/reports anonymous usage telemetry/);
-    expect(logs.join("\n")).toContain(path.join(dir, FILES.lastReport));
-    const again: string[] = [];
-    await client({ endpoint: "http://127.0.0.1:9", dir }, again).start();
-    expect(again).toEqual([]);
-    const ci: string[] = [];
-    await client({ endpoint: "http://127.0.0.1:9", dir, noticeVersion: 2, env: { GITHUB_ACTIONS: "true" } }, ci).start();
-    expect(ci).toEqual([]);
-    const bumped: string[] = [];
-    await client({ endpoint: "http://127.0.0.1:9", dir, noticeVersion: 2, notice: "Notice v2" }, bumped).start();
-    expect(bumped).toEqual(["Notice v2"]);
-    expect(JSON.parse(await fs.readFile(path.join(dir, FILES.state), "utf8")).noticeVersion).toBe(2);
-  });
-
-  it("CI is marked in the payload", async () => {
-    const t = client({ endpoint: "http://127.0.0.1:9", dir: await tempDir(), env: { CI: "true" } });
-    await t.start();
-    expect((await t.preview()).env?.ci).toBe("ci");
-    const local = client({ endpoint: "http://127.0.0.1:9", dir: await tempDir() });
-    await local.start();
-    expect((await local.preview()).env?.ci).toBeUndefined();
-  });
-
-  it("update notices reach the host callback, are logged once per version, and are cached 48 h", async () => {
-    const dir = await tempDir();
-    const alert = { id: "a1", level: "critical" as const, message: "CVE-2026-1 affects 1.0.0", url: null };
-    const answer = pingAnswer({ latest_version: "2.0.0", update_available: true, update_info: { version: "2.0.0", info: "faster", url: null }, alerts: [alert] });
-    const s = await server(() => ({ status: 200, body: { ...answer, uuid: crypto.randomUUID() } }));
-    const notices: unknown[] = [];
-    const logs: string[] = [];
-    const t = client({ endpoint: s.url, dir, onUpdate: (n) => void notices.push(n), noticeVersion: 0 }, logs);
-    await t.start();
-    await t.submit();
-    await t.submit();
-    expect(notices).toHaveLength(2);
-    expect(notices[0]).toEqual({ latestVersion: "2.0.0", updateAvailable: true, updateInfo: answer.update_info, alerts: [alert] });
-    expect(logs.filter((l) => l.startsWith("Update available: version 2.0.0"))).toHaveLength(1);
-    expect(logs.filter((l) => l.includes("CVE-2026-1"))).toHaveLength(1);
-    await t.stop();
-
-    const cached: unknown[] = [];
-    await client({ endpoint: s.url, dir, onUpdate: (n) => void cached.push(n), noticeVersion: 0 }).start();
-    expect(cached).toHaveLength(1);
-    const stale: unknown[] = [];
-    const later = Date.now() + 49 * 3_600_000;
-    await client({ endpoint: s.url, dir, now: () => later, onUpdate: (n) => void stale.push(n), noticeVersion: 0 }).start();
-    expect(stale).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../run.ts";
-import { TOKEN, launch, settle, startDemo, startWorker, type StoredEvent, type Worker } from "./harness.ts";
+import { TOKEN, launch, settle, startDemo, startWorker, type Worker } from "./harness.ts";
+import { order, setVisibility, tick } from "./pageSteps.ts";
 
 // Worker 8790 (inspector 8792), demo console 8791: a different origin, allowed by ALLOWED_ORIGINS.
 let worker: Worker;
@@ -22,30 +23,14 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-/** Lets the snippet's deferred history handling (one task) run before the next step. */
-const tick = (page: Page) => page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
-/** What the page sees when its tab is hidden or shown (headless chromium never hides a tab). */
-const setVisibility = (page: Page, state: "hidden" | "visible") =>
-  page.evaluate((s) => {
-    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => s });
-    Object.defineProperty(document, "hidden", { configurable: true, get: () => s === "hidden" });
-    document.dispatchEvent(new Event("visibilitychange"));
-    if (s === "visible") {
-      // back to the browser's own getters for the rest of the session
-      delete (document as { visibilityState?: unknown }).visibilityState;
-      delete (document as { hidden?: unknown }).hidden;
-    }
-  }, state);
-const order = (a: StoredEvent, b: StoredEvent) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid);
-
 describe("e2e: a scripted console session, stored exactly once", () => {
   it("one $pageview per page entered, one $pageleave per page left, nothing else", async () => {
-    const instanceId = `e2e-${crypto.randomUUID()}`;
+    const instanceId = crypto.randomUUID();
     demo.set({ mode: "script", start: { token: TOKEN, license: { active: false }, config: { adminEnabled: true }, instanceId, appVersion: "2.1.0" } });
     const context = await browser.newContext();
     const page = await context.newPage();
-    const posted: string[] = [];
-    page.on("request", (r) => r.method() === "POST" && posted.push(r.url()));
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(`${r.method()} ${r.url()}`));
 
     // 1. load (query and fragment never stored)
     await page.goto(`${demo.url}/app/home?utm_source=mail&token=secret#top`);
@@ -83,18 +68,25 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     await tick(page);
     await page.goForward({ waitUntil: "commit" });
     await tick(page);
-    // 7. the tab hidden and shown
+    // 7. a hash router (Vue createWebHashHistory pushes `#/…`; React HashRouter sets location.hash)
+    await page.evaluate(() => history.pushState({}, "", "/app/#/projects/1?tab=1"));
+    await tick(page);
+    await page.evaluate(() => (location.hash = "#/settings"));
+    await tick(page);
+    await page.evaluate(() => (location.hash = "#/settings?tab=2")); // same page, its own query
+    await tick(page);
+    // 8. the tab hidden and shown: not a new page, nothing sent
     await setVisibility(page, "hidden");
     await setVisibility(page, "visible");
     await tick(page);
-    // 8. a back/forward-cache round trip through another document
+    // 9. a back/forward-cache round trip through another document
     await page.goto(`${demo.url}/other.html`);
     await page.goBack({ waitUntil: "commit" });
     await page.waitForFunction(() => (window as unknown as { __shows: boolean[] }).__shows.includes(true));
     await tick(page);
     mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
     await page.screenshot({ path: path.join(ROOT, "test-results/e2e-session.png") });
-    // 9. close (beforeunload + pagehide + visibilitychange on one exit)
+    // 10. close (beforeunload + pagehide + visibilitychange on one exit)
     await page.close({ runBeforeUnload: true });
 
     const expected = [
@@ -109,14 +101,19 @@ describe("e2e: a scripted console session, stored exactly once", () => {
       ["$pageview", "/app/settings/:section"],
       ["$pageleave", "/app/settings/:section"],
       ["$pageview", "/app/redirected"],
-      ["$pageleave", "/app/redirected"], // tab hidden
-      ["$pageview", "/app/redirected"], // tab shown
-      ["$pageleave", "/app/redirected"], // bfcache: pagehide(persisted)
-      ["$pageview", "/app/redirected"], // bfcache: restored
-      ["$pageleave", "/app/redirected"], // close
+      ["$pageleave", "/app/redirected"],
+      ["$pageview", "/app/#/projects/1"],
+      ["$pageleave", "/app/#/projects/1"],
+      ["$pageview", "/app/#/settings"], // then hidden and shown: nothing
+      ["$pageleave", "/app/#/settings"], // bfcache: pagehide(persisted)
+      ["$pageview", "/app/#/settings"], // bfcache: restored
+      ["$pageleave", "/app/#/settings"], // close
     ];
-    const stored = await settle(() => worker.events(`instance=${instanceId}`), (e) => e.length >= expected.length);
+    await settle(() => worker.events(`instance=${instanceId}`), (e) => e.length >= expected.length);
     await context.close();
+    // read again a little later: a late duplicate (a second close beacon) must fail the test
+    await new Promise((r) => setTimeout(r, 2000));
+    const stored = await worker.events(`instance=${instanceId}`);
     const sequence = [...stored].sort(order);
     expect(sequence.map((e) => [e.event, e.path])).toEqual(expected);
 
@@ -129,9 +126,12 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     expect(new Set(sequence.map((e) => e.sessionId)).size).toBe(1);
     const raw = JSON.stringify(stored);
     for (const secret of ["utm_source", "secret", "#top", "tab=", "Mozilla", "HeadlessChrome"]) expect(raw).not.toContain(secret);
-    // posthog-js fetched no remote config, flags, surveys or recorder: only capture requests
-    expect(posted.length).toBeGreaterThan(0);
-    for (const url of posted) expect(new URL(url).pathname).toBe("/e/");
+    // posthog-js fetched no remote config, flags, surveys or recorder (GET or POST): the worker
+    // saw the gate, its lazy chunk and capture requests, nothing else
+    const toWorker = requests.filter((r) => r.split(" ")[1]!.startsWith(worker.url)).map((r) => r.replace(worker.url, "").replace(/\?.*$/, ""));
+    expect(toWorker.filter((r) => r === "POST /e/").length).toBeGreaterThan(0);
+    expect(new Set(toWorker)).toEqual(new Set(["GET /candor.js", "GET /candor-posthog.js", "POST /e/"]));
+    expect(requests.filter((r) => /\/array\/|\/flags|\/decide|surveys|recorder|\/static\//.test(r))).toEqual([]);
   });
 });
 

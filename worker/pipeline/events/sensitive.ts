@@ -12,8 +12,8 @@ export function canonicalUuid(value: string): string | null {
 }
 
 const ipv4 = /(^|[^\d.])\d{1,3}(\.\d{1,3}){3}($|[^\d.])/;
-/** An IPv6 literal: hex digits and at least two colons, optionally in brackets or with a zone. */
-const ipv6 = /^\[?(?=[^:]*:[^:]*:)[0-9a-f:.]+(%[\w.]+)?\]?$/i;
+/** An IPv6 literal: hex digits with `::` or >= 5 colons, optionally in brackets or with a zone. */
+const ipv6 = /^\[?(?=.*::|(?:[^:]*:){5})[0-9a-f:.]+(%[\w.]+)?\]?$/i;
 
 /** An IP address literal (a host name that is an address, not a name). */
 export function isIpLiteral(host: string): boolean {
@@ -57,7 +57,7 @@ export function looksLikeId(segment: string): boolean {
 export function looksSensitive(value: string): boolean {
   const s = decoded(value);
   if (looksLikeId(s) || s.split(/\s+/).some(looksLikeId)) return true;
-  if (/:\/\/|^www\.|^[a-z][a-z0-9+.-]*:[^\s]|[?&][^=\s&]+=/i.test(s)) return true;
+  if (/:\/\/|^www\.|^(https?|ftp|file|mailto|tel|data|javascript|wss?):|[?&][^=\s&]+=/i.test(s)) return true;
   if (ipv4.test(s) || s.split(/[\s,;]+/).some(isIpLiteral)) return true;
   return s.split(/[^A-Za-z0-9]+/).some((c) => c.length >= 8 && /\d/.test(c) && /[a-z]/i.test(c));
 }

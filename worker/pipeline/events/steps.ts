@@ -87,14 +87,17 @@ export function validateEvents(events: unknown[]): { valid: Checked[]; rejected:
   return { valid, rejected };
 }
 
-function tokenOf(e: WireEvent): string | undefined {
-  const t = e.properties?.token ?? e.properties?.api_key;
+function tokenOf(e: unknown): string | undefined {
+  const p = typeof e === "object" && e !== null ? (e as { properties?: unknown }).properties : undefined;
+  if (typeof p !== "object" || p === null) return undefined;
+  const t = (p as Record<string, unknown>).token ?? (p as Record<string, unknown>).api_key;
   return typeof t === "string" ? t : undefined;
 }
 
 /**
- * Step 3: the project token (envelope `api_key`, else the first event's `properties.token`) must
- * be configured: unknown or missing -> 401 (posthog-js does not retry 4xx). Events carrying a
+ * Step 3: the project token (envelope `api_key`, else the first `properties.token` of ANY event,
+ * valid or rejected: a batch whose events are all rejected still names its project) must be
+ * configured: unknown or missing -> 401 (posthog-js does not retry 4xx). Events carrying a
  * different token are dropped as `token_mismatch`.
  */
 export function checkToken(
@@ -102,7 +105,7 @@ export function checkToken(
   checked: { valid: Checked[]; rejected: Rejected[] },
   tokens: Record<string, string>,
 ): { product: string; valid: Checked[]; rejected: Rejected[] } {
-  const token = env.token ?? checked.valid.map((c) => tokenOf(c.event)).find((t) => t !== undefined);
+  const token = env.token ?? env.events.map(tokenOf).find((t) => t !== undefined);
   const product = token !== undefined && Object.hasOwn(tokens, token) ? tokens[token] : undefined;
   if (product === undefined) throw new HttpError(401, "unauthorized", "Unknown or missing project API key.");
   const valid: Checked[] = [];

@@ -3,21 +3,47 @@
  * Kept: uuid, name, client time, distinct id, session id, path (no query or fragment, or the
  * snippet's route template), referrer DOMAIN, browser and OS FAMILY (PostHog's `$browser` /
  * `$os`; the raw User-Agent is never read), lib and version, and the snippet's own properties.
- * Everything else (IP, `$raw_user_agent`, full URLs, titles, licence id, ...) is dropped.
+ * Everything else (IP, `$raw_user_agent`, full URLs, titles, licence id, ...) is dropped, and
+ * the free-text fields that remain are checked so that no id, token, URL or address slips in.
  */
 import { z } from "zod";
 import { captureLimits, snippetProps } from "../../../schema/wire/capture";
 import { utcDay } from "../../lib/time";
 import type { EventRow } from "../../store/events";
+import { pathOnly, referrerDomain } from "./pageLocation";
+import { canonicalUuid, looksSensitive } from "./sensitive";
 import type { Checked } from "./steps";
 
 const text = (max: number) => z.string().min(1).max(max).optional().catch(undefined);
-/** A family name such as "Chrome", "Mobile Safari", "Mac OS X": no version digits beyond a few. */
-const family = z.string().regex(/^[A-Za-z][A-Za-z0-9 ._-]{0,39}$/).optional().catch(undefined);
-const scalar = z.union([z.string().max(captureLimits.customString), z.number(), z.boolean()]);
+/** A family name such as "Chrome", "Mobile Safari", "Mac OS X": letters and spaces, no versions. */
+const family = z.string().regex(/^[A-Za-z][A-Za-z ]{0,31}$/).optional().catch(undefined);
+/** A licence TIER ("enterprise", "team"): a short slug that does not look like an id or token. */
+const licenseType = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,32}$/)
+  .refine((s) => !looksSensitive(s))
+  .optional()
+  .catch(undefined);
+/** The instance id: a UUID (dashed or not), stored dashed in lower case. */
+const instanceId = z
+  .string()
+  .transform((s, ctx) => canonicalUuid(s) ?? (ctx.addIssue({ code: "custom", message: "not a UUID" }), z.NEVER))
+  .optional()
+  .catch(undefined);
+/** A custom property value: a short string that is no URL, IP, email, UUID or token; a number; a boolean. */
+const scalar = z.union([
+  z.string().max(captureLimits.customString).refine((s) => !looksSensitive(s)),
+  z.number().finite(),
+  z.boolean(),
+]);
+/** At most 10 well-named keys (else none kept); a value that is not a safe scalar is dropped. */
 const customProps = z
-  .record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/), scalar)
+  .record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/), z.unknown())
   .refine((o) => Object.keys(o).length <= captureLimits.customProps)
+  .transform((o) => {
+    const kept = Object.entries(o).filter(([, v]) => scalar.safeParse(v).success) as Array<[string, string | number | boolean]>;
+    return kept.length ? Object.fromEntries(kept) : undefined;
+  })
   .optional()
   .catch(undefined);
 
@@ -35,39 +61,12 @@ const allowed = z.object({
   $lib_version: text(64),
   $prev_pageview_duration: z.number().min(0).optional().catch(undefined),
   [snippetProps.route]: text(captureLimits.path),
-  [snippetProps.instanceId]: text(100),
+  [snippetProps.instanceId]: instanceId,
   [snippetProps.appVersion]: text(64),
-  [snippetProps.licenseType]: text(64),
+  [snippetProps.licenseType]: licenseType,
   [snippetProps.durationMs]: z.number().min(0).max(1e10).optional().catch(undefined),
   [snippetProps.props]: customProps,
 });
-
-/** Path only: drops scheme, host, query and fragment; always starts with `/`; bounded. */
-export function pathOnly(value: string | undefined): string | null {
-  if (value === undefined) return null;
-  let path: string;
-  try {
-    path = new URL(value, "http://x.invalid").pathname;
-  } catch {
-    return null;
-  }
-  // Kept percent-encoded: decoding could turn `%3F` back into a `?`.
-  return path.slice(0, captureLimits.path) || "/";
-}
-
-/** Referrer reduced to its host name; `$direct` and junk -> null. */
-export function referrerDomain(referrer: string | undefined, domain: string | undefined): string | null {
-  for (const candidate of [referrer, domain && `https://${domain}`]) {
-    if (!candidate || candidate === "$direct") continue;
-    try {
-      const host = new URL(candidate).hostname.toLowerCase();
-      if (host) return host.slice(0, 253);
-    } catch {
-      // not a URL: try the next candidate
-    }
-  }
-  return null;
-}
 
 export interface CleanEvent {
   uuid: string;
@@ -95,7 +94,7 @@ export function strip({ event: e }: Checked): CleanEvent {
   const distinct = p.distinct_id ?? e.distinct_id;
   const duration = p[snippetProps.durationMs] ?? (p.$prev_pageview_duration === undefined ? undefined : p.$prev_pageview_duration * 1000);
   return {
-    uuid: e.uuid.toLowerCase(),
+    uuid: canonicalUuid(e.uuid) ?? e.uuid.toLowerCase(),
     event: e.event,
     timestamp: Number.isFinite(time) ? time : null,
     distinctId: distinct === undefined ? null : String(distinct).slice(0, 200),

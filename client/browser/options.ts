@@ -1,0 +1,34 @@
+/** Options of `Candor.start()` and of the lazily loaded posthog-js part. */
+import type { License, TelemetryConfig } from "./decide";
+import type { Props } from "./tracker";
+
+export type Persistence = "memory" | "sessionStorage" | "localStorage" | "cookie" | "localStorage+cookie";
+
+export interface BootOptions {
+  apiHost: string;
+  token: string;
+  persistence: Persistence;
+  /** posthog-js drops headless browsers as bots; false turns that filter off (tests only). */
+  botFilter: boolean;
+}
+/** What the lazily loaded posthog chunk gives back. */
+export interface Sink {
+  capture(event: string, props: Props, at: number, exit: boolean): void;
+}
+export type Loader = (options: BootOptions) => Promise<Sink>;
+
+export type Maybe<T> = T | null | undefined | PromiseLike<T | null | undefined>;
+
+export interface StartOptions {
+  /** The Candor worker, e.g. https://telemetry.example.com */
+  apiHost: string;
+  token?: string;
+  license?: Maybe<License>;
+  config?: Maybe<TelemetryConfig>;
+  /** Sent with every event as candor_instance_id (a UUID, else not sent) / candor_app_version. */
+  instanceId?: string;
+  appVersion?: string;
+  /** posthog-js persistence; "memory" (default) writes no cookie and no storage. */
+  persistence?: Persistence;
+  botFilter?: boolean;
+}

@@ -1,0 +1,19 @@
+/** Small steps the e2e sessions take on a page, and the stored order of events. */
+import type { Page } from "playwright-core";
+import type { StoredEvent } from "./harness.ts";
+
+/** Lets the snippet's deferred history handling (one task) run before the next step. */
+export const tick = (page: Page) => page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+/** What the page sees when its tab is hidden or shown (headless chromium never hides a tab). */
+export const setVisibility = (page: Page, state: "hidden" | "visible") =>
+  page.evaluate((s) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => s });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => s === "hidden" });
+    document.dispatchEvent(new Event("visibilitychange"));
+    if (s === "visible") {
+      // back to the browser's own getters for the rest of the session
+      delete (document as { visibilityState?: unknown }).visibilityState;
+      delete (document as { hidden?: unknown }).hidden;
+    }
+  }, state);
+export const order = (a: StoredEvent, b: StoredEvent) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid);
