@@ -4,14 +4,14 @@
  * when denied (or when the decision or the download fails) they are dropped and every listener
  * and history patch is removed.
  */
-import { cleanProps, eventName, instance, tier } from "./clean";
-import type { Loader, Sink, StartOptions } from "./options";
-import { pageKey, routeOf } from "./pageKey";
-import { decide, type Decision, type License, type Reason, type TelemetryConfig } from "./decide";
-import { enqueue, type Queued } from "./queue";
-import { createTracker, type Props } from "./tracker";
+import { cleanProps, eventName, instance, tier } from "./clean.ts";
+import type { Loader, Sink, StartOptions } from "./options.ts";
+import { pageKey, routeOf } from "./pageKey.ts";
+import { decide, type Decision, type License, type Reason, type TelemetryConfig } from "./decide.ts";
+import { enqueue, type Queued } from "./queue.ts";
+import { createTracker, type Props } from "./tracker.ts";
 
-export type { BootOptions, Loader, Persistence, Sink, StartOptions } from "./options";
+export type { BootOptions, Loader, Persistence, Sink, StartOptions } from "./options.ts";
 
 const denied = (reason: Reason): Decision => ({ allowed: false, reason });
 

@@ -2,7 +2,7 @@
  * Script-tag build (`/candor.js`, IIFE): defines `window.Candor`. posthog-js is fetched only when
  * allowed, as the classic script `candor-posthog.js` next to this one (no CORS needed).
  */
-import { createCandor, type BootOptions, type Sink } from "./candor";
+import { createCandor, type BootOptions, type Sink } from "./candor.ts";
 
 type Boot = (options: BootOptions) => Sink;
 const w = window as Window & { Candor?: unknown; CandorPostHog?: Boot };

@@ -1,6 +1,6 @@
 /** Options of `Candor.start()` and of the lazily loaded posthog-js part. */
-import type { License, TelemetryConfig } from "./decide";
-import type { Props } from "./tracker";
+import type { License, TelemetryConfig } from "./decide.ts";
+import type { Props } from "./tracker.ts";
 
 export type Persistence = "memory" | "sessionStorage" | "localStorage" | "cookie" | "localStorage+cookie";
 

@@ -5,7 +5,7 @@
  * referrer paths never leave the browser.
  */
 import posthog from "posthog-js/dist/module.slim.no-external";
-import type { BootOptions, Sink } from "./candor";
+import type { BootOptions, Sink } from "./candor.ts";
 
 /** Properties that survive `before_send` (the worker keeps a subset of these). */
 const keep = /^(token|distinct_id|\$session_id|\$pathname|\$browser|\$os|\$lib|\$lib_version|\$referring_domain|candor_[a-z_]+)$/;

@@ -3,7 +3,7 @@
  * first; with page events only, the oldest `$pageview` and its `$pageleave` go together. A
  * `$pageleave` whose `$pageview` is queued is never dropped alone.
  */
-import type { Props } from "./tracker";
+import type { Props } from "./tracker.ts";
 
 export type Queued = [event: string, props: Props, at: number, exit: boolean];
 

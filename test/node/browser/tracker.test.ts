@@ -33,11 +33,38 @@ describe("createTracker: exactly once", () => {
     expect(names()).toEqual(["$pageview /a", "$pageleave /a"]);
   });
 
-  it("after a leave (hidden, bfcache) the same page gets a fresh view", () => {
+  it("after a leave (bfcache) the same page gets a fresh view", () => {
     const { t, names } = setup();
     t.enter("/a", "/a");
     t.leave(true);
     t.enter("/a", "/a");
     expect(names()).toEqual(["$pageview /a", "$pageleave /a", "$pageview /a"]);
+  });
+
+  it("pause/resume (tab hidden and shown) send nothing and stop the clock", () => {
+    const { t, sent, tick, names } = setup();
+    t.enter("/a", "/a");
+    tick(100);
+    t.pause();
+    tick(10_000);
+    t.pause();
+    t.resume();
+    tick(50);
+    t.resume();
+    tick(25);
+    t.leave(true);
+    expect(names()).toEqual(["$pageview /a", "$pageleave /a"]);
+    expect(sent[1]![1].candor_duration_ms).toBe(175);
+  });
+
+  it("a page entered while hidden counts from when it is shown", () => {
+    const { t, sent, tick } = setup();
+    t.pause();
+    t.enter("/a", "/a");
+    tick(5000);
+    t.resume();
+    tick(30);
+    t.leave(false);
+    expect(sent[1]![1].candor_duration_ms).toBe(30);
   });
 });

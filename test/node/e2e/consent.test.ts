@@ -25,7 +25,18 @@ interface Visit {
   storage: { cookies: number; local: number; session: number; documentCookie: string };
 }
 
-/** Loads the demo with `scenario`, navigates, hides and closes the page; records every request. */
+/** What this context stored for the demo origin, read from a fresh page of that origin. */
+async function storageOf(context: BrowserContext): Promise<Visit["storage"]> {
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/other.html`); // same origin, no snippet
+  const seen = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, documentCookie: document.cookie }));
+  await page.close();
+  return { cookies: (await context.cookies()).length, ...seen };
+}
+/** Waits for what a closing page may still send (a pagehide beacon) before anything is read. */
+const afterClose = () => new Promise((r) => setTimeout(r, 1500));
+
+/** Loads the demo with `scenario`, navigates and closes the page; records every request. */
 async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
   demo.set(scenario);
   const context: BrowserContext = await browser.newContext();
@@ -38,13 +49,15 @@ async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
   await page.evaluate(() => history.pushState({}, "", "/app/projects"));
   await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
   await page.evaluate(() => (window as unknown as { Candor: { capture(n: string): void } }).Candor.capture("button_clicked"));
-  const storage = {
-    cookies: (await context.cookies()).length,
-    ...(await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, documentCookie: document.cookie }))),
-  };
+  const during = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, documentCookie: document.cookie }));
   await page.close({ runBeforeUnload: true });
+  await afterClose();
+  const seen = [...requests];
+  const storage = await storageOf(context);
   await context.close();
-  return { decision, requests, storage };
+  // storage while the page was open, and afterwards (nothing written on the way out either)
+  expect({ cookies: storage.cookies, ...during }).toEqual(storage);
+  return { decision, requests: seen, storage };
 }
 
 const posthogDownload = /candor-posthog\.js|\/chunks\/posthog-|posthog|\/array\/|\/flags|\/decide/;
@@ -52,7 +65,7 @@ const nothingStored = { cookies: 0, local: 0, session: 0, documentCookie: "" };
 
 describe("e2e: denied means nothing is sent, downloaded or stored", () => {
   it("unlicensed + disabled in the config file (ESM build): zero requests to the worker", async () => {
-    const instanceId = `denied-${crypto.randomUUID()}`;
+    const instanceId = crypto.randomUUID();
     const v = await visit({ mode: "esm", start: { token: TOKEN, license: { active: false }, config: { fileEnabled: false, adminEnabled: true }, instanceId } });
     expect(v.decision).toEqual({ allowed: false, reason: "config_file_disabled" });
     expect(v.requests.filter((u) => u.startsWith(worker.url))).toEqual([]);
@@ -63,9 +76,10 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
   });
 
   it("Global Privacy Control (licensed + enabled, ESM build): zero requests to the worker", async () => {
-    const instanceId = `gpc-${crypto.randomUUID()}`;
+    const instanceId = crypto.randomUUID();
     const v = await visit({ mode: "esm", start: { token: TOKEN, license: { active: true, type: "enterprise" }, config: { adminEnabled: true }, instanceId } }, true);
     expect(v.decision).toEqual({ allowed: false, reason: "gpc" });
+    expect(await worker.events(`instance=${instanceId}`)).toEqual([]);
     expect(v.requests.filter((u) => u.startsWith(worker.url))).toEqual([]);
     expect(v.requests.filter((u) => posthogDownload.test(u))).toEqual([]);
     expect(v.storage).toEqual(nothingStored);
@@ -82,7 +96,7 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
 
 describe("e2e: events raised before the decision", () => {
   async function early(license: unknown) {
-    const instanceId = `early-${crypto.randomUUID()}`;
+    const instanceId = crypto.randomUUID();
     demo.set({ mode: "esm", deferLicense: true, start: { token: TOKEN, config: { fileEnabled: false }, instanceId } });
     const context = await browser.newContext();
     const requests: string[] = [];
@@ -96,8 +110,10 @@ describe("e2e: events raised before the decision", () => {
     await page.evaluate((l) => (window as unknown as { __license(v: unknown): void }).__license(l), license);
     const decision = await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision);
     await page.close({ runBeforeUnload: true });
+    await afterClose();
+    const storage = await storageOf(context);
     await context.close();
-    return { instanceId, beforeDecision, decision, requests };
+    return { instanceId, beforeDecision, decision, requests: [...requests], storage };
   }
 
   it("wait in a queue (nothing sent early), then are flushed when a licence allows", async () => {
@@ -115,12 +131,13 @@ describe("e2e: events raised before the decision", () => {
     expect(r.decision).toEqual({ allowed: false, reason: "config_file_disabled" });
     expect(r.requests.filter((u) => u.startsWith(worker.url) || posthogDownload.test(u))).toEqual([]);
     expect(await worker.events(`instance=${r.instanceId}`)).toEqual([]);
+    expect(r.storage).toEqual(nothingStored);
   });
 });
 
 describe("e2e: a licence forces telemetry on", () => {
   it("licensed + disabled (config file and admin): events arrive, with the licence type", async () => {
-    const instanceId = `licensed-${crypto.randomUUID()}`;
+    const instanceId = crypto.randomUUID();
     const v = await visit({
       mode: "esm",
       start: { token: TOKEN, license: { active: true, type: "enterprise" }, config: { fileEnabled: false, adminEnabled: false }, instanceId, appVersion: "9.9.9" },
