@@ -100,7 +100,7 @@ function seedDatabase(file) {
 
 function startDev(persist) {
   const args = [WRANGLER, "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--inspector-port", String(PORT + 1), "--persist-to", persist,
-    "--var", `ADMIN_TOKEN:${TOKEN}`, "--var", "RETENTION_DAYS:400", "--test-scheduled", "--show-interactive-dev-session=false"];
+    "--var", `ADMIN_TOKEN:${TOKEN}`, "--var", "RETENTION_DAYS:400", "--var", "STATS_RAW_COMPARE:true", "--test-scheduled", "--show-interactive-dev-session=false"];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   child.stdout.on("data", (c) => (log += c));

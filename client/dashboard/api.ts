@@ -2,6 +2,14 @@
 const KEY = "candor.adminToken";
 
 export class Unauthorized extends Error {}
+/** A non-401 error answer; `status` lets the page tell a retryable 503 from the rest. */
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+/** The current view's signal: render() aborts the previous view's requests when a new one starts. */
+export const view: { signal?: AbortSignal } = {};
 
 export const token = {
   get: (): string | null => sessionStorage.getItem(KEY),
@@ -9,11 +17,11 @@ export const token = {
   clear: (): void => sessionStorage.removeItem(KEY),
 };
 
-/** A same-origin admin call with the bearer token. 401 -> Unauthorized; other errors carry the API message. */
+/** A same-origin admin call with the bearer token. 401 -> Unauthorized; other errors -> ApiError (API message, status). */
 export async function api(path: string, init: RequestInit = {}): Promise<Response> {
   const t = token.get();
   if (!t) throw new Unauthorized("no token");
-  const res = await fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${t}` } });
+  const res = await fetch(path, { signal: view.signal, ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${t}` } });
   if (res.status === 401) throw new Unauthorized("wrong token");
   if (!res.ok) {
     let message = `HTTP ${res.status}`;
@@ -23,7 +31,7 @@ export async function api(path: string, init: RequestInit = {}): Promise<Respons
     } catch {
       // not JSON: keep the status line
     }
-    throw new Error(message);
+    throw new ApiError(message, res.status);
   }
   return res;
 }

@@ -15,6 +15,12 @@ function xs(days: string[]): number[] {
   return days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
 }
 
+/** X tick labels (MM-DD, UTC); the tick times are kept on the chart box (data-xticks) for tests and tools. */
+function xLabels(box: HTMLElement, splits: number[]): string[] {
+  box.dataset.xticks = splits.join(",");
+  return splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10));
+}
+
 /**
  * A line chart (uPlot, canvas) in a <figure> with a text caption; resized with the window.
  * `percent` formats the y axis as shares.
@@ -26,6 +32,8 @@ export function lineChart(title: string, days: string[], lines: Line[], opts: { 
   const options: uPlot.Options = {
     width: 600,
     height: 220,
+    // Days are UTC: ticks and labels in UTC whatever the browser's zone (west of UTC: no day off).
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     scales: { x: { time: true }, y: opts.percent ? { range: [0, 1] } : { range: (_u, _min, max) => [0, Math.max(1, max)] } },
     series: [
       { value: (_u, v) => (v === null ? "" : new Date(v * 1000).toISOString().slice(0, 10)) },
@@ -37,12 +45,13 @@ export function lineChart(title: string, days: string[], lines: Line[], opts: { 
         value: (_u: uPlot, v: number | null) => (v === null ? "–" : yFmt(v)),
       })),
     ],
-    axes: [{}, { values: (_u, ticks) => ticks.map(yFmt), size: 60 }],
+    axes: [{ values: (_u, splits) => xLabels(box, splits) }, { values: (_u, ticks) => ticks.map(yFmt), size: 60 }],
     legend: { live: true },
   };
   const data: uPlot.AlignedData = [xs(days), ...lines.map((l) => l.values)];
-  // Size to the container once it is in the document.
+  // Size to the container once it is in the document (a view replaced meanwhile never draws).
   requestAnimationFrame(() => {
+    if (!box.isConnected) return;
     const chart = new uPlot({ ...options, width: Math.max(260, box.clientWidth) }, data, box);
     charts.add(chart);
   });

@@ -1,6 +1,6 @@
 import type { ProductList } from "../../schema/wire/stats";
 import "./dashboard.css";
-import { getJson, token, Unauthorized } from "./api";
+import { ApiError, getJson, token, Unauthorized, view } from "./api";
 import { resetCharts } from "./charts";
 import { card, h } from "./dom";
 import { frontendView } from "./frontendView";
@@ -39,7 +39,25 @@ function emptyState(): HTMLElement {
       " then open ", h("code", {}, "/__scheduled"), "). Releases and alerts can be set already, from the menu."));
 }
 
+/** A failure that is not a refused token: the token is kept, the message says what to do. */
+function failure(err: unknown, retry: () => void): HTMLElement {
+  const message = err instanceof ApiError && err.status === 503
+    ? "The worker's storage is temporarily unavailable (503). Retry in a moment."
+    : err instanceof ApiError ? err.message : "The worker did not answer. Check the connection and retry.";
+  const again = h("button", { type: "button" }, "Retry");
+  again.addEventListener("click", retry);
+  return card("Could not load", h("p", { class: "error", role: "alert" }, message), again);
+}
+
+let generation = 0;
+let controller: AbortController | undefined;
+
+/** Renders the current route. A newer render cancels this one's requests and its answer is dropped. */
 async function render(): Promise<void> {
+  const mine = ++generation;
+  controller?.abort();
+  controller = new AbortController();
+  view.signal = controller.signal;
   const route = location.hash.replace(/^#\/?/, "") || "overview";
   for (const a of document.querySelectorAll<HTMLAnchorElement>("#nav a")) {
     if (a.hash === `#/${route}`) a.setAttribute("aria-current", "page");
@@ -48,16 +66,21 @@ async function render(): Promise<void> {
   const q: Query = { product: productSelect.value, from: fromInput.value, to: toInput.value };
   resetCharts();
   main.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+  main.setAttribute("aria-busy", "true");
   try {
-    let view: HTMLElement;
-    if (route === "releases") view = await releasesView(q.product);
-    else if (route === "alerts") view = await alertsView(q.product);
-    else if (!q.product) view = emptyState();
-    else view = route === "frontend" ? await frontendView(q) : await overview(q);
-    main.replaceChildren(view);
+    let content: HTMLElement;
+    if (route === "releases") content = await releasesView(q.product);
+    else if (route === "alerts") content = await alertsView(q.product);
+    else if (!q.product) content = emptyState();
+    else content = route === "frontend" ? await frontendView(q) : await overview(q);
+    if (mine !== generation) return;
+    main.replaceChildren(content);
   } catch (err) {
+    if (mine !== generation) return; // superseded (aborted): the newer render owns the page
     if (err instanceof Unauthorized) return showLogin("That token was refused.");
-    main.replaceChildren(card("Could not load", h("p", { class: "error", role: "alert" }, err instanceof Error ? err.message : "Error")));
+    main.replaceChildren(failure(err, () => void render()));
+  } finally {
+    if (mine === generation) main.removeAttribute("aria-busy");
   }
 }
 
@@ -69,7 +92,10 @@ async function start(): Promise<void> {
     if (products.some((p) => p.product === current)) productSelect.value = current;
     $("asof").textContent = rollups ? `Rollups built ${rollups.built_at.slice(0, 16).replace("T", " ")} UTC` : "No rollups yet";
   } catch (err) {
-    return showLogin(err instanceof Unauthorized ? (token.get() ? "That token was refused." : "") : "The worker did not answer.");
+    // Only a refused token signs out; anything else keeps it and offers a retry.
+    if (err instanceof Unauthorized) return showLogin(token.get() ? "That token was refused." : "");
+    login.hidden = true;
+    return void main.replaceChildren(failure(err, () => void start()));
   }
   login.hidden = true;
   for (const el of [controls, $("nav"), $("signout")]) el.hidden = false;

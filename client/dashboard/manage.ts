@@ -66,18 +66,21 @@ export async function alertsView(product: string): Promise<HTMLElement> {
       message: text(d, "message"), url: optional(text(d, "url")),
     });
   });
+  const listStatus = h("p", { role: "alert", class: "error" });
   const remove = (a: Alert) => {
     const b = h("button", { type: "button", "aria-label": `Delete alert ${a.message}` }, "Delete");
     b.addEventListener("click", () => {
       if (!confirm(`Delete the alert "${a.message}"?`)) return;
-      void api(`/v1/admin/alerts/${encodeURIComponent(a.id)}`, { method: "DELETE" }).then(() =>
-        b.dispatchEvent(new CustomEvent("saved", { bubbles: true })),
+      listStatus.textContent = "";
+      api(`/v1/admin/alerts/${encodeURIComponent(a.id)}`, { method: "DELETE" }).then(
+        () => b.dispatchEvent(new CustomEvent("saved", { bubbles: true })),
+        (err: unknown) => { listStatus.textContent = `Could not delete the alert: ${err instanceof Error ? err.message : "failed"}`; },
       );
     });
     return b;
   };
   return h("div", {},
-    card("Alerts", table("Alerts, newest first", alerts, [
+    card("Alerts", listStatus, table("Alerts, newest first", alerts, [
       { label: "Product", cell: (a) => a.product },
       { label: "Affects", cell: (a) => a.affects },
       { label: "Level", cell: (a) => a.level },

@@ -19,6 +19,16 @@ function shareTable(caption: string, rows: Share[]): HTMLElement {
   ]);
 }
 
+/** One chart per fact key (first 6 keys): installations per value over the range, top 8 values. */
+function factCharts(facts: FactStats): HTMLElement[] {
+  const keys = [...new Set(facts.facts.map((f) => f.key))].slice(0, 6);
+  return keys.map((key) => {
+    const values = facts.facts.filter((f) => f.key === key)
+      .sort((a, b) => (last(b.installations) ?? 0) - (last(a.installations) ?? 0)).slice(0, 8);
+    return lineChart(`Fact ${key}: installations per value`, facts.days, values.map((f) => ({ label: f.value, values: f.installations })));
+  });
+}
+
 function kpi(label: string, value: string): HTMLElement {
   return h("div", { class: "kpi" }, h("b", {}, value), h("span", {}, label));
 }
@@ -69,6 +79,11 @@ export async function overview(q: Query): Promise<HTMLElement> {
       { label: "Reporting (inst.-days)", cell: (f) => fmt.int(f.reporting), num: true },
       { label: "On", cell: (f) => shareBar(f.share) },
     ])),
+    h("h2", {}, "Platform counts and feature facts over time"),
+    h("div", { class: "grid" },
+      platform.counts.length > 0 && lineChart("platform.counts: median per installation", platform.days,
+        platform.counts.slice(0, 8).map((c) => ({ label: c.key, values: c.median }))),
+      ...factCharts(facts)),
     card("Feature facts (installations, last day)", table("facts", facts.facts, [
       { label: "Key", cell: (f) => f.key },
       { label: "Value", cell: (f) => f.value },
@@ -78,7 +93,7 @@ export async function overview(q: Query): Promise<HTMLElement> {
       { label: "Type", cell: (g) => h("span", {}, h("b", {}, g.type), h("br"), h("span", { class: "muted" }, g.message ?? "")) },
       { label: "Count", cell: (g) => fmt.int(g.occurrences), num: true },
       { label: "Versions", cell: (g) => g.versions.map(fmt.value).join(", ") },
-      { label: "First / last seen", cell: (g) => `${g.first_seen.slice(0, 16)} / ${g.last_seen.slice(0, 16)}` },
+      { label: "First / last seen", cell: (g) => `${(g.first_seen ?? "–").slice(0, 16)} / ${(g.last_seen ?? "–").slice(0, 16)}` },
     ])),
   );
   return root;

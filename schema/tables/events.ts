@@ -29,6 +29,7 @@ export const events = sqliteTable(
   },
   (t) => [
     index("events_product_day").on(t.product, t.day),
+    index("events_day").on(t.day), // exports without product= and retention deletes seek by day
     index("events_received").on(t.receivedAt),
     index("events_session").on(t.sessionId),
     index("events_instance").on(t.instanceId),

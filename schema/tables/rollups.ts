@@ -24,7 +24,9 @@ export const rollupActive = sqliteTable(
 /**
  * Installations per value of a dimension on the day (each installation counted once, by its last
  * ping of the day). dim: version | os_type | os_arch | os | license | country | runtime (key =
- * env key) | fact (key = fact key; installations active in the 30 days, by their latest value).
+ * env key) | fact (key = fact key; installations active in the 30 days, by their latest value; the
+ * top 50 values per key and day, the rest summed as "(other)"). Keyed (product, dim, day, ...): a
+ * stat reads only its own dimension's rows.
  */
 export const rollupDims = sqliteTable(
   "rollup_dims",
@@ -36,7 +38,7 @@ export const rollupDims = sqliteTable(
     value: text("value").notNull(),
     installations: integer("installations").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.product, t.day, t.dim, t.key, t.value] })],
+  (t) => [primaryKey({ columns: [t.product, t.dim, t.day, t.key, t.value] })],
 );
 
 /**
@@ -58,7 +60,11 @@ export const rollupMetrics = sqliteTable(
   (t) => [primaryKey({ columns: [t.product, t.day, t.kind, t.key] })],
 );
 
-/** Exception reports per fingerprint and version on the day. */
+/**
+ * Exception reports per fingerprint and version on the day. first_at/last_at are server receive
+ * times; day_installations = distinct installations reporting the fingerprint that day over all
+ * versions (the same on each version row: an installation on two versions counts once).
+ */
 export const rollupExceptions = sqliteTable(
   "rollup_exceptions",
   {
@@ -70,6 +76,7 @@ export const rollupExceptions = sqliteTable(
     message: text("message"),
     occurrences: integer("occurrences").notNull(),
     installations: integer("installations").notNull(),
+    dayInstallations: integer("day_installations").notNull().default(0),
     firstAt: integer("first_at").notNull(),
     lastAt: integer("last_at").notNull(),
   },

@@ -9,6 +9,7 @@ export const errorCodes = [
   "invalid_query", // a query parameter failed validation; `path` names it
   "invalid_encoding", // gzip / base64 / form body could not be decoded
   "payload_too_large", // 413: body (or decompressed body) over the route's limit
+  "range_too_large", // 413: an export range holds more rows than one request may stream; narrow from/to
   "unsupported_media_type", // 415
   "unauthorized", // 401: missing or wrong bearer token / project API key
   "not_found", // 404: unknown route or resource

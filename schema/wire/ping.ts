@@ -37,8 +37,14 @@ export const platformConfig = configLevel(pingLimits.configDepth).refine(
   { message: `at most ${pingLimits.configKeys} keys in all` },
 );
 
-/** Client time (ms since epoch) a fact or exception was recorded. */
-const clientTime = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** Bounds of client times (ms since epoch): 2000-01-01 .. 2100-01-01 UTC, so every value is a valid Date. */
+export const clientTimeRange = { min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) } as const;
+/**
+ * Client time (ms since epoch) a fact or exception was recorded, clamped into clientTimeRange: a
+ * device with a wrong clock (no RTC: 1970) keeps reporting, and no stored time breaks a Date.
+ */
+const clientTime = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+  .transform((t) => Math.min(Math.max(t, clientTimeRange.min), clientTimeRange.max));
 
 /** A fact record (Firefly III's model); `id` is client-generated and dedupes retries. */
 export const pingFact = z.object({

@@ -73,8 +73,9 @@ export interface ExceptionStats extends Range {
     occurrences: number;
     installation_days: number;
     versions: string[];
-    first_seen: string;
-    last_seen: string;
+    /** Server receive times (ISO); null only if a stored time is unusable. */
+    first_seen: string | null;
+    last_seen: string | null;
   }>;
 }
 export interface PageRow {

@@ -165,7 +165,7 @@ describe("capture: bad input and limits", () => {
     expect(await count("events")).toBe(before);
   });
 
-  it("1,000 events in one request are all stored (chunked under D1's 100 parameters)", async () => {
+  it("1,000 events in one request are all stored (two json_each statements of 500 rows)", async () => {
     const events = Array.from({ length: 1000 }, () => event("bulk_event"));
     expect((await ok(await send("/e/", await gzip(JSON.stringify(batch(events)))))).accepted).toBe(1000);
   });

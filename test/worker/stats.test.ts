@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ActiveStats, DistributionStats, ExceptionStats, FactStats, FrontendStats, PlatformStats, ProductList, VersionStats } from "../../schema";
 import { admin, call, errorCode } from "./helpers";
-import { cron, D, D1, D2, NOW, seed } from "./statsSeed";
+import { adminWithVars, cron, D, D1, D2, NOW, seed } from "./statsSeed";
 
 const range = `product=acme&from=${D2}&to=${D}`;
 async function get<T>(path: string): Promise<T> {
@@ -36,9 +36,11 @@ describe("stats API (answers from rollups built by scheduled())", () => {
     expect(v.share_latest).toEqual([0, 2 / 3, 1]);
   });
 
-  it("source=raw computes the same answer from raw pings", async () => {
+  it("source=raw (STATS_RAW_COMPARE=true) computes the same answer from raw pings", async () => {
     const rollup = await get<VersionStats>(`/v1/admin/stats/versions?product=acme&from=2026-09-01&to=${D}`);
-    const raw = await get<VersionStats>(`/v1/admin/stats/versions?product=acme&from=2026-09-01&to=${D}&source=raw`);
+    const res = await adminWithVars(`/v1/admin/stats/versions?product=acme&from=2026-09-01&to=${D}&source=raw`, { STATS_RAW_COMPARE: "true" });
+    expect(res.status).toBe(200);
+    const raw = (await res.json()) as VersionStats;
     expect(raw.source).toBe("raw");
     expect({ ...raw, source: "rollup" }).toEqual(rollup);
     expect(rollup.versions.map((x) => x.version)).toEqual(["1.1.0", "1.0.0", "0.9.0"]);

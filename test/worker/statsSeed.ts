@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
 import worker from "../../worker/index";
 
 /** The worker's real scheduled() handler, at a controlled time. */
@@ -117,4 +118,35 @@ export async function seed(): Promise<void> {
   await insertEvent({ ...s2, event: "deploy", t: 2600 });
   await insertEvent({ day: D1, session: "s3", distinct: "v1", event: "$pageview", path: "/", t: 500 });
   await insertEvent({ day: D, session: "s4", distinct: "v3", event: "$pageview", path: "/", t: 100 });
+}
+
+const series = (n: number) => `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${Math.floor(n)})`;
+/** n pings (and n instances) of one day in ONE statement each: ids are `${tag}` + a number; counts as given (raw JSON text). */
+export async function bulkPings(o: { n: number; day: string; tag: string; product?: string; counts?: string }): Promise<void> {
+  const id = `printf('%s-0000-4000-8000-%012d', ?1, x)`;
+  await env.DB.batch([
+    env.DB.prepare(`${series(o.n)} INSERT INTO instances (id, product, first_seen, last_seen, ping_count) SELECT ${id}, ?2, 0, 0, 1 FROM c`)
+      .bind(o.tag, o.product ?? "acme"),
+    env.DB.prepare(`${series(o.n)} INSERT INTO pings (uuid, instance_id, product, version, received_at, day, counts)
+        SELECT 'p-' || ?1 || '-' || x, ${id}, ?2, '1.0.0', ?3 + x, ?4, ?5 FROM c`)
+      .bind(o.tag, o.product ?? "acme", at(o.day, 10), o.day, o.counts ?? null),
+  ]);
+}
+
+/** n $pageview events of one day in ONE statement; uuids are `${tag}-${i}`. */
+export async function bulkEvents(o: { n: number; day: string; tag: string; product?: string }): Promise<void> {
+  await env.DB.prepare(`${series(o.n)} INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path)
+      SELECT ?1 || '-' || x, ?2, '$pageview', ?3 + x, ?3 + x, ?4, 's-' || (x % 7), '/p' || (x % 3) FROM c`)
+    .bind(o.tag, o.product ?? "acme", at(o.day, 10), o.day).run();
+}
+
+/** Marks the rollups as built through `day` (so a run rebuilds only the recent days). */
+export async function builtThrough(day: string): Promise<void> {
+  await env.DB.prepare("INSERT OR REPLACE INTO rollup_state (name, built_through, built_at) VALUES ('daily', ?, 0)").bind(day).run();
+}
+
+/** The worker's fetch handler with extra vars (e.g. STATS_RAW_COMPARE), as the admin. */
+export async function adminWithVars(path: string, vars: Record<string, string>): Promise<Response> {
+  const request = new Request(`https://candor.test${path}`, { headers: { authorization: "Bearer test-admin-token", "cf-connecting-ip": "100.127.0.1" } });
+  return worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, { ...env, ...vars } as Env, createExecutionContext());
 }

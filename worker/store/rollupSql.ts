@@ -58,14 +58,18 @@ export function runtimeSql({ d }: DayWindow): SQL {
     GROUP BY l.product, e.key, v`;
 }
 
-/** platform.counts: per key, installations reporting, sum, median (mean of the middle two) and p90 (nearest rank). */
+/**
+ * platform.counts: per key, installations reporting, sum, median (mean of the middle two) and p90
+ * (nearest rank). The sum is total() (a REAL): sum() raises "integer overflow" past 2^63, which
+ * ~1,024 counts near Number.MAX_SAFE_INTEGER reach.
+ */
 export function countsSql({ d }: DayWindow): SQL {
   return sql`WITH ${latest(d)},
     v AS (SELECT l.product, c.key, c.value AS v FROM latest l, json_each(l.counts) c WHERE c.type IN ('integer', 'real')),
     r AS (SELECT product, key, v,
       row_number() OVER (PARTITION BY product, key ORDER BY v) AS i,
       count(*) OVER (PARTITION BY product, key) AS n FROM v)
-    SELECT product, ${d}, 'count', key, max(n), sum(v),
+    SELECT product, ${d}, 'count', key, max(n), total(v),
       avg(CASE WHEN i IN ((n + 1) / 2, (n + 2) / 2) THEN v END),
       max(CASE WHEN i = (9 * n + 9) / 10 THEN v END)
     FROM r GROUP BY product, key`;
@@ -79,29 +83,44 @@ export function flagsSql({ d }: DayWindow): SQL {
     GROUP BY l.product, t.fullkey`;
 }
 
+/** Distinct values kept per fact key and day (by installations); the rest are summed as "(other)". */
+export const FACT_VALUES_PER_KEY = 50;
+
 /**
  * Facts: installations active in the 30 days to d (a ping in the window, found through the
- * (instance_id, received_at) index), by the latest value of each key received by d.
+ * (instance_id, received_at) index), by the latest value of each key received by d; the top
+ * FACT_VALUES_PER_KEY values per key, the rest as "(other)" (values are free text).
  */
 export function factsSql({ d, from30Ms, toMs }: DayWindow): SQL {
   return sql`WITH f AS (SELECT instance_id, key, value,
       row_number() OVER (PARTITION BY instance_id, key ORDER BY collected_at DESC, id DESC) AS rn
-      FROM facts WHERE day <= ${d})
-    SELECT i.product, ${d}, 'fact', f.key, f.value, count(*)
-    FROM f JOIN instances i ON i.id = f.instance_id
-    WHERE f.rn = 1 AND EXISTS (SELECT 1 FROM pings p WHERE p.instance_id = f.instance_id
-      AND p.received_at >= ${from30Ms} AND p.received_at < ${toMs})
-    GROUP BY i.product, f.key, f.value`;
+      FROM facts WHERE day <= ${d}),
+    c AS (SELECT i.product AS product, f.key AS key, f.value AS value, count(*) AS n
+      FROM f JOIN instances i ON i.id = f.instance_id
+      WHERE f.rn = 1 AND EXISTS (SELECT 1 FROM pings p WHERE p.instance_id = f.instance_id
+        AND p.received_at >= ${from30Ms} AND p.received_at < ${toMs})
+      GROUP BY i.product, f.key, f.value),
+    r AS (SELECT *, row_number() OVER (PARTITION BY product, key ORDER BY n DESC, value) AS rk FROM c)
+    SELECT product, ${d}, 'fact', key, CASE WHEN rk <= ${FACT_VALUES_PER_KEY} THEN value ELSE '(other)' END AS v, sum(n)
+    FROM r GROUP BY product, key, v`;
 }
 
+/**
+ * Exceptions per fingerprint and version; type/message of the latest report; first/last seen are
+ * server receive times (client clocks are only bounded, not trusted); day_installations counts an
+ * installation once per fingerprint and day whatever its versions.
+ */
 export function exceptionsSql({ d }: DayWindow): SQL {
   return sql`WITH x AS (
       SELECT e.*, i.product AS product, coalesce(e.version, '') AS v,
-        row_number() OVER (PARTITION BY i.product, e.fingerprint, coalesce(e.version, '') ORDER BY e.collected_at DESC, e.id DESC) AS rn
-      FROM exceptions e JOIN instances i ON i.id = e.instance_id WHERE e.day = ${d})
-    SELECT product, ${d}, fingerprint, v, max(CASE WHEN rn = 1 THEN type END), max(CASE WHEN rn = 1 THEN message END),
-      count(*), count(DISTINCT instance_id), min(collected_at), max(collected_at)
-    FROM x GROUP BY product, fingerprint, v`;
+        row_number() OVER (PARTITION BY i.product, e.fingerprint, coalesce(e.version, '')
+          ORDER BY e.received_at DESC, e.collected_at DESC, e.id DESC) AS rn
+      FROM exceptions e JOIN instances i ON i.id = e.instance_id WHERE e.day = ${d}),
+    fp AS (SELECT product, fingerprint, count(DISTINCT instance_id) AS n FROM x GROUP BY product, fingerprint)
+    SELECT x.product, ${d}, x.fingerprint, v, max(CASE WHEN rn = 1 THEN type END), max(CASE WHEN rn = 1 THEN message END),
+      count(*), count(DISTINCT instance_id), max(fp.n), min(received_at), max(received_at)
+    FROM x JOIN fp ON fp.product = x.product AND fp.fingerprint = x.fingerprint
+    GROUP BY x.product, x.fingerprint, v`;
 }
 
 type Target = typeof rollupActive | typeof rollupDims | typeof rollupMetrics | typeof rollupExceptions | typeof rollupFrontend | typeof rollupPages;

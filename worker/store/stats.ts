@@ -1,5 +1,5 @@
-import { and, between, desc, eq, inArray, sql } from "drizzle-orm";
-import { pings, releases, rollupActive, rollupDims, rollupExceptions, rollupMetrics } from "../../schema/tables";
+import { and, between, eq, inArray, sql } from "drizzle-orm";
+import { pings, releases, rollupActive, rollupDims, rollupExceptions, rollupFrontend, rollupMetrics } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
 
@@ -53,33 +53,35 @@ export async function metricRows(db: Db, s: Slice) {
   );
 }
 
-/** Exception groups over the range (top 100 by occurrences), with all-time first/last seen. */
+/**
+ * Exception groups over the range (top 100 by occurrences). installationDays counts an
+ * installation once per fingerprint and day (rows built before day_installations existed fall
+ * back to their per-version count). All-time first/last seen (server receive times) and the type
+ * and message of the latest report come from a second query.
+ */
 export async function exceptionGroups(db: Db, s: Slice) {
   const groups = await guard("statsExceptions", () =>
-    db.select({
-      fingerprint: rollupExceptions.fingerprint,
-      type: sql<string>`max(${rollupExceptions.type})`,
-      occurrences: sql<number>`sum(${rollupExceptions.occurrences})`,
-      installationDays: sql<number>`sum(${rollupExceptions.installations})`,
-      versions: sql<string>`json_group_array(DISTINCT ${rollupExceptions.version})`,
-    })
-      .from(rollupExceptions)
-      .where(and(eq(rollupExceptions.product, s.product), between(rollupExceptions.day, s.from, s.to)))
-      .groupBy(rollupExceptions.fingerprint)
-      .orderBy(desc(sql`sum(${rollupExceptions.occurrences})`), rollupExceptions.fingerprint)
-      .limit(100),
+    db.all<{ fingerprint: string; occurrences: number; installationDays: number; versions: string }>(sql`
+      WITH r AS (SELECT * FROM ${rollupExceptions} WHERE product = ${s.product} AND day BETWEEN ${s.from} AND ${s.to}),
+      d AS (SELECT fingerprint, max(CASE WHEN day_installations > 0 THEN day_installations ELSE installations END) AS n
+        FROM r GROUP BY fingerprint, day),
+      di AS (SELECT fingerprint, sum(n) AS n FROM d GROUP BY fingerprint)
+      SELECT r.fingerprint AS fingerprint, sum(r.occurrences) AS occurrences, max(di.n) AS installationDays,
+        json_group_array(DISTINCT r.version) AS versions
+      FROM r JOIN di ON di.fingerprint = r.fingerprint
+      GROUP BY r.fingerprint ORDER BY sum(r.occurrences) DESC, r.fingerprint LIMIT 100`),
   );
   if (groups.length === 0) return [];
-  // All-time first/last seen and the latest message; the fingerprints travel as ONE JSON parameter.
+  // The fingerprints travel as ONE JSON parameter.
   const fps = JSON.stringify(groups.map((g) => g.fingerprint));
   const seen = await guard("statsExceptionsSeen", () =>
-    db.all<{ fingerprint: string; first: number; last: number; message: string | null }>(sql`
-      SELECT o.fingerprint AS fingerprint, min(o.first_at) AS first, max(o.last_at) AS last,
-        (SELECT r.message FROM rollup_exceptions r WHERE r.product = o.product AND r.fingerprint = o.fingerprint
-          ORDER BY r.last_at DESC LIMIT 1) AS message
-      FROM rollup_exceptions o
-      WHERE o.product = ${s.product} AND o.fingerprint IN (SELECT value FROM json_each(${fps}))
-      GROUP BY o.fingerprint`),
+    db.all<{ fingerprint: string; first: number; last: number; type: string; message: string | null }>(sql`
+      SELECT fingerprint, first, last, type, message FROM (
+        SELECT fingerprint, type, message, min(first_at) OVER w AS first, max(last_at) OVER w AS last,
+          row_number() OVER (PARTITION BY fingerprint ORDER BY last_at DESC, day DESC, version DESC) AS rn
+        FROM ${rollupExceptions}
+        WHERE product = ${s.product} AND fingerprint IN (SELECT value FROM json_each(${fps}))
+        WINDOW w AS (PARTITION BY fingerprint)) WHERE rn = 1`),
   );
   const byFp = new Map(seen.map((r) => [r.fingerprint, r]));
   return groups.map((g) => ({ ...g, versions: JSON.parse(g.versions) as string[], seen: byFp.get(g.fingerprint)! }));
@@ -92,19 +94,14 @@ export async function latestRelease(db: Db, product: string): Promise<string | n
   return rows[0]?.version ?? null;
 }
 
-/** Products with rollups (first and last day) and their latest release. */
+/** Products with rollups of pings or of frontend events (first and last day), and their latest release. */
 export async function productList(db: Db) {
   return guard("statsProducts", () =>
-    db.select({
-      product: rollupActive.product,
-      firstDay: sql<string>`min(${rollupActive.day})`,
-      lastDay: sql<string>`max(${rollupActive.day})`,
-      latest: releases.version,
-    })
-      .from(rollupActive)
-      .leftJoin(releases, eq(releases.product, rollupActive.product))
-      .groupBy(rollupActive.product)
-      .orderBy(rollupActive.product),
+    db.all<{ product: string; firstDay: string; lastDay: string; latest: string | null }>(sql`
+      SELECT d.product AS product, min(d.day) AS firstDay, max(d.day) AS lastDay, r.version AS latest
+      FROM (SELECT product, day FROM ${rollupActive} UNION ALL SELECT product, day FROM ${rollupFrontend}) d
+      LEFT JOIN ${releases} r ON r.product = d.product
+      GROUP BY d.product ORDER BY d.product`),
   );
 }
 

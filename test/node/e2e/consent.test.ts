@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOKEN, launch, settle, startDemo, startWorker, type Scenario, type Worker } from "./harness.ts";
+import { afterClose, storageOf, type Stored } from "./pageSteps.ts";
 
 // Worker 8795 (inspector 8797), demo console 8796.
 let worker: Worker;
@@ -22,19 +23,8 @@ afterAll(async () => {
 interface Visit {
   decision: unknown;
   requests: string[];
-  storage: { cookies: number; local: number; session: number; documentCookie: string };
+  storage: Stored;
 }
-
-/** What this context stored for the demo origin, read from a fresh page of that origin. */
-async function storageOf(context: BrowserContext): Promise<Visit["storage"]> {
-  const page = await context.newPage();
-  await page.goto(`${demo.url}/other.html`); // same origin, no snippet
-  const seen = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, documentCookie: document.cookie }));
-  await page.close();
-  return { cookies: (await context.cookies()).length, ...seen };
-}
-/** Waits for what a closing page may still send (a pagehide beacon) before anything is read. */
-const afterClose = () => new Promise((r) => setTimeout(r, 1500));
 
 /** Loads the demo with `scenario`, navigates and closes the page; records every request. */
 async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
@@ -53,7 +43,7 @@ async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
   await page.close({ runBeforeUnload: true });
   await afterClose();
   const seen = [...requests];
-  const storage = await storageOf(context);
+  const storage = await storageOf(context, demo.url);
   await context.close();
   // storage while the page was open, and afterwards (nothing written on the way out either)
   expect({ cookies: storage.cookies, ...during }).toEqual(storage);
@@ -111,7 +101,7 @@ describe("e2e: events raised before the decision", () => {
     const decision = await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision);
     await page.close({ runBeforeUnload: true });
     await afterClose();
-    const storage = await storageOf(context);
+    const storage = await storageOf(context, demo.url);
     await context.close();
     return { instanceId, beforeDecision, decision, requests: [...requests], storage };
   }

@@ -1,5 +1,5 @@
 /** Small steps the e2e sessions take on a page, and the stored order of events. */
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import type { StoredEvent } from "./harness.ts";
 
 /** Lets the snippet's deferred history handling (one task) run before the next step. */
@@ -17,3 +17,20 @@ export const setVisibility = (page: Page, state: "hidden" | "visible") =>
     }
   }, state);
 export const order = (a: StoredEvent, b: StoredEvent) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid);
+
+export interface Stored {
+  cookies: number;
+  local: number;
+  session: number;
+  documentCookie: string;
+}
+/** What this context stored for `origin`, read from a fresh page of that origin (no snippet). */
+export async function storageOf(context: BrowserContext, origin: string): Promise<Stored> {
+  const page = await context.newPage();
+  await page.goto(`${origin}/other.html`);
+  const seen = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, documentCookie: document.cookie }));
+  await page.close();
+  return { cookies: (await context.cookies()).length, ...seen };
+}
+/** Waits for what a closing page may still send (a pagehide beacon) before anything is read. */
+export const afterClose = () => new Promise((r) => setTimeout(r, 1500));

@@ -6,24 +6,39 @@ import { keepFrom, parseRetention, planDays, RETENTION_CHUNK, RETENTION_MAX_CHUN
 
 export interface LifecycleResult {
   rebuilt: string[];
+  /** Days whose rebuild failed (logged; their previous rollups stay). They never block the others or retention. */
+  failed: string[];
   builtThrough: string;
   deleted: { pings: number; events: number };
   keepFrom: string | null;
 }
 
-/** Builds the planned rollup days (one batch each), records progress, then applies retention. */
+/**
+ * Builds the planned rollup days (one batch each, each isolated: a failing day is logged and
+ * skipped), records progress, then applies retention.
+ */
 export async function runLifecycle(db: Db, retentionVar: string | undefined, now: number): Promise<LifecycleResult> {
   const today = utcDay(now);
   const state = await readState(db);
   const plan = planDays(today, state?.builtThrough, state ? undefined : await oldestRawDay(db));
-  for (const day of plan.days) await rebuildDay(db, windowOf(day));
+  const rebuilt: string[] = [];
+  const failed: string[] = [];
+  for (const day of plan.days) {
+    try {
+      await rebuildDay(db, windowOf(day));
+      rebuilt.push(day);
+    } catch (err) {
+      failed.push(day);
+      log("error", "rollup rebuild failed; day skipped", { day, detail: err instanceof Error ? err.message : String(err) });
+    }
+  }
   await writeState(db, { builtThrough: plan.builtThrough, builtAt: now });
 
   const deleted = { pings: 0, events: 0 };
   const retention = parseRetention(retentionVar);
   if (retention === undefined) {
     log("error", "RETENTION_DAYS is not an integer 35..3650; raw rows are kept", { value: retentionVar });
-    return { rebuilt: plan.days, builtThrough: plan.builtThrough, deleted, keepFrom: null };
+    return { rebuilt, failed, builtThrough: plan.builtThrough, deleted, keepFrom: null };
   }
   const keep = keepFrom(today, retention, plan.builtThrough);
   for (let i = 0; i < RETENTION_MAX_CHUNKS; i++) {
@@ -32,5 +47,5 @@ export async function runLifecycle(db: Db, retentionVar: string | undefined, now
     deleted.events += gone.events;
     if (gone.pings < RETENTION_CHUNK && gone.events < RETENTION_CHUNK) break;
   }
-  return { rebuilt: plan.days, builtThrough: plan.builtThrough, deleted, keepFrom: keep };
+  return { rebuilt, failed, builtThrough: plan.builtThrough, deleted, keepFrom: keep };
 }

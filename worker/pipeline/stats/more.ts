@@ -2,7 +2,7 @@ import type { ExceptionStats, FactStats, FrontendStats } from "../../../schema";
 import type { Db } from "../../store/db";
 import { dimRows, exceptionGroups, type Slice } from "../../store/stats";
 import { frontendRows, pageDurations, pageTotals } from "../../store/statsFrontend";
-import { compareVersionsDesc, groupBy, histogramMedian, mergeHistograms, perDay } from "./steps";
+import { compareVersionsDesc, groupBy, histogramMedian, isoTime, mergeHistograms, perDay } from "./steps";
 
 type Range = Slice & { days: string[] };
 const head = (s: Range) => ({ product: s.product, from: s.from, to: s.to, days: s.days });
@@ -22,13 +22,13 @@ export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> 
     ...head(s),
     groups: groups.map((g) => ({
       fingerprint: g.fingerprint,
-      type: g.type,
+      type: g.seen.type,
       message: g.seen.message,
       occurrences: g.occurrences,
       installation_days: g.installationDays,
       versions: g.versions.sort(compareVersionsDesc),
-      first_seen: new Date(g.seen.first).toISOString(),
-      last_seen: new Date(g.seen.last).toISOString(),
+      first_seen: isoTime(g.seen.first),
+      last_seen: isoTime(g.seen.last),
     })),
   };
 }

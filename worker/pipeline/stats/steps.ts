@@ -61,6 +61,12 @@ export function isLatest(version: string, latest: string | null): boolean {
   return Boolean(v && l && semver.eq(v, l));
 }
 
+/** ISO time of a stored ms timestamp, or null when it is not a valid Date (never throws). */
+export function isoTime(ms: number | null | undefined): string | null {
+  if (typeof ms !== "number" || !(Math.abs(ms) <= 8.64e15)) return null;
+  return new Date(ms).toISOString();
+}
+
 export function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }

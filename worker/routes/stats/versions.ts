@@ -1,6 +1,7 @@
 import type { IRequest } from "itty-router";
 import { versionsQuery } from "../../../schema";
 import { requireAdmin } from "../../http/auth";
+import { HttpError } from "../../http/error";
 import { json } from "../../http/respond";
 import { validateQuery } from "../../http/validate";
 import { versionStats } from "../../pipeline/stats/run";
@@ -9,10 +10,14 @@ import { database } from "../../store/db";
 
 /**
  * GET /v1/admin/stats/versions?product=&from=&to=[&source=raw] : installations per version per
- * day and the share on the latest release. source=raw recomputes it from raw pings (bench:stats).
+ * day and the share on the latest release. source=raw recomputes it from raw pings (bench:stats);
+ * only when STATS_RAW_COMPARE = "true", otherwise 400 invalid_query at $.source.
  */
 export async function getVersionStats(request: IRequest, env: Env): Promise<Response> {
   await requireAdmin(request, env);
   const q = validateQuery(versionsQuery, request);
+  if (q.source === "raw" && String(env.STATS_RAW_COMPARE) !== "true") {
+    throw new HttpError(400, "invalid_query", "$.source: source=raw is disabled (STATS_RAW_COMPARE)", { path: "$.source" });
+  }
   return json(await versionStats(database(env), resolveSlice(q, env.DEFAULT_PRODUCT, Date.now()), q.source));
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import type { PlatformStats } from "../../schema";
+import { admin, count } from "./helpers";
+import { builtThrough, bulkPings, cron } from "./statsSeed";
+
+const NOW = Date.UTC(2026, 2, 10, 12, 0); // today 2026-03-10: the run rebuilds 03-08, 03-09, 03-10
+const MAX = Number.MAX_SAFE_INTEGER;
+
+describe("rollups survive bad data: each day is rebuilt on its own, retention always runs", () => {
+  it("counts near Number.MAX_SAFE_INTEGER are summed (total(), no integer overflow); a broken day does not stop the others", async () => {
+    await builtThrough("2026-03-10");
+    // 1,100 x (2^53 - 1) > 2^63: SQL sum() raises "integer overflow".
+    await bulkPings({ n: 1100, day: "2026-03-09", tag: "big", counts: JSON.stringify({ flows: MAX, users: 3 }) });
+    // A corrupted row: its counts are not JSON, so that day's rebuild fails inside D1.
+    await bulkPings({ n: 3, day: "2026-03-08", tag: "bad", counts: "{not json" });
+    await bulkPings({ n: 5, day: "2026-03-10", tag: "ok", counts: JSON.stringify({ users: 1 }) });
+    await bulkPings({ n: 7, day: "2025-11-01", tag: "old" }); // older than RETENTION_DAYS (90)
+
+    await expect(cron(NOW)).resolves.toBeUndefined();
+
+    const res = await admin("/v1/admin/stats/platform?product=acme&from=2026-03-08&to=2026-03-10");
+    expect(res.status).toBe(200);
+    const p = (await res.json()) as PlatformStats;
+    const flows = p.counts.find((c) => c.key === "flows")!;
+    expect(flows.reporting).toEqual([0, 1100, 0]);
+    expect(flows.sum[1]).toBe(1100 * MAX); // a double: exact to 2^-52 relative, never an error
+    expect(flows.median[1]).toBe(MAX);
+    expect(p.counts.find((c) => c.key === "users")!.sum).toEqual([0, 3300, 5]);
+
+    // The broken day has no rollup; the days after it were built; progress and retention went on.
+    expect(await count("rollup_active WHERE day = '2026-03-08'")).toBe(0);
+    expect(await count("rollup_active WHERE day IN ('2026-03-09', '2026-03-10')")).toBe(2);
+    const state = await env.DB.prepare("SELECT built_through, built_at FROM rollup_state").first<{ built_through: string; built_at: number }>();
+    expect(state).toEqual({ built_through: "2026-03-10", built_at: NOW });
+    expect(await count("pings WHERE day = '2025-11-01'")).toBe(0);
+  });
+
+  it("the next run still rebuilds the good days (the bad one keeps failing alone)", async () => {
+    await bulkPings({ n: 2, day: "2026-03-10", tag: "late" });
+    await cron(NOW + 3_600_000);
+    const a = await env.DB.prepare("SELECT active1 FROM rollup_active WHERE day = '2026-03-10'").first<{ active1: number }>();
+    expect(a!.active1).toBe(7);
+  });
+});
