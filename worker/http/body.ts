@@ -23,6 +23,11 @@ export async function readLimited(request: Request, limit: number): Promise<Uint
     }
     chunks.push(value);
   }
+  return concat(chunks, total);
+}
+
+/** Concatenates chunks (of `total` bytes in all) into one array. */
+export function concat(chunks: Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {

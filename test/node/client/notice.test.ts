@@ -1,33 +1,11 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { Telemetry } from "../../../client/node/telemetry.ts";
+import { describe, expect, it, vi } from "vitest";
 import { FILES } from "../../../client/node/files.ts";
-import type { TelemetryOptions } from "../../../client/node/options.ts";
-import { localServer, pingAnswer, tempDir } from "./helpers.ts";
+import { pingAnswer, tempDir } from "./helpers.ts";
+import { useClients } from "./clients.ts";
 
-const servers: Array<{ close: () => Promise<void> }> = [];
-const clients: Telemetry[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.stop()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  vi.restoreAllMocks();
-});
-
-async function server(reply: Parameters<typeof localServer>[0] = () => ({ status: 200, body: pingAnswer() })) {
-  const s = await localServer(reply);
-  servers.push(s);
-  return s;
-}
-
-function client(over: Partial<TelemetryOptions> & { endpoint: string; dir: string }, logs: string[] = []) {
-  const t = new Telemetry({
-    product: "demo", version: "1.0.0", argv: [], env: {}, productDefault: "enabled", startupDelayMs: 3_600_000,
-    transport: { sleep: async () => {} }, log: (l) => void logs.push(l), ...over,
-  });
-  clients.push(t);
-  return t;
-}
+const { server, client } = useClients();
 
 describe("notice, CI and updates", () => {
   it("the first-run notice is shown once, not in CI, and again when the notice version goes up", async () => {

@@ -1,29 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { pingRequest } from "../../../schema/wire/ping.ts";
-import { Telemetry } from "../../../client/node/telemetry.ts";
 import { loadLedger, unsentReports } from "../../../client/node/ledger.ts";
 import { readLastReport } from "../../../client/node/lastReport.ts";
-import type { TelemetryOptions } from "../../../client/node/options.ts";
-import { localServer, pingAnswer, tempDir } from "./helpers.ts";
+import { pingAnswer, tempDir } from "./helpers.ts";
+import { useClients } from "./clients.ts";
 
-const servers: Array<{ close: () => Promise<void> }> = [];
-const clients: Telemetry[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.stop()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(reply: Parameters<typeof localServer>[0] = () => ({ status: 200, body: pingAnswer() })) {
-  const s = await localServer(reply);
-  servers.push(s);
-  return s;
-}
-
-function client(over: Partial<TelemetryOptions> & { endpoint: string; dir: string }) {
-  const t = new Telemetry({ product: "demo", version: "1.0.0", argv: [], env: {}, productDefault: "enabled", startupDelayMs: 3_600_000, transport: { sleep: async () => {} }, log: () => {}, ...over });
-  clients.push(t);
-  return t;
-}
+const { server, client } = useClients();
 
 describe("what the server's answer means for a report", () => {
   it("a 400/413/422 rejection is recorded, reported as such, and never resent", async () => {

@@ -1,24 +1,11 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TOKEN, launch, settle, startDemo, startWorker, type Scenario, type Worker } from "./harness.ts";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { TOKEN, settle, type Scenario } from "./harness.ts";
+import { e2eSetup } from "./setup.ts";
 import { afterClose, storageOf, type Stored } from "./pageSteps.ts";
 
 // Worker 8795 (inspector 8797), demo console 8796.
-let worker: Worker;
-let demo: ReturnType<typeof startDemo>;
-let browser: Browser;
-
-beforeAll(async () => {
-  worker = await startWorker(8795, 8797, { ALLOWED_ORIGINS: "http://127.0.0.1:8796" });
-  demo = startDemo(8796, worker.url);
-  await demo.ready;
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  await worker?.stop();
-});
+const e = e2eSetup(8795, 8797, 8796);
 
 interface Visit {
   decision: unknown;
@@ -28,13 +15,13 @@ interface Visit {
 
 /** Loads the demo with `scenario`, navigates and closes the page; records every request. */
 async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
-  demo.set(scenario);
-  const context: BrowserContext = await browser.newContext();
+  e.demo.set(scenario);
+  const context: BrowserContext = await e.browser.newContext();
   if (gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
   const requests: string[] = [];
   context.on("request", (r) => requests.push(r.url()));
   const page: Page = await context.newPage();
-  await page.goto(`${demo.url}/app/home?x=1`);
+  await page.goto(`${e.demo.url}/app/home?x=1`);
   const decision = await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision);
   await page.evaluate(() => history.pushState({}, "", "/app/projects"));
   await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
@@ -43,7 +30,7 @@ async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
   await page.close({ runBeforeUnload: true });
   await afterClose();
   const seen = [...requests];
-  const storage = await storageOf(context, demo.url);
+  const storage = await storageOf(context, e.demo.url);
   await context.close();
   // storage while the page was open, and afterwards (nothing written on the way out either)
   expect({ cookies: storage.cookies, ...during }).toEqual(storage);
@@ -58,27 +45,27 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
     const instanceId = crypto.randomUUID();
     const v = await visit({ mode: "esm", start: { token: TOKEN, license: { active: false }, config: { fileEnabled: false, adminEnabled: true }, instanceId } });
     expect(v.decision).toEqual({ allowed: false, reason: "config_file_disabled" });
-    expect(v.requests.filter((u) => u.startsWith(worker.url))).toEqual([]);
+    expect(v.requests.filter((u) => u.startsWith(e.worker.url))).toEqual([]);
     expect(v.requests.filter((u) => posthogDownload.test(u))).toEqual([]);
     expect(v.requests.some((u) => u.endsWith("/esm/candor.mjs"))).toBe(true); // the gate itself did load
     expect(v.storage).toEqual(nothingStored);
-    expect(await worker.events(`instance=${instanceId}`)).toEqual([]);
+    expect(await e.worker.events(`instance=${instanceId}`)).toEqual([]);
   });
 
   it("Global Privacy Control (licensed + enabled, ESM build): zero requests to the worker", async () => {
     const instanceId = crypto.randomUUID();
     const v = await visit({ mode: "esm", start: { token: TOKEN, license: { active: true, type: "enterprise" }, config: { adminEnabled: true }, instanceId } }, true);
     expect(v.decision).toEqual({ allowed: false, reason: "gpc" });
-    expect(await worker.events(`instance=${instanceId}`)).toEqual([]);
-    expect(v.requests.filter((u) => u.startsWith(worker.url))).toEqual([]);
+    expect(await e.worker.events(`instance=${instanceId}`)).toEqual([]);
+    expect(v.requests.filter((u) => u.startsWith(e.worker.url))).toEqual([]);
     expect(v.requests.filter((u) => posthogDownload.test(u))).toEqual([]);
     expect(v.storage).toEqual(nothingStored);
   });
 
-  it("Global Privacy Control with the script tag: the only worker request is the gate /candor.js", async () => {
+  it("Global Privacy Control with the script tag: the only e.worker request is the gate /candor.js", async () => {
     const v = await visit({ mode: "script", start: { token: TOKEN, license: { active: true }, config: { adminEnabled: true } } }, true);
     expect(v.decision).toEqual({ allowed: false, reason: "gpc" });
-    expect(v.requests.filter((u) => u.startsWith(worker.url))).toEqual([`${worker.url}/candor.js`]);
+    expect(v.requests.filter((u) => u.startsWith(e.worker.url))).toEqual([`${e.worker.url}/candor.js`]);
     expect(v.requests.filter((u) => posthogDownload.test(u))).toEqual([]);
     expect(v.storage).toEqual(nothingStored);
   });
@@ -87,21 +74,21 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
 describe("e2e: events raised before the decision", () => {
   async function early(license: unknown) {
     const instanceId = crypto.randomUUID();
-    demo.set({ mode: "esm", deferLicense: true, start: { token: TOKEN, config: { fileEnabled: false }, instanceId } });
-    const context = await browser.newContext();
+    e.demo.set({ mode: "esm", deferLicense: true, start: { token: TOKEN, config: { fileEnabled: false }, instanceId } });
+    const context = await e.browser.newContext();
     const requests: string[] = [];
     context.on("request", (r) => requests.push(r.url()));
     const page = await context.newPage();
-    await page.goto(`${demo.url}/app/first`);
+    await page.goto(`${e.demo.url}/app/first`);
     await page.evaluate(() => history.pushState({}, "", "/app/second"));
     await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
     await page.evaluate(() => (window as unknown as { Candor: { capture(n: string): void } }).Candor.capture("early_click"));
-    const beforeDecision = requests.filter((u) => u.startsWith(worker.url) || posthogDownload.test(u));
+    const beforeDecision = requests.filter((u) => u.startsWith(e.worker.url) || posthogDownload.test(u));
     await page.evaluate((l) => (window as unknown as { __license(v: unknown): void }).__license(l), license);
     const decision = await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision);
     await page.close({ runBeforeUnload: true });
     await afterClose();
-    const storage = await storageOf(context, demo.url);
+    const storage = await storageOf(context, e.demo.url);
     await context.close();
     return { instanceId, beforeDecision, decision, requests: [...requests], storage };
   }
@@ -111,7 +98,7 @@ describe("e2e: events raised before the decision", () => {
     expect(r.beforeDecision).toEqual([]);
     expect(r.decision).toEqual({ allowed: true, reason: "licensed" });
     const expected = ["$pageview /app/first", "$pageleave /app/first", "$pageview /app/second", "early_click null", "$pageleave /app/second"];
-    const stored = await settle(() => worker.events(`instance=${r.instanceId}`), (e) => e.length >= expected.length);
+    const stored = await settle(() => e.worker.events(`instance=${r.instanceId}`), (rows) => rows.length >= expected.length);
     const sequence = [...stored].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid));
     expect(sequence.map((e) => `${e.event} ${e.event.startsWith("$") ? e.path : null}`)).toEqual(expected);
   });
@@ -119,8 +106,8 @@ describe("e2e: events raised before the decision", () => {
   it("are dropped when the decision denies: nothing ever reaches the worker", async () => {
     const r = await early({ active: false });
     expect(r.decision).toEqual({ allowed: false, reason: "config_file_disabled" });
-    expect(r.requests.filter((u) => u.startsWith(worker.url) || posthogDownload.test(u))).toEqual([]);
-    expect(await worker.events(`instance=${r.instanceId}`)).toEqual([]);
+    expect(r.requests.filter((u) => u.startsWith(e.worker.url) || posthogDownload.test(u))).toEqual([]);
+    expect(await e.worker.events(`instance=${r.instanceId}`)).toEqual([]);
     expect(r.storage).toEqual(nothingStored);
   });
 });
@@ -143,7 +130,7 @@ describe("e2e: a licence forces telemetry on", () => {
       ["button_clicked", null],
       ["$pageleave", "/app/projects"],
     ];
-    const stored = await settle(() => worker.events(`instance=${instanceId}`), (e) => e.length >= expected.length);
+    const stored = await settle(() => e.worker.events(`instance=${instanceId}`), (rows) => rows.length >= expected.length);
     const sequence = [...stored].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid));
     expect(sequence.map((e) => [e.event, e.event.startsWith("$") ? e.path : null])).toEqual(expected);
     for (const e of sequence) expect(e).toMatchObject({ licenseType: "enterprise", appVersion: "9.9.9", instanceId });

@@ -1,39 +1,25 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROOT } from "../run.ts";
-import { TOKEN, launch, settle, startDemo, startWorker, type Worker } from "./harness.ts";
+import { TOKEN, settle } from "./harness.ts";
+import { e2eSetup } from "./setup.ts";
 import { order, setVisibility, tick } from "./pageSteps.ts";
 
 // Worker 8790 (inspector 8792), demo console 8791: a different origin, allowed by ALLOWED_ORIGINS.
-let worker: Worker;
-let demo: ReturnType<typeof startDemo>;
-let browser: Browser;
-
-beforeAll(async () => {
-  worker = await startWorker(8790, 8792, { ALLOWED_ORIGINS: "http://127.0.0.1:8791" });
-  demo = startDemo(8791, worker.url);
-  await demo.ready;
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  await worker?.stop();
-});
+const e = e2eSetup(8790, 8792, 8791);
 
 describe("e2e: a scripted console session, stored exactly once", () => {
   it("one $pageview per page entered, one $pageleave per page left, nothing else", async () => {
     const instanceId = crypto.randomUUID();
-    demo.set({ mode: "script", start: { token: TOKEN, license: { active: false }, config: { adminEnabled: true }, instanceId, appVersion: "2.1.0" } });
-    const context = await browser.newContext();
+    e.demo.set({ mode: "script", start: { token: TOKEN, license: { active: false }, config: { adminEnabled: true }, instanceId, appVersion: "2.1.0" } });
+    const context = await e.browser.newContext();
     const page = await context.newPage();
     const requests: string[] = [];
     page.on("request", (r) => requests.push(`${r.method()} ${r.url()}`));
 
     // 1. load (query and fragment never stored)
-    await page.goto(`${demo.url}/app/home?utm_source=mail&token=secret#top`);
+    await page.goto(`${e.demo.url}/app/home?utm_source=mail&token=secret#top`);
     expect(await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision)).toEqual({ allowed: true, reason: "admin_enabled" });
     await tick(page);
     // start() called a second time (a framework effect run twice): same decision, no new view
@@ -80,7 +66,7 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     await setVisibility(page, "visible");
     await tick(page);
     // 9. a back/forward-cache round trip through another document
-    await page.goto(`${demo.url}/other.html`);
+    await page.goto(`${e.demo.url}/other.html`);
     await page.goBack({ waitUntil: "commit" });
     await page.waitForFunction(() => (window as unknown as { __shows: boolean[] }).__shows.includes(true));
     await tick(page);
@@ -109,11 +95,11 @@ describe("e2e: a scripted console session, stored exactly once", () => {
       ["$pageview", "/app/#/settings"], // bfcache: restored
       ["$pageleave", "/app/#/settings"], // close
     ];
-    await settle(() => worker.events(`instance=${instanceId}`), (e) => e.length >= expected.length);
+    await settle(() => e.worker.events(`instance=${instanceId}`), (rows) => rows.length >= expected.length);
     await context.close();
     // read again a little later: a late duplicate (a second close beacon) must fail the test
     await new Promise((r) => setTimeout(r, 2000));
-    const stored = await worker.events(`instance=${instanceId}`);
+    const stored = await e.worker.events(`instance=${instanceId}`);
     const sequence = [...stored].sort(order);
     expect(sequence.map((e) => [e.event, e.path])).toEqual(expected);
 
@@ -126,28 +112,28 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     expect(new Set(sequence.map((e) => e.sessionId)).size).toBe(1);
     const raw = JSON.stringify(stored);
     for (const secret of ["utm_source", "secret", "#top", "tab=", "Mozilla", "HeadlessChrome"]) expect(raw).not.toContain(secret);
-    // posthog-js fetched no remote config, flags, surveys or recorder (GET or POST): the worker
+    // posthog-js fetched no remote config, flags, surveys or recorder (GET or POST): the e.worker
     // saw the gate, its lazy chunk and capture requests, nothing else
-    const toWorker = requests.filter((r) => r.split(" ")[1]!.startsWith(worker.url)).map((r) => r.replace(worker.url, "").replace(/\?.*$/, ""));
+    const toWorker = requests.filter((r) => r.split(" ")[1]!.startsWith(e.worker.url)).map((r) => r.replace(e.worker.url, "").replace(/\?.*$/, ""));
     expect(toWorker.filter((r) => r === "POST /e/").length).toBeGreaterThan(0);
     expect(new Set(toWorker)).toEqual(new Set(["GET /candor.js", "GET /candor-posthog.js", "POST /e/"]));
     expect(requests.filter((r) => /\/array\/|\/flags|\/decide|surveys|recorder|\/static\//.test(r))).toEqual([]);
   });
 });
 
-describe("e2e: the worker serves the snippet as static assets", () => {
+describe("e2e: the e.worker serves the snippet as static assets", () => {
   it("/candor.js, its lazy chunk and the ESM build (importable cross-origin); API routes still reach the worker", async () => {
-    const gate = await fetch(`${worker.url}/candor.js`);
+    const gate = await fetch(`${e.worker.url}/candor.js`);
     expect(gate.status).toBe(200);
     expect(gate.headers.get("content-type")).toMatch(/javascript/);
     expect(await gate.text()).toContain("candor-posthog.js");
-    expect((await fetch(`${worker.url}/candor-posthog.js`)).status).toBe(200);
-    const esm = await fetch(`${worker.url}/esm/candor.mjs`, { headers: { origin: "https://elsewhere.example" } });
+    expect((await fetch(`${e.worker.url}/candor-posthog.js`)).status).toBe(200);
+    const esm = await fetch(`${e.worker.url}/esm/candor.mjs`, { headers: { origin: "https://elsewhere.example" } });
     expect(esm.status).toBe(200);
     expect(esm.headers.get("access-control-allow-origin")).toBe("*");
-    const health = await fetch(`${worker.url}/v1/health`);
+    const health = await fetch(`${e.worker.url}/v1/health`);
     expect(health.status).toBe(200);
-    expect((await fetch(`${worker.url}/nope.js`)).status).toBe(404);
-    expect((await fetch(`${worker.url}/_headers`)).status).toBe(404); // configuration, not an asset
+    expect((await fetch(`${e.worker.url}/nope.js`)).status).toBe(404);
+    expect((await fetch(`${e.worker.url}/_headers`)).status).toBe(404); // configuration, not an asset
   });
 });

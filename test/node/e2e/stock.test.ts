@@ -1,32 +1,18 @@
 import { build } from "esbuild";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROOT } from "../run.ts";
-import { TOKEN, launch, settle, startDemo, startWorker, type Worker } from "./harness.ts";
+import { TOKEN, settle } from "./harness.ts";
+import { e2eSetup } from "./setup.ts";
 
 // Worker 8798 (inspector 8799), demo 8793: a stock posthog-js, everything at its defaults.
-let worker: Worker;
-let demo: ReturnType<typeof startDemo>;
-let browser: Browser;
-
-beforeAll(async () => {
-  worker = await startWorker(8798, 8799, { ALLOWED_ORIGINS: "http://127.0.0.1:8793" });
-  demo = startDemo(8793, worker.url);
-  await demo.ready;
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  await worker?.stop();
-});
+const e = e2eSetup(8798, 8799, 8793);
 
 describe("e2e: a stock posthog-js pointed at Candor", () => {
   it("fetches the remote config, captures, and none of its requests fail", async () => {
     const bundle = await build({
       stdin: {
         contents: `import posthog from "posthog-js";
-          posthog.init(${JSON.stringify(TOKEN)}, { api_host: ${JSON.stringify(worker.url)}, opt_out_useragent_filter: true, persistence: "memory",
+          posthog.init(${JSON.stringify(TOKEN)}, { api_host: ${JSON.stringify(e.worker.url)}, opt_out_useragent_filter: true, persistence: "memory",
             loaded: (ph) => { ph.capture("stock_loaded"); window.__loaded = true; } });`,
         resolveDir: ROOT,
         loader: "js",
@@ -36,19 +22,19 @@ describe("e2e: a stock posthog-js pointed at Candor", () => {
       write: false,
       logLevel: "silent",
     });
-    demo.file("/stock.js", bundle.outputFiles[0]!.text);
-    demo.file("/stock.html", `<!doctype html><title>stock</title><script src="/stock.js"></script>`);
+    e.demo.file("/stock.js", bundle.outputFiles[0]!.text);
+    e.demo.file("/stock.html", `<!doctype html><title>stock</title><script src="/stock.js"></script>`);
 
-    const context = await browser.newContext();
+    const context = await e.browser.newContext();
     const page = await context.newPage();
     const answers: Array<[string, number]> = [];
     const failed: string[] = [];
-    page.on("response", (r) => r.url().startsWith(worker.url) && answers.push([`${r.request().method()} ${new URL(r.url()).pathname}`, r.status()]));
+    page.on("response", (r) => r.url().startsWith(e.worker.url) && answers.push([`${r.request().method()} ${new URL(r.url()).pathname}`, r.status()]));
     page.on("requestfailed", (r) => failed.push(r.url()));
-    await page.goto(`${demo.url}/stock.html?q=1`);
+    await page.goto(`${e.demo.url}/stock.html?q=1`);
     await page.waitForFunction(() => (window as unknown as { __loaded?: boolean }).__loaded === true);
-    const stored = await settle(() => worker.events("event=stock_loaded"), (e) => e.length >= 1);
-    const views = await settle(() => worker.events("event=%24pageview"), (e) => e.length >= 1);
+    const stored = await settle(() => e.worker.events("event=stock_loaded"), (rows) => rows.length >= 1);
+    const views = await settle(() => e.worker.events("event=%24pageview"), (rows) => rows.length >= 1);
     await page.close({ runBeforeUnload: true });
     await context.close();
 

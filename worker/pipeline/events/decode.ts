@@ -7,7 +7,7 @@
  */
 import { captureLimits } from "../../../schema/wire/capture";
 import { HttpError } from "../../http/error";
-import { parseJson, readLimited } from "../../http/body";
+import { concat, parseJson, readLimited } from "../../http/body";
 
 /** Compressed bytes fed per step; deflate inflates at most ~1032:1, so <= ~4 MiB per step. */
 const SLICE = 4096;
@@ -20,16 +20,6 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Concatenates chunks into one array. */
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
 
 const IDLE = Symbol("idle");
 /** Resolves after one macrotask: by then every chunk already inflated is readable. */
