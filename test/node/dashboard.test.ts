@@ -3,49 +3,11 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { prepareDatabase, startDev, type DevWorker } from "./dashboardWorker.ts";
+import type { BrowserContext, Page } from "playwright-core";
+import { charts, day, launchChromium, prepareDatabase, seedSql, startDev, type DevWorker } from "./dashboardWorker.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const TOKEN = "dash-token";
-const DAY = 86_400_000;
-const day = (k: number) => new Date(Date.now() - k * DAY).toISOString().slice(0, 10);
-const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
-/** 14 days of raw rows: 40 installations (all active today), half upgrading to 1.1.0 a week ago; frontend events. */
-function seedSql(): string {
-  const inst: string[] = [];
-  const pings: string[] = [];
-  const events: string[] = [];
-  for (let i = 0; i < 40; i++) {
-    const id = `30000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-    inst.push(`(${q(id)}, 'acme', 0, 0, 1)`);
-    for (let k = 13 - (i % 5); k >= 0; k--) {
-      const version = i % 2 === 0 && k < 7 ? "1.1.0" : "1.0.0";
-      const os = i % 3 === 0 ? "Darwin" : "Linux";
-      const config = JSON.stringify({ ha: i % 4 === 0 });
-      const counts = JSON.stringify({ users: i + 1 });
-      pings.push(`(${q(`p-${i}-${k}`)}, ${q(id)}, 'acme', ${q(version)}, ${Date.parse(`${day(k)}T06:00:00Z`) + i}, ${q(day(k))}, ${q(os)}, 'x64', 'CE', 'DE', ${q(counts)}, ${q(config)})`);
-    }
-  }
-  for (let k = 13; k >= 0; k--) {
-    for (let s = 0; s < 3 + (k % 4); s++) {
-      const t = Date.parse(`${day(k)}T09:00:00Z`) + s * 1000;
-      events.push(`(${q(`e-${k}-${s}-a`)}, 'acme', '$pageview', ${t}, ${t}, ${q(day(k))}, ${q(`s-${k}-${s}`)}, '/flows', NULL)`);
-      events.push(`(${q(`e-${k}-${s}-b`)}, 'acme', '$pageleave', ${t + 500}, ${t + 500}, ${q(day(k))}, ${q(`s-${k}-${s}`)}, '/flows', ${(s + 1) * 4000})`);
-    }
-  }
-  return [
-    `INSERT INTO instances (id, product, first_seen, last_seen, ping_count) VALUES ${inst.join(",")};`,
-    ...chunks(pings, 200).map((c) => `INSERT INTO pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type, country, counts, config) VALUES ${c.join(",")};`),
-    `INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path, duration_ms) VALUES ${events.join(",")};`,
-    `INSERT INTO releases (product, version, updated_at) VALUES ('acme', '1.1.0', 0);`,
-  ].join("\n");
-}
-function chunks<T>(xs: T[], n: number): T[][] {
-  return Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
-}
-
 let worker: DevWorker;
 let context: BrowserContext;
 let page: Page;
@@ -53,23 +15,23 @@ let persist: string;
 let userData: string;
 const hosts = new Set<string>();
 const consoleErrors: string[] = [];
+const kpi = (n = 0) => page.locator(".kpi b").nth(n).textContent();
+const shot = (name: string) => page.screenshot({ path: path.join(ROOT, `test-results/${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, "client/build.mjs")], { cwd: ROOT });
+  mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
   persist = mkdtempSync(path.join(tmpdir(), "candor-dash-"));
   prepareDatabase(persist, seedSql());
   worker = await startDev(8810, persist, TOKEN);
   userData = mkdtempSync(path.join(tmpdir(), "candor-dash-chromium-"));
-  context = await chromium.launchPersistentContext(userData, {
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1280, height: 900 },
-  });
+  context = await launchChromium(userData, "America/Los_Angeles"); // west of UTC: chart days must not shift
   page = context.pages()[0] ?? (await context.newPage());
   page.on("request", (r) => hosts.add(new URL(r.url()).host));
+  page.on("dialog", (d) => void d.accept());
   page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().includes("401")) consoleErrors.push(m.text()); // the refused-token test logs a 401
+    // Expected: the refused token (401), the simulated outage (503), the alert deleted elsewhere (404).
+    if (m.type() === "error" && !/\b(401|503|404)\b/.test(m.text())) consoleErrors.push(m.text());
   });
 });
 
@@ -79,18 +41,6 @@ afterAll(async () => {
   if (persist) rmSync(persist, { recursive: true, force: true });
   if (userData) rmSync(userData, { recursive: true, force: true });
 });
-
-/** Non-transparent pixels per canvas on the page. */
-function drawnPixels(): Promise<number[]> {
-  return page.evaluate(() =>
-    Array.from(document.querySelectorAll("canvas")).map((c) => {
-      const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-      return n;
-    }),
-  );
-}
 
 describe("dashboard at /admin (wrangler dev + chromium)", () => {
   it("asks for the token; a wrong one is refused", async () => {
@@ -111,54 +61,118 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     expect(await page.evaluate(() => [sessionStorage.getItem("candor.adminToken"), localStorage.length])).toEqual([TOKEN, 0]);
   });
 
-  it("after scheduled(): figures and charts for the seeded product", async () => {
+  it("after scheduled(): figures, series drawn in every chart, x ticks on UTC midnights", async () => {
     expect((await fetch(`${worker.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
     await page.reload();
-    await expect.poll(() => page.locator(".kpi b").first().textContent(), { timeout: 20_000 }).toBe("40");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("40");
     expect(await page.locator("#product").inputValue()).toBe("acme");
-    await expect.poll(async () => (await drawnPixels()).length, { timeout: 20_000 }).toBe(3);
-    await expect.poll(async () => Math.min(...(await drawnPixels())), { timeout: 20_000 }).toBeGreaterThan(500);
+    // active, versions, share on latest, platform.counts over time, fact ui.theme over time
+    await expect.poll(async () => (await charts(page)).length, { timeout: 20_000 }).toBe(5);
+    await expect.poll(async () => Math.min(...(await charts(page)).map((c) => c.series)), { timeout: 20_000 }).toBeGreaterThan(50);
+    for (const c of await charts(page)) {
+      expect(c.xticks.length).toBeGreaterThan(0);
+      for (const t of c.xticks) expect(t % 86_400).toBe(0);
+    }
     expect(await page.locator(".kpi span").nth(3).textContent()).toBe("on latest release 1.1.0");
-    expect(await page.locator(".kpi b").nth(3).textContent()).toBe("50.0 %");
-    mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, "test-results/dashboard.png"), fullPage: true });
+    expect(await kpi(3)).toBe("50.0 %");
+    expect(await page.locator("h3", { hasText: "Fact ui.theme" }).count()).toBe(1);
+    await shot("dashboard");
   });
 
-  it("frontend view by keyboard: pageviews chart, top page and median time on page", async () => {
-    await page.focus("#nav a[href='#/frontend']");
+  it("date picker: a past range answers for its own last day", async () => {
+    await page.fill("#from", day(13));
+    await page.fill("#to", day(10));
+    await page.click("#controls button[type=submit]");
+    await expect.poll(() => page.locator(".kpi span").first().textContent()).toBe(`active on ${day(10)}`);
+    expect(await kpi()).toBe("32"); // instances with i % 5 = 4 start on day 9
+    await page.click(".quick button[data-days='30']");
+    await expect.poll(() => kpi()).toBe("40");
+  });
+
+  it("product switcher: every product, frontend-only ones too; stale answers never win", async () => {
+    const options = await page.locator("#product option").allTextContents();
+    expect(options).toEqual(["acme", "beta", "webonly"]);
+    await page.selectOption("#product", "beta");
+    await expect.poll(() => kpi()).toBe("3");
+    await page.selectOption("#product", "webonly");
+    await expect.poll(() => page.locator(".kpi span").first().textContent()).toContain("active on");
+    expect(await page.locator("main h2", { hasText: "No data yet" }).count()).toBe(0);
+
+    // acme's answer is held back while the user moves on to beta: beta's figures must stay.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let done!: Promise<unknown>;
+    await page.route("**/v1/admin/stats/active?product=acme*", (route) => {
+      done = held.then(() => route.continue()).catch(() => undefined);
+    });
+    await page.selectOption("#product", "acme");
+    await page.selectOption("#product", "beta");
+    await expect.poll(() => kpi()).toBe("3");
+    release();
+    await done;
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    expect(await kpi()).toBe("3");
+    await page.unroute("**/v1/admin/stats/active?product=acme*");
+    await page.selectOption("#product", "acme");
+    await expect.poll(() => kpi()).toBe("40");
+  });
+
+  it("frontend view by keyboard (Tab to the section link): pageviews chart, top page", async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    let href: string | null = null;
+    for (let i = 0; i < 12 && href !== "#/frontend"; i++) {
+      await page.keyboard.press("Tab");
+      href = await page.evaluate(() => document.activeElement?.getAttribute("href") ?? null);
+    }
+    expect(href).toBe("#/frontend");
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("main table.data td").first().textContent(), { timeout: 20_000 }).toBe("/flows");
-    await expect.poll(async () => (await drawnPixels()).length).toBe(1);
-    expect((await drawnPixels())[0]).toBeGreaterThan(500);
+    await expect.poll(async () => (await charts(page)).map((c) => c.series > 50)).toEqual([true]);
   });
 
-  it("manages releases and alerts through the admin routes", async () => {
-    await page.focus("#nav a[href='#/releases']");
-    await page.keyboard.press("Enter");
+  it("manages releases and alerts; a failed delete is shown", async () => {
+    await page.click("#nav a[href='#/releases']");
     await page.locator("input[name=version]").waitFor();
     await page.fill("input[name=version]", "1.2.0");
     await page.fill("input[name=info]", "Faster flows");
     await page.locator("input[name=info]").press("Enter");
     await expect.poll(() => page.locator("main table.data tbody tr td").nth(1).textContent()).toBe("1.2.0");
 
-    await page.focus("#nav a[href='#/alerts']");
-    await page.keyboard.press("Enter");
+    await page.click("#nav a[href='#/alerts']");
     await page.locator("input[name=affects]").waitFor();
     await page.fill("input[name=affects]", "<1.1.0");
     await page.selectOption("select[name=level]", "critical");
     await page.fill("textarea[name=message]", "Please upgrade");
     await page.click("main form button[type=submit]");
     await expect.poll(() => page.locator("main table.data tbody tr td").nth(3).textContent()).toBe("Please upgrade");
-    const alerts = await fetch(`${worker.url}/v1/admin/alerts`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(((await alerts.json()) as { alerts: Array<{ level: string }> }).alerts.map((a) => a.level)).toEqual(["critical"]);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const { alerts } = (await (await fetch(`${worker.url}/v1/admin/alerts`, { headers: auth })).json()) as { alerts: Array<{ id: string; level: string }> };
+    expect(alerts.map((a) => a.level)).toEqual(["critical"]);
+    // Deleted elsewhere meanwhile: the page's delete fails, and says so.
+    expect((await fetch(`${worker.url}/v1/admin/alerts/${alerts[0]!.id}`, { method: "DELETE", headers: auth })).ok).toBe(true);
+    await page.click("main table.data button");
+    await expect.poll(() => page.locator("main [role=alert]").first().textContent()).toContain("Could not delete the alert");
+  });
+
+  it("a 503 keeps the token and offers a retry; only 401 signs out", async () => {
+    await page.route("**/v1/admin/stats/products", (r) => r.fulfill({ status: 503, contentType: "application/json",
+      body: JSON.stringify({ error: { code: "storage_unavailable", message: "Storage is temporarily unavailable." } }) }));
+    await page.reload();
+    await expect.poll(() => page.locator("main [role=alert]").textContent(), { timeout: 20_000 }).toContain("(503)");
+    expect(await page.evaluate(() => sessionStorage.getItem("candor.adminToken"))).toBe(TOKEN);
+    expect(await page.locator("#login").isVisible()).toBe(false);
+    await page.unroute("**/v1/admin/stats/products");
+    await page.click("main button:has-text('Retry')");
+    await expect.poll(() => page.locator("main h2").first().textContent(), { timeout: 20_000 }).toBe("Alerts"); // the page was on #/alerts
+    expect(await page.locator("#nav").isVisible()).toBe(true);
   });
 
   it("fits a phone width and loads nothing from any other host", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${worker.url}/admin/#/overview`);
-    await expect.poll(async () => (await drawnPixels()).length, { timeout: 20_000 }).toBe(3);
+    await expect.poll(async () => (await charts(page)).filter((c) => c.series > 20).length, { timeout: 20_000 }).toBe(5);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: path.join(ROOT, "test-results/dashboard-phone.png"), fullPage: true });
+    await shot("dashboard-phone");
     expect([...hosts]).toEqual(["127.0.0.1:8810"]);
     const res = await fetch(`${worker.url}/admin/`);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");

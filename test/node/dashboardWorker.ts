@@ -1,6 +1,7 @@
 // The real worker under `wrangler dev` for the dashboard browser test (ports 8810-8819 only).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -50,4 +51,82 @@ export async function startDev(port: number, persistTo: string, adminToken: stri
         process.kill(-child.pid, "SIGTERM"); // its own process group: wrangler and its workerd
       }),
   };
+}
+
+const DAY = 86_400_000;
+export const day = (k: number) => new Date(Date.now() - k * DAY).toISOString().slice(0, 10);
+const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const chunks = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+/**
+ * 14 days of raw rows. acme: 40 installations (instance i pings from day 13 - i % 5 to today), half
+ * upgrading to 1.1.0 a week ago, a ui.theme fact each, frontend events. beta: 3 installations
+ * every day. webonly: frontend events only (no pings).
+ */
+export function seedSql(): string {
+  const inst: string[] = [];
+  const pings: string[] = [];
+  const facts: string[] = [];
+  const events: string[] = [];
+  const ping = (id: string, product: string, k: number, version: string, os: string, counts: string | null, config: string | null, i: number) =>
+    `(${q(`p-${id}-${k}`)}, ${q(id)}, ${q(product)}, ${q(version)}, ${Date.parse(`${day(k)}T06:00:00Z`) + i}, ${q(day(k))}, ${q(os)}, 'x64', 'CE', 'DE', ${counts === null ? "NULL" : q(counts)}, ${config === null ? "NULL" : q(config)})`;
+  for (let i = 0; i < 40; i++) {
+    const id = `30000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    inst.push(`(${q(id)}, 'acme', 0, 0, 1)`);
+    facts.push(`(${q(`f-${i}`)}, ${q(id)}, 'feature', 'ui.theme', ${q(i % 3 === 0 ? "dark" : "light")}, ${Date.parse(`${day(13)}T05:00:00Z`)}, ${Date.parse(`${day(13)}T05:00:00Z`)}, ${q(day(13))})`);
+    for (let k = 13 - (i % 5); k >= 0; k--) {
+      pings.push(ping(id, "acme", k, i % 2 === 0 && k < 7 ? "1.1.0" : "1.0.0", i % 3 === 0 ? "Darwin" : "Linux", JSON.stringify({ users: i + 1 }), JSON.stringify({ ha: i % 4 === 0 }), i));
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    const id = `40000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    inst.push(`(${q(id)}, 'beta', 0, 0, 1)`);
+    for (let k = 13; k >= 0; k--) pings.push(ping(id, "beta", k, "2.0.0", "Linux", null, null, i));
+  }
+  for (let k = 13; k >= 0; k--) {
+    for (let s = 0; s < 3 + (k % 4); s++) {
+      const t = Date.parse(`${day(k)}T09:00:00Z`) + s * 1000;
+      events.push(`(${q(`e-${k}-${s}-a`)}, 'acme', '$pageview', ${t}, ${t}, ${q(day(k))}, ${q(`s-${k}-${s}`)}, '/flows', NULL)`);
+      events.push(`(${q(`e-${k}-${s}-b`)}, 'acme', '$pageleave', ${t + 500}, ${t + 500}, ${q(day(k))}, ${q(`s-${k}-${s}`)}, '/flows', ${(s + 1) * 4000})`);
+    }
+  }
+  events.push(`('w-1', 'webonly', '$pageview', ${Date.parse(`${day(1)}T09:00:00Z`)}, ${Date.parse(`${day(1)}T09:00:00Z`)}, ${q(day(1))}, 'ws', '/', NULL)`);
+  return [
+    `INSERT INTO instances (id, product, first_seen, last_seen, ping_count) VALUES ${inst.join(",")};`,
+    ...chunks(pings, 200).map((c) => `INSERT INTO pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type, country, counts, config) VALUES ${c.join(",")};`),
+    `INSERT INTO facts (id, instance_id, kind, key, value, collected_at, received_at, day) VALUES ${facts.join(",")};`,
+    `INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path, duration_ms) VALUES ${events.join(",")};`,
+    `INSERT INTO releases (product, version, updated_at) VALUES ('acme', '1.1.0', 0);`,
+  ].join("\n");
+}
+
+/**
+ * Per chart on the page: pixels of the series' stroke colours (saturated: axes, grid and labels
+ * are greys, so an empty chart counts 0) and its x tick times (seconds).
+ */
+export function charts(page: Page): Promise<Array<{ series: number; xticks: number[] }>> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>(".chart")).flatMap((box) => {
+      const c = box.querySelector("canvas");
+      if (!c) return [];
+      const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      let series = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
+        if (a >= 128 && Math.max(r, g, b) - Math.min(r, g, b) >= 80) series++;
+      }
+      return [{ series, xticks: (box.dataset.xticks ?? "").split(",").filter((s) => s !== "").map(Number) }];
+    }),
+  );
+}
+
+/** Headless chromium (the system one) with its own profile, in the given time zone. */
+export function launchChromium(userData: string, timezoneId: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userData, {
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1280, height: 900 },
+    timezoneId,
+  });
 }
