@@ -8,13 +8,13 @@ import path from "node:path";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const bin = (name) => path.join(ROOT, "node_modules/.bin", name);
 
-export async function startWorker({ port, token = "bench-token" }) {
-  const persist = mkdtempSync(path.join(tmpdir(), "candor-bench-"));
+export async function startWorker({ port, token = "bench-token", vars = {}, persistRoot = process.env.BENCH_PERSIST_ROOT ?? tmpdir() }) {
+  const persist = mkdtempSync(path.join(persistRoot, "candor-bench-"));
   // node_modules/.bin first: wrangler's shebang must find the project's Node 24, not the system's.
   const env = { ...process.env, PATH: `${path.join(ROOT, "node_modules/.bin")}:${process.env.PATH}`, CI: "true", WRANGLER_SEND_METRICS: "false" };
   const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: ROOT, env, encoding: "utf8" });
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
-  const child = spawn(bin("wrangler"), ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--var", `ADMIN_TOKEN:${token}`, "--log-level", "error"], {
+  const child = spawn(bin("wrangler"), ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--var", `ADMIN_TOKEN:${token}`, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), "--log-level", "error"], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "ignore", "inherit"],

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import worker from "../../worker/index";
 import { count, errorCode, post, uuid } from "./helpers";
 
 // wrangler.toml: PING_LIMITER allows 600 pings per 60 s per client key (HMAC of the IP).
@@ -19,5 +22,26 @@ describe("abuse damping", () => {
     expect(await count("pings")).toBe(before);
     const other = await post("/v1/ping", { instanceId: uuid(), product: "rl" }, { "cf-connecting-ip": "198.51.100.10" });
     expect(other.status).toBe(200);
+  });
+});
+
+describe("PING_DAMPING switch", () => {
+  const refusing: RateLimit = { limit: async () => ({ success: false }) };
+  const ping = (): Request<unknown, IncomingRequestCfProperties> =>
+    new Request<unknown, IncomingRequestCfProperties>("https://candor.test/v1/ping", {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": "198.51.100.77" },
+      body: JSON.stringify({ instanceId: uuid(), product: "switch" }),
+    });
+
+  it('"on" consults the limiter (a refusing limiter -> 429)', async () => {
+    const res = await worker.fetch(ping(), { ...env, PING_LIMITER: refusing }, createExecutionContext());
+    expect(res.status).toBe(429);
+  });
+
+  it('"off" skips it (the same limiter is never asked)', async () => {
+    const off = { ...env, PING_LIMITER: refusing, PING_DAMPING: "off" } as unknown as Env;
+    const res = await worker.fetch(ping(), off, createExecutionContext());
+    expect(res.status).toBe(200);
   });
 });
