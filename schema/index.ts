@@ -4,3 +4,4 @@ export * from "./wire/common";
 export * from "./wire/ping";
 export * from "./wire/admin";
 export * from "./wire/stats";
+export * from "./wire/capture";

@@ -2,12 +2,14 @@
  * The snippet's own checks on what it sends (the worker checks again): a UUID instance id, a
  * licence tier that is a short slug, custom event names and short, harmless property values.
  */
+import { customEventName, customPropKey, licenseTier, snippetLimits } from "../../schema/wire/snippet.ts";
+
 const uuid = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 type Scalar = string | number | boolean;
 
 /** A value that may carry an id or an address: an email, URL, query, IP, UUID, hex or digit run, token. */
 export const unsafe = (s: string): boolean =>
-  s.length > 64 ||
+  s.length > snippetLimits.customString ||
   /@|:\/\/|^www\.|[?&][^=\s&]*=|\d{6}|[0-9a-f]{16}|\d+\.\d+\.\d+\.\d+|::|[0-9a-f]{8}-[0-9a-f]{4}/i.test(s) ||
   s.split(/[^a-z\d]+/i).some((c) => c.length > 7 && /\d/.test(c) && /[a-z]/i.test(c));
 
@@ -15,15 +17,15 @@ export const unsafe = (s: string): boolean =>
 export const instance = (id?: string): string | undefined => (id && uuid.test(id) ? id : undefined);
 
 /** The licence tier ("enterprise"), if it is a slug of <= 32 chars that does not look like an id. */
-export const tier = (t?: string): string | undefined => (t && /^[\w.-]{1,32}$/.test(t) && !unsafe(t) ? t : undefined);
+export const tier = (t?: string): string | undefined => (t && licenseTier.test(t) && !unsafe(t) ? t : undefined);
 
 /** A custom event name: letters, digits, ` _.:/-`, at most 120 characters. */
-export const eventName = (n: string): boolean => /^[A-Za-z\d][\w .:/-]{0,119}$/.test(n);
+export const eventName = (n: string): boolean => customEventName.test(n);
 
 /** At most 10 well-named keys with finite numbers, booleans or safe short strings; the rest dropped. */
 export function cleanProps(props: Record<string, Scalar> = {}): Record<string, Scalar> | undefined {
   const kept = Object.entries(props)
-    .filter(([k, v]) => /^[a-z][a-z\d_]{0,39}$/.test(k) && (typeof v == "string" ? !unsafe(v) : typeof v == "boolean" || Number.isFinite(v)))
-    .slice(0, 10);
+    .filter(([k, v]) => customPropKey.test(k) && (typeof v == "string" ? !unsafe(v) : typeof v == "boolean" || Number.isFinite(v)))
+    .slice(0, snippetLimits.customProps);
   return kept.length ? Object.fromEntries(kept) : undefined;
 }

@@ -25,3 +25,6 @@ export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(200).optional(),
 });
+
+/** Path parameter of the public DELETE /v1/instances/:instanceId (the random id is the capability). */
+export const instanceIdParam = z.object({ instanceId: z.uuid() });

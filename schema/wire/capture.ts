@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { productName } from "./common.ts";
+import { snippetLimits } from "./snippet.ts";
+
+export { customEventName, customPropKey, licenseTier, snippetLimits, snippetProps } from "./snippet.ts";
 
 /** Limits of the PostHog-compatible capture endpoints (POST /e/, /batch/, ...). */
 export const captureLimits = {
@@ -8,27 +11,12 @@ export const captureLimits = {
   /** Body after gunzip / base64: enforced while inflating (a gzip bomb stops here). */
   decodedBytes: 8 * 1024 * 1024,
   events: 1000,
-  eventName: 120,
+  eventName: snippetLimits.eventName,
   path: 512,
-  customProps: 10,
-  customString: 64,
+  customProps: snippetLimits.customProps,
+  customString: snippetLimits.customString,
 } as const;
 
-/** The snippet's own properties, the only non-PostHog properties the worker keeps. */
-export const snippetProps = {
-  route: "candor_route",
-  instanceId: "candor_instance_id",
-  appVersion: "candor_app_version",
-  licenseType: "candor_license_type",
-  durationMs: "candor_duration_ms",
-  props: "candor_props",
-} as const;
-
-/**
- * Custom event names: a letter or digit, then letters, digits, space and `_ . : / -`, at most
- * 120 characters. `$`-names other than `$pageview` / `$pageleave` are PostHog internals: dropped.
- */
-export const customEventName = /^[A-Za-z0-9][A-Za-z0-9 _.:/-]{0,119}$/;
 export const pageEvents = ["$pageview", "$pageleave"] as const;
 
 /** A project API key as posthog-js sends it (`phc_...` or any token-like string). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import worker from "../../worker/index";
@@ -43,5 +43,14 @@ describe("PING_DAMPING switch", () => {
     const off = { ...env, PING_LIMITER: refusing, PING_DAMPING: "off" } as unknown as Env;
     const res = await worker.fetch(ping(), off, createExecutionContext());
     expect(res.status).toBe(200);
+  });
+
+  it("a missing limiter binding is a loud 503 not_configured, never unlimited", async () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const missing = { ...env, PING_LIMITER: undefined } as unknown as Env;
+    const res = await worker.fetch(ping(), missing, createExecutionContext());
+    spy.mockRestore();
+    expect(res.status).toBe(503);
+    expect(await errorCode(res)).toBe("not_configured");
   });
 });

@@ -1,12 +1,10 @@
 import type { IRequest } from "itty-router";
-import { z } from "zod";
+import { instanceIdParam } from "../../schema";
 import { validate } from "../http/validate";
 import { ipKey } from "../lib/ipKey";
 import { damp } from "../lib/rateLimit";
 import { database } from "../store/db";
 import { eraseInstance } from "../store/instances";
-
-const instanceId = z.object({ instanceId: z.uuid() });
 
 /**
  * DELETE /v1/instances/:instanceId : an installation asks to be forgotten (the client's
@@ -14,7 +12,7 @@ const instanceId = z.object({ instanceId: z.uuid() });
  * it tells a caller nothing about other ids. Rate-limited like pings.
  */
 export async function forgetInstance(request: IRequest, env: Env): Promise<Response> {
-  const { instanceId: id } = validate(instanceId, { instanceId: request.params.instanceId });
+  const { instanceId: id } = validate(instanceIdParam, { instanceId: request.params.instanceId });
   const db = database(env);
   await damp(env.PING_LIMITER, await ipKey(db, request, Date.now()));
   await eraseInstance(db, id);

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { snippetProps } from "../../../schema/wire/snippet.ts";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const read = (f: string) => readFileSync(path.join(root, f), "utf8");
@@ -27,5 +28,14 @@ describe("browser build (client/build.mjs)", () => {
     const chunks = readdirSync(path.join(root, "dist/assets/esm/chunks"));
     expect(chunks.some((c) => read(`dist/assets/esm/chunks/${c}`).includes("_POSTHOG_REMOTE_CONFIG"))).toBe(true);
     expect(esm).toMatch(/import\(".\/chunks\/posthog-[A-Z0-9]+\.mjs"\)/);
+  });
+
+  it("every candor_* property the snippet sends is one the worker's contract names (schema/wire/snippet.ts)", () => {
+    const allowed = new Set<string>(Object.values(snippetProps));
+    const dir = path.join(root, "client/browser");
+    const sources = readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => read(`client/browser/${f}`));
+    const used = new Set([...sources, read("dist/assets/candor.js")].flatMap((src) => src.match(/\bcandor_[a-z_]+\b/g) ?? []));
+    expect(used.size).toBeGreaterThan(3);
+    for (const name of used) expect(allowed, `${name} is not in snippetProps`).toContain(name);
   });
 });

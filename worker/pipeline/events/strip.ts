@@ -7,7 +7,7 @@
  * the free-text fields that remain are checked so that no id, token, URL or address slips in.
  */
 import { z } from "zod";
-import { captureLimits, snippetProps } from "../../../schema/wire/capture";
+import { captureLimits, customPropKey, licenseTier, snippetProps } from "../../../schema/wire/capture";
 import { utcDay } from "../../lib/time";
 import type { EventRow } from "../../store/events";
 import { pathOnly, referrerDomain } from "./pageLocation";
@@ -20,7 +20,7 @@ const family = z.string().regex(/^[A-Za-z][A-Za-z ]{0,31}$/).optional().catch(un
 /** A licence TIER ("enterprise", "team"): a short slug that does not look like an id or token. */
 const licenseType = z
   .string()
-  .regex(/^[A-Za-z0-9._-]{1,32}$/)
+  .regex(licenseTier)
   .refine((s) => !looksSensitive(s))
   .optional()
   .catch(undefined);
@@ -38,7 +38,7 @@ const scalar = z.union([
 ]);
 /** At most 10 well-named keys (else none kept); a value that is not a safe scalar is dropped. */
 const customProps = z
-  .record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/), z.unknown())
+  .record(z.string().regex(customPropKey), z.unknown())
   .refine((o) => Object.keys(o).length <= captureLimits.customProps)
   .transform((o) => {
     const kept = Object.entries(o).filter(([, v]) => scalar.safeParse(v).success) as Array<[string, string | number | boolean]>;

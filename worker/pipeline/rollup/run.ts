@@ -15,7 +15,7 @@ export interface LifecycleResult {
 
 /**
  * Builds the planned rollup days (one batch each, each isolated: a failing day is logged and
- * skipped), records progress, then applies retention.
+ * skipped, and retried by the next run), records progress, then applies retention.
  */
 export async function runLifecycle(db: Db, retentionVar: string | undefined, now: number): Promise<LifecycleResult> {
   const today = utcDay(now);
@@ -32,20 +32,23 @@ export async function runLifecycle(db: Db, retentionVar: string | undefined, now
       log("error", "rollup rebuild failed; day skipped", { day, detail: err instanceof Error ? err.message : String(err) });
     }
   }
-  await writeState(db, { builtThrough: plan.builtThrough, builtAt: now });
+  // A failed day holds progress back to it (inclusive), so the next run retries it and
+  // retention (which follows builtThrough) keeps its raw rows until it is rolled up.
+  const builtThrough = [plan.builtThrough, ...failed].sort()[0]!;
+  await writeState(db, { builtThrough, builtAt: now });
 
   const deleted = { pings: 0, events: 0 };
   const retention = parseRetention(retentionVar);
   if (retention === undefined) {
     log("error", "RETENTION_DAYS is not an integer 35..3650; raw rows are kept", { value: retentionVar });
-    return { rebuilt, failed, builtThrough: plan.builtThrough, deleted, keepFrom: null };
+    return { rebuilt, failed, builtThrough, deleted, keepFrom: null };
   }
-  const keep = keepFrom(today, retention, plan.builtThrough);
+  const keep = keepFrom(today, retention, builtThrough);
   for (let i = 0; i < RETENTION_MAX_CHUNKS; i++) {
     const gone = await deleteRawChunk(db, keep, RETENTION_CHUNK);
     deleted.pings += gone.pings;
     deleted.events += gone.events;
     if (gone.pings < RETENTION_CHUNK && gone.events < RETENTION_CHUNK) break;
   }
-  return { rebuilt, failed, builtThrough: plan.builtThrough, deleted, keepFrom: keep };
+  return { rebuilt, failed, builtThrough, deleted, keepFrom: keep };
 }

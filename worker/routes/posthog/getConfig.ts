@@ -1,0 +1,9 @@
+import type { IRequest } from "itty-router";
+import { json } from "../../http/respond";
+import { configCache, knownToken, remoteConfig } from "../../lib/remoteConfig";
+
+/** GET /array/:token/config : posthog-js's remote config, everything off. */
+export function getConfig(request: IRequest, env: Env): Response {
+  knownToken(request, env);
+  return json(remoteConfig, 200, configCache);
+}
