@@ -1,6 +1,7 @@
-import { and, desc, eq, getTableColumns, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, or, sql, type SQL } from "drizzle-orm";
 import { events } from "../../schema/tables";
 import type { Db } from "./db";
+import { olderThan } from "./keyset";
 import { guard } from "./db";
 
 export type EventRow = typeof events.$inferInsert;
@@ -69,9 +70,7 @@ export async function listEvents(db: Db, filter: EventFilter, limit: number, aft
           filter.session === undefined ? undefined : eq(events.sessionId, filter.session),
           filter.instance === undefined ? undefined : eq(events.instanceId, filter.instance),
           filter.product === undefined ? undefined : eq(events.product, filter.product),
-          after
-            ? or(lt(events.receivedAt, after.t), and(eq(events.receivedAt, after.t), lt(events.uuid, after.id)))
-            : undefined,
+          olderThan(events.receivedAt, events.uuid, after),
         ),
       )
       .orderBy(desc(events.receivedAt), desc(events.uuid))

@@ -1,6 +1,7 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { events, exceptions, facts, instances, pings } from "../../schema/tables";
 import type { Db } from "./db";
+import { olderThan } from "./keyset";
 import { guard } from "./db";
 
 /** Newest-seen-first page of instances; cursor is the last row's (lastSeen, id). */
@@ -10,9 +11,7 @@ export async function listInstances(db: Db, limit: number, after?: { t: number; 
       .select()
       .from(instances)
       .where(
-        after
-          ? or(lt(instances.lastSeen, after.t), and(eq(instances.lastSeen, after.t), lt(instances.id, after.id)))
-          : undefined,
+        olderThan(instances.lastSeen, instances.id, after),
       )
       .orderBy(desc(instances.lastSeen), desc(instances.id))
       .limit(limit),

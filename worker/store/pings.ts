@@ -1,6 +1,7 @@
-import { and, desc, eq, exists, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, exists, or, sql } from "drizzle-orm";
 import { alerts, instances, pings, releases } from "../../schema/tables";
 import type { Db } from "./db";
+import { olderThan } from "./keyset";
 import { guard } from "./db";
 import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 
@@ -76,9 +77,7 @@ export async function listPings(db: Db, instanceId: string, limit: number, after
       .where(
         and(
           eq(pings.instanceId, instanceId),
-          after
-            ? or(lt(pings.receivedAt, after.t), and(eq(pings.receivedAt, after.t), lt(pings.uuid, after.id)))
-            : undefined,
+          olderThan(pings.receivedAt, pings.uuid, after),
         ),
       )
       .orderBy(desc(pings.receivedAt), desc(pings.uuid))

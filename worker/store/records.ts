@@ -1,6 +1,7 @@
-import { and, count, desc, eq, getTableColumns, lt, max, min, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, max, min, sql, type SQL } from "drizzle-orm";
 import { exceptions, facts, pings } from "../../schema/tables";
 import type { Db } from "./db";
+import { olderThan } from "./keyset";
 import { guard } from "./db";
 
 export type FactRow = typeof facts.$inferInsert;
@@ -51,7 +52,7 @@ export async function listFacts(db: Db, instanceId: string, limit: number, after
       .where(
         and(
           eq(facts.instanceId, instanceId),
-          after ? or(lt(facts.receivedAt, after.t), and(eq(facts.receivedAt, after.t), lt(facts.id, after.id))) : undefined,
+          olderThan(facts.receivedAt, facts.id, after),
         ),
       )
       .orderBy(desc(facts.receivedAt), desc(facts.id))
@@ -69,9 +70,7 @@ export async function listExceptions(db: Db, instanceId: string, limit: number, 
         .where(
           and(
             eq(exceptions.instanceId, instanceId),
-            after
-              ? or(lt(exceptions.receivedAt, after.t), and(eq(exceptions.receivedAt, after.t), lt(exceptions.id, after.id)))
-              : undefined,
+            olderThan(exceptions.receivedAt, exceptions.id, after),
           ),
         )
         .orderBy(desc(exceptions.receivedAt), desc(exceptions.id))
