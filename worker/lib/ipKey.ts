@@ -1,6 +1,7 @@
 import { saltFor } from "../store/salts";
 import type { Db } from "../store/db";
 import { utcDay } from "./time";
+import { toHex } from "./hex";
 
 /** Per-isolate cache of the imported HMAC key of the current salt (a cache, not request state). */
 let cached: { salt: string; key: CryptoKey } | undefined;
@@ -20,6 +21,5 @@ async function hmacKey(salt: string): Promise<CryptoKey> {
 export async function ipKey(db: Db, request: Request, now: number): Promise<string> {
   const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
   const key = await hmacKey(await saltFor(db, utcDay(now), now));
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(ip)));
-  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(ip)));
 }

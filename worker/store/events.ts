@@ -1,7 +1,8 @@
-import { and, desc, eq, getTableColumns, gte, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, or, sql, type SQL } from "drizzle-orm";
 import { events } from "../../schema/tables";
 import type { Db } from "./db";
-import { olderThan } from "./keyset";
+import { newestFirst } from "./keyset";
+import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
 
 export type EventRow = typeof events.$inferInsert;
@@ -58,7 +59,8 @@ export interface EventFilter {
 }
 
 /** Newest-first page of events; cursor is the last row's (receivedAt, uuid). */
-export async function listEvents(db: Db, filter: EventFilter, limit: number, after?: { t: number; id: string }) {
+export async function listEvents(db: Db, filter: EventFilter, limit: number, after?: Cursor) {
+  const page = newestFirst(events.receivedAt, events.uuid, after);
   return guard("listEvents", () =>
     db
       .select()
@@ -70,10 +72,10 @@ export async function listEvents(db: Db, filter: EventFilter, limit: number, aft
           filter.session === undefined ? undefined : eq(events.sessionId, filter.session),
           filter.instance === undefined ? undefined : eq(events.instanceId, filter.instance),
           filter.product === undefined ? undefined : eq(events.product, filter.product),
-          olderThan(events.receivedAt, events.uuid, after),
+          page.after,
         ),
       )
-      .orderBy(desc(events.receivedAt), desc(events.uuid))
+      .orderBy(...page.order)
       .limit(limit),
   );
 }

@@ -1,19 +1,19 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { events, exceptions, facts, instances, pings } from "../../schema/tables";
 import type { Db } from "./db";
-import { olderThan } from "./keyset";
+import { newestFirst } from "./keyset";
+import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
 
 /** Newest-seen-first page of instances; cursor is the last row's (lastSeen, id). */
-export async function listInstances(db: Db, limit: number, after?: { t: number; id: string }) {
+export async function listInstances(db: Db, limit: number, after?: Cursor) {
+  const page = newestFirst(instances.lastSeen, instances.id, after);
   return guard("listInstances", () =>
     db
       .select()
       .from(instances)
-      .where(
-        olderThan(instances.lastSeen, instances.id, after),
-      )
-      .orderBy(desc(instances.lastSeen), desc(instances.id))
+      .where(page.after)
+      .orderBy(...page.order)
       .limit(limit),
   );
 }

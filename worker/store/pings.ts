@@ -1,7 +1,8 @@
-import { and, desc, eq, exists, or, sql } from "drizzle-orm";
+import { and, eq, exists, or, sql } from "drizzle-orm";
 import { alerts, instances, pings, releases } from "../../schema/tables";
 import type { Db } from "./db";
-import { olderThan } from "./keyset";
+import { newestFirst } from "./keyset";
+import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
 import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 
@@ -69,18 +70,14 @@ export async function recordPing(
 }
 
 /** Newest-first page of one instance's pings; cursor is the last row's (receivedAt, uuid). */
-export async function listPings(db: Db, instanceId: string, limit: number, after?: { t: number; id: string }) {
+export async function listPings(db: Db, instanceId: string, limit: number, after?: Cursor) {
+  const page = newestFirst(pings.receivedAt, pings.uuid, after);
   return guard("listPings", () =>
     db
       .select()
       .from(pings)
-      .where(
-        and(
-          eq(pings.instanceId, instanceId),
-          olderThan(pings.receivedAt, pings.uuid, after),
-        ),
-      )
-      .orderBy(desc(pings.receivedAt), desc(pings.uuid))
+      .where(and(eq(pings.instanceId, instanceId), page.after))
+      .orderBy(...page.order)
       .limit(limit),
   );
 }

@@ -1,7 +1,8 @@
 import { and, count, desc, eq, getTableColumns, max, min, sql, type SQL } from "drizzle-orm";
 import { exceptions, facts, pings } from "../../schema/tables";
 import type { Db } from "./db";
-import { olderThan } from "./keyset";
+import { newestFirst } from "./keyset";
+import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
 
 export type FactRow = typeof facts.$inferInsert;
@@ -41,39 +42,29 @@ export function recordInserts(db: Db, pingUuid: string, factRows: FactRow[], exc
   ];
 }
 
-type After = { t: number; id: string } | undefined;
-
 /** Newest-first page of one instance's facts; cursor is the last row's (receivedAt, id). */
-export async function listFacts(db: Db, instanceId: string, limit: number, after: After) {
+export async function listFacts(db: Db, instanceId: string, limit: number, after: Cursor | undefined) {
+  const page = newestFirst(facts.receivedAt, facts.id, after);
   return guard("listFacts", () =>
     db
       .select()
       .from(facts)
-      .where(
-        and(
-          eq(facts.instanceId, instanceId),
-          olderThan(facts.receivedAt, facts.id, after),
-        ),
-      )
-      .orderBy(desc(facts.receivedAt), desc(facts.id))
+      .where(and(eq(facts.instanceId, instanceId), page.after))
+      .orderBy(...page.order)
       .limit(limit),
   );
 }
 
 /** Newest-first page of one instance's exceptions, plus its groups (one per fingerprint). */
-export async function listExceptions(db: Db, instanceId: string, limit: number, after: After) {
+export async function listExceptions(db: Db, instanceId: string, limit: number, after: Cursor | undefined) {
+  const page = newestFirst(exceptions.receivedAt, exceptions.id, after);
   const [rows, groups] = await guard("listExceptions", () =>
     db.batch([
       db
         .select()
         .from(exceptions)
-        .where(
-          and(
-            eq(exceptions.instanceId, instanceId),
-            olderThan(exceptions.receivedAt, exceptions.id, after),
-          ),
-        )
-        .orderBy(desc(exceptions.receivedAt), desc(exceptions.id))
+        .where(and(eq(exceptions.instanceId, instanceId), page.after))
+        .orderBy(...page.order)
         .limit(limit),
       db
         .select({

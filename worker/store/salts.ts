@@ -2,9 +2,10 @@ import { eq, lte } from "drizzle-orm";
 import { salts } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
+import { toHex } from "../lib/hex";
 
 function randomHex(bytes: number): string {
-  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 /** Per-isolate cache of the current day's salt (a cache, not request state; at most 2 days). */

@@ -6,6 +6,7 @@
 import type { PingException, PingFact } from "../../../schema";
 import { utcDay } from "../../lib/time";
 import type { ExceptionRow, FactRow } from "../../store/records";
+import { toHex } from "../../lib/hex";
 
 /** How many stack frames name a group. */
 export const FINGERPRINT_FRAMES = 5;
@@ -39,7 +40,7 @@ export function fingerprintSource(type: string, stack: string | undefined): stri
 /** SHA-256 hex of fingerprintSource. */
 export async function fingerprint(type: string, stack: string | undefined): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(fingerprintSource(type, stack)));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(digest);
 }
 
 export interface RecordContext {
