@@ -8,34 +8,73 @@ import path from "node:path";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const bin = (name) => path.join(ROOT, "node_modules/.bin", name);
 
-export async function startWorker({ port, token = "bench-token", vars = {}, persistRoot = process.env.BENCH_PERSIST_ROOT ?? tmpdir() }) {
+export async function startWorker({
+  port,
+  token = "bench-token",
+  vars = {},
+  persistRoot = process.env.BENCH_PERSIST_ROOT ?? tmpdir(),
+}) {
   const persist = mkdtempSync(path.join(persistRoot, "candor-bench-"));
   // node_modules/.bin first: wrangler's shebang must find the project's Node 24, not the system's.
-  const env = { ...process.env, PATH: `${path.join(ROOT, "node_modules/.bin")}:${process.env.PATH}`, CI: "true", WRANGLER_SEND_METRICS: "false" };
-  const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: ROOT, env, encoding: "utf8" });
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
-  const child = spawn(bin("wrangler"), ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--var", `ADMIN_TOKEN:${token}`, ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), "--log-level", "error"], {
+  const env = {
+    ...process.env,
+    PATH: `${path.join(ROOT, "node_modules/.bin")}:${process.env.PATH}`,
+    CI: "true",
+    WRANGLER_SEND_METRICS: "false",
+  };
+  const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
     cwd: ROOT,
     env,
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true,
+    encoding: "utf8",
   });
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
+  const child = spawn(
+    bin("wrangler"),
+    [
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      persist,
+      "--var",
+      `ADMIN_TOKEN:${token}`,
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      "--log-level",
+      "error",
+    ],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+      detached: true,
+    },
+  );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {
       if ((await fetch(`${base}/v1/health`)).ok) break;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     if (i === 599) throw new Error("wrangler dev did not become ready");
     await new Promise((r) => setTimeout(r, 200));
   }
   const stop = () => {
     try {
       process.kill(-child.pid, "SIGTERM");
-    } catch {}
+    } catch {
+      // already gone
+    }
   };
   /** Runs SQL against the same local D1 and returns the rows. */
   const query = (sql) => {
-    const res = spawnSync(bin("wrangler"), ["d1", "execute", "DB", "--local", "--persist-to", persist, "--json", "--command", sql], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+    const res = spawnSync(
+      bin("wrangler"),
+      ["d1", "execute", "DB", "--local", "--persist-to", persist, "--json", "--command", sql],
+      { cwd: ROOT, env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 },
+    );
     if (res.status !== 0) throw new Error(`d1 execute failed: ${res.stderr}`);
     return JSON.parse(res.stdout)[0].results;
   };

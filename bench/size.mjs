@@ -20,11 +20,32 @@ const rows = [
   ["allowed total (script tag)", null, gate + lazy],
   ["ESM /esm/candor.mjs", raw("dist/assets/esm/candor.mjs"), esm],
   ["ESM allowed total", null, esm + esmChunks],
-  ["posthog-js default bundle (dist/module.js)", raw("node_modules/posthog-js/dist/module.js"), gz("node_modules/posthog-js/dist/module.js")],
-  ["posthog-js array.js (CDN snippet)", raw("node_modules/posthog-js/dist/array.js"), gz("node_modules/posthog-js/dist/array.js")],
-  ["posthog-js slim (dist/module.slim.js)", raw("node_modules/posthog-js/dist/module.slim.js"), gz("node_modules/posthog-js/dist/module.slim.js")],
+  [
+    "posthog-js default bundle (dist/module.js)",
+    raw("node_modules/posthog-js/dist/module.js"),
+    gz("node_modules/posthog-js/dist/module.js"),
+  ],
+  [
+    "posthog-js array.js (CDN snippet)",
+    raw("node_modules/posthog-js/dist/array.js"),
+    gz("node_modules/posthog-js/dist/array.js"),
+  ],
+  [
+    "posthog-js slim (dist/module.slim.js)",
+    raw("node_modules/posthog-js/dist/module.slim.js"),
+    gz("node_modules/posthog-js/dist/module.slim.js"),
+  ],
 ];
-for (const [name, r, g] of rows) console.log(`${name.padEnd(46)} ${(r === null ? "" : `${r} B raw`).padStart(14)} ${String(g).padStart(8)} B gzip`);
+for (const [name, r, g] of rows)
+  console.log(`${name.padEnd(46)} ${(r === null ? "" : `${r} B raw`).padStart(14)} ${String(g).padStart(8)} B gzip`);
 console.log(`gate budget 2048 B gzip: ${gate <= 2048 ? "OK" : "OVER"}`);
-console.log(JSON.stringify({ gateGzip: gate, allowedTotalGzip: gate + lazy, esmGzip: esm, esmAllowedTotalGzip: esm + esmChunks, posthogDefaultGzip: gz("node_modules/posthog-js/dist/module.js") }));
+console.log(
+  JSON.stringify({
+    gateGzip: gate,
+    allowedTotalGzip: gate + lazy,
+    esmGzip: esm,
+    esmAllowedTotalGzip: esm + esmChunks,
+    posthogDefaultGzip: gz("node_modules/posthog-js/dist/module.js"),
+  }),
+);
 if (gate > 2048) process.exitCode = 1;

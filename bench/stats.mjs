@@ -50,47 +50,143 @@ function seedDatabase(file) {
   for (let i = 0; i < INSTANCES; i++) {
     const born = Math.floor(rand() * DAYS);
     const end = Math.min(DAYS - 1, born + 30 + Math.floor(rand() * 400));
-    inst.push({ id: randomUUID(), born, end, lag: Math.floor(rand() * 46), os: pick(["Linux", "Linux", "Linux", "Darwin", "Windows_NT"]),
-      arch: pick(["x64", "x64", "arm64"]), license: pick(["CE", "CE", "EE", "DEV", null]), country: pick(["DE", "US", "GB", "FR", "NL", "IN", null]),
-      node: pick(["v18.20.4", "v20.17.0", "v22.9.0"]), ha: rand() < 0.2 });
+    inst.push({
+      id: randomUUID(),
+      born,
+      end,
+      lag: Math.floor(rand() * 46),
+      os: pick(["Linux", "Linux", "Linux", "Darwin", "Windows_NT"]),
+      arch: pick(["x64", "x64", "arm64"]),
+      license: pick(["CE", "CE", "EE", "DEV", null]),
+      country: pick(["DE", "US", "GB", "FR", "NL", "IN", null]),
+      node: pick(["v18.20.4", "v20.17.0", "v22.9.0"]),
+      ha: rand() < 0.2,
+    });
     activeDays += end - born + 1;
   }
   const p = Math.min(1, PINGS / activeDays);
-  const insI = db.prepare("INSERT INTO instances (id, product, first_seen, last_seen, version, os_type, os_arch, license_type, ping_count) VALUES (?, 'flowforge', ?, ?, ?, ?, ?, ?, 0)");
-  const insP = db.prepare(`INSERT INTO pings (uuid, instance_id, idempotency_key, product, version, received_at, day, os_type, os_release, os_arch,
+  const insI = db.prepare(
+    "INSERT INTO instances (id, product, first_seen, last_seen, version, os_type, os_arch, license_type, ping_count) VALUES (?, 'flowforge', ?, ?, ?, ?, ?, ?, 0)",
+  );
+  const insP =
+    db.prepare(`INSERT INTO pings (uuid, instance_id, idempotency_key, product, version, received_at, day, os_type, os_release, os_arch,
     env, counts, config, license_type, uptime, country, asn) VALUES (?, ?, NULL, 'flowforge', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insE = db.prepare(`INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, referrer_domain,
+  const insE =
+    db.prepare(`INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, referrer_domain,
     browser, os, lib, lib_version, instance_id, app_version, license_type, duration_ms, props) VALUES (?, 'flowforge', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 'web', '1.449.2', ?, ?, ?, ?, NULL)`);
-  const pages = ["/team/:team/overview", "/team/:team/applications", "/instance/:id/editor", "/instance/:id/logs", "/account/settings", "/admin/users"];
+  const pages = [
+    "/team/:team/overview",
+    "/team/:team/applications",
+    "/instance/:id/editor",
+    "/instance/:id/logs",
+    "/account/settings",
+    "/admin/users",
+  ];
   let pings = 0;
   db.exec("BEGIN");
-  for (const x of inst) insI.run(x.id, dayStart(x.born), dayStart(x.end), versionOn(x.end, x.lag), x.os, x.arch, x.license);
+  for (const x of inst)
+    insI.run(x.id, dayStart(x.born), dayStart(x.end), versionOn(x.end, x.lag), x.os, x.arch, x.license);
   // Day by day and in time order within a day, as rows arrive in production (rowid order ~ time order).
   for (let d = 0; d < DAYS; d++) {
     const alive = inst.filter((x) => x.born <= d && d <= x.end);
-    const today = alive.filter(() => rand() < p).map((x) => ({ x, at: dayStart(d) + Math.floor(rand() * DAY) })).sort((a, b) => a.at - b.at);
+    const today = alive
+      .filter(() => rand() < p)
+      .map((x) => ({ x, at: dayStart(d) + Math.floor(rand() * DAY) }))
+      .sort((a, b) => a.at - b.at);
     for (const { x, at } of today) {
       const v = versionOn(d, x.lag);
       const users = 1 + Math.floor(rand() * 40);
-      insP.run(randomUUID(), x.id, v, at, dayOf(at), x.os, "6.8.0-45-generic", x.arch,
+      insP.run(
+        randomUUID(),
+        x.id,
+        v,
+        at,
+        dayOf(at),
+        x.os,
+        "6.8.0-45-generic",
+        x.arch,
         JSON.stringify({ nodejs: x.node, flowforge: v }),
-        JSON.stringify({ users, teams: 1 + (users >> 2), projects: users * 2, devices: users * 3, projectSnapshots: users * 5,
-          projectTemplates: 2, projectStacks: 3, libraryEntries: users, sharedLibraryEntries: 1 }),
-        JSON.stringify({ driver: "docker", broker: { enabled: true }, fileStore: { enabled: x.ha }, email: { enabled: !x.ha }, ha: x.ha }),
-        x.license, Math.floor(rand() * 1e7), x.country, 3320);
+        JSON.stringify({
+          users,
+          teams: 1 + (users >> 2),
+          projects: users * 2,
+          devices: users * 3,
+          projectSnapshots: users * 5,
+          projectTemplates: 2,
+          projectStacks: 3,
+          libraryEntries: users,
+          sharedLibraryEntries: 1,
+        }),
+        JSON.stringify({
+          driver: "docker",
+          broker: { enabled: true },
+          fileStore: { enabled: x.ha },
+          email: { enabled: !x.ha },
+          ha: x.ha,
+        }),
+        x.license,
+        Math.floor(rand() * 1e7),
+        x.country,
+        3320,
+      );
     }
     pings += today.length;
-    const visits = Array.from({ length: alive.length > 0 ? Math.round(EVENTS / DAYS / 2) : 0 }, () => ({ x: pick(alive), at: dayStart(d) + Math.floor(rand() * (DAY - 600_000)) }))
-      .sort((a, b) => a.at - b.at);
+    const visits = Array.from({ length: alive.length > 0 ? Math.round(EVENTS / DAYS / 2) : 0 }, () => ({
+      x: pick(alive),
+      at: dayStart(d) + Math.floor(rand() * (DAY - 600_000)),
+    })).sort((a, b) => a.at - b.at);
     for (const { x, at } of visits) {
-      const [session, visitor, page, browser, v] = [randomUUID(), randomUUID(), pick(pages), pick(["Chrome", "Firefox", "Safari"]), versionOn(d, x.lag)];
-      insE.run(randomUUID(), "$pageview", at, at, dayOf(at), visitor, session, page, browser, "Mac OS X", x.id, v, x.license, null);
-      insE.run(randomUUID(), "$pageleave", at + 30_000, at + 30_000, dayOf(at), visitor, session, page, browser, "Mac OS X", x.id, v, x.license, Math.floor(rand() * 300_000));
+      const [session, visitor, page, browser, v] = [
+        randomUUID(),
+        randomUUID(),
+        pick(pages),
+        pick(["Chrome", "Firefox", "Safari"]),
+        versionOn(d, x.lag),
+      ];
+      insE.run(
+        randomUUID(),
+        "$pageview",
+        at,
+        at,
+        dayOf(at),
+        visitor,
+        session,
+        page,
+        browser,
+        "Mac OS X",
+        x.id,
+        v,
+        x.license,
+        null,
+      );
+      insE.run(
+        randomUUID(),
+        "$pageleave",
+        at + 30_000,
+        at + 30_000,
+        dayOf(at),
+        visitor,
+        session,
+        page,
+        browser,
+        "Mac OS X",
+        x.id,
+        v,
+        x.license,
+        Math.floor(rand() * 300_000),
+      );
     }
   }
   db.exec("COMMIT");
-  const size = (names) => db.prepare(`SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name IN (${names.map(() => "?").join(",")})`).get(...names).b;
-  const idx = (t) => db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = ? AND type = 'index'").all(t).map((r) => r.name);
+  const size = (names) =>
+    db
+      .prepare(`SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name IN (${names.map(() => "?").join(",")})`)
+      .get(...names).b;
+  const idx = (t) =>
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE tbl_name = ? AND type = 'index'")
+      .all(t)
+      .map((r) => r.name);
   const pingBytes = size(["pings", ...idx("pings")]);
   const eventBytes = size(["events", ...idx("events")]);
   const events = db.prepare("SELECT count(*) AS n FROM events").get().n;
@@ -99,8 +195,26 @@ function seedDatabase(file) {
 }
 
 function startDev(persist) {
-  const args = [WRANGLER, "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--inspector-port", String(PORT + 1), "--persist-to", persist,
-    "--var", `ADMIN_TOKEN:${TOKEN}`, "--var", "RETENTION_DAYS:400", "--var", "STATS_RAW_COMPARE:true", "--test-scheduled", "--show-interactive-dev-session=false"];
+  const args = [
+    WRANGLER,
+    "dev",
+    "--port",
+    String(PORT),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(PORT + 1),
+    "--persist-to",
+    persist,
+    "--var",
+    `ADMIN_TOKEN:${TOKEN}`,
+    "--var",
+    "RETENTION_DAYS:400",
+    "--var",
+    "STATS_RAW_COMPARE:true",
+    "--test-scheduled",
+    "--show-interactive-dev-session=false",
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   child.stdout.on("data", (c) => (log += c));
@@ -138,16 +252,30 @@ let file;
 try {
   wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
   const dir = path.join(persist, "v3/d1/miniflare-D1DatabaseObject");
-  file = path.join(dir, readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite"));
+  file = path.join(
+    dir,
+    readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite"),
+  );
   let t = performance.now();
   const seeded = seedDatabase(file);
-  console.log(`seeded ${seeded.pings.toLocaleString()} pings, ${seeded.events.toLocaleString()} events, ${INSTANCES.toLocaleString()} installations in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  console.log(`storage: ${(seeded.pingBytes / seeded.pings).toFixed(0)} bytes/ping, ${(seeded.eventBytes / seeded.events).toFixed(0)} bytes/event (rows + indexes, SQLite dbstat); file ${(statSync(file).size / 1e6).toFixed(0)} MB`);
+  console.log(
+    `seeded ${seeded.pings.toLocaleString()} pings, ${seeded.events.toLocaleString()} events, ${INSTANCES.toLocaleString()} installations in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `storage: ${(seeded.pingBytes / seeded.pings).toFixed(0)} bytes/ping, ${(seeded.eventBytes / seeded.events).toFixed(0)} bytes/event (rows + indexes, SQLite dbstat); file ${(statSync(file).size / 1e6).toFixed(0)} MB`,
+  );
 
   dev = startDev(persist);
   for (const deadline = Date.now() + 90_000; ; await new Promise((r) => setTimeout(r, 300))) {
-    if (await fetch(`${url}/v1/health`).then((r) => r.ok, () => false)) break;
-    if (Date.now() > deadline || dev.child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${dev.log()}`);
+    if (
+      await fetch(`${url}/v1/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (Date.now() > deadline || dev.child.exitCode !== null)
+      throw new Error(`wrangler dev did not start:\n${dev.log()}`);
   }
   const to = dayOf(today0);
   const from = dayOf(today0 - 89 * DAY);
@@ -160,12 +288,16 @@ try {
     const { rollups } = await (await get("/v1/admin/stats/products")).json();
     if (rollups?.built_through === dayOf(today0)) break; // the backfill has caught up with today
   }
-  console.log(`rollups: a year built in ${runs + 1} scheduled() runs, ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(
+    `rollups: a year built in ${runs + 1} scheduled() runs, ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   const rollup = await (await get(`/v1/admin/stats/versions?${q}`)).json();
   const raw = await (await get(`/v1/admin/stats/versions?${q}&source=raw`)).json();
   const same = JSON.stringify({ ...raw, source: "rollup" }) === JSON.stringify(rollup);
-  console.log(`90-day version adoption (${from}..${to}): ${rollup.versions.length} versions; rollup answer ${same ? "==" : "!="} raw answer`);
+  console.log(
+    `90-day version adoption (${from}..${to}): ${rollup.versions.length} versions; rollup answer ${same ? "==" : "!="} raw answer`,
+  );
   if (!same) throw new Error("rollup and raw answers differ");
 
   const fast = await time(`/v1/admin/stats/versions?${q}`, RUNS);
@@ -175,15 +307,27 @@ try {
   console.log(`p50 from raw rows: ${b.toFixed(1)} ms (${slow.length} runs)`);
   console.log(`ratio: ${(b / a).toFixed(1)}x  (aim: rollup < 100 ms and >= 10x)`);
   for (const route of ["active", "distributions", "platform", "frontend"]) {
-    console.log(`  other 90-day stats, p50: ${route} ${p50(await time(`/v1/admin/stats/${route}?${q}`, 10)).toFixed(1)} ms`);
+    console.log(
+      `  other 90-day stats, p50: ${route} ${p50(await time(`/v1/admin/stats/${route}?${q}`, 10)).toFixed(1)} ms`,
+    );
   }
   if (!(a < 100 && b / a >= 10)) process.exitCode = 1;
   await stop(dev);
   const db = new DatabaseSync(file, { readOnly: true });
-  const r = db.prepare("SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name LIKE 'rollup%' OR name LIKE 'sqlite_autoindex_rollup%'").get();
-  const rows = db.prepare("SELECT (SELECT count(*) FROM rollup_dims) + (SELECT count(*) FROM rollup_metrics) + (SELECT count(*) FROM rollup_active) + (SELECT count(*) FROM rollup_pages) + (SELECT count(*) FROM rollup_frontend) AS n").get();
+  const r = db
+    .prepare(
+      "SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name LIKE 'rollup%' OR name LIKE 'sqlite_autoindex_rollup%'",
+    )
+    .get();
+  const rows = db
+    .prepare(
+      "SELECT (SELECT count(*) FROM rollup_dims) + (SELECT count(*) FROM rollup_metrics) + (SELECT count(*) FROM rollup_active) + (SELECT count(*) FROM rollup_pages) + (SELECT count(*) FROM rollup_frontend) AS n",
+    )
+    .get();
   db.close();
-  console.log(`rollups: ${(r.b / DAYS / 1024).toFixed(1)} KB/day for one product (${Math.round(rows.n / DAYS)} rows/day, incl. indexes)`);
+  console.log(
+    `rollups: ${(r.b / DAYS / 1024).toFixed(1)} KB/day for one product (${Math.round(rows.n / DAYS)} rows/day, incl. indexes)`,
+  );
 } finally {
   await stop(dev);
   rmSync(persist, { recursive: true, force: true });

@@ -23,17 +23,37 @@ const noZodLocales = {
 
 /** The instance client (Node >= 18): the library and the `candor-telemetry` bin. */
 const nodeClient = {
-  bundle: true, platform: "node", target: "node18", format: "esm", minify: true, sourcemap: false,
-  legalComments: "none", logLevel: "warning", plugins: [noZodLocales],
+  bundle: true,
+  platform: "node",
+  target: "node18",
+  format: "esm",
+  minify: true,
+  sourcemap: false,
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [noZodLocales],
 };
 /**
  * The browser snippet, served by the worker as static assets (wrangler.toml [assets] ->
  * dist/assets): the gate `/candor.js` (every visitor, <= 2 KB gzip, no zod), its lazily loaded
  * posthog-js chunk, and the ESM build (`/esm/candor.mjs` + a lazy chunk; `splitting` -> outdir).
  */
-const browser = { bundle: true, platform: "browser", target: "es2020", minify: true, legalComments: "none", logLevel: "warning" };
+const browser = {
+  bundle: true,
+  platform: "browser",
+  target: "es2020",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+};
 const browserScript = { ...browser, format: "iife" };
-const browserEsm = { ...browser, format: "esm", splitting: true, outExtension: { ".js": ".mjs" }, chunkNames: "chunks/[name]-[hash]" };
+const browserEsm = {
+  ...browser,
+  format: "esm",
+  splitting: true,
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
+};
 const entries = [
   ["client/node/index.ts", "dist/node/index.mjs", nodeClient],
   ["client/node/cli.ts", "dist/node/cli.mjs", nodeClient],
@@ -45,7 +65,9 @@ const entries = [
 ];
 /** esbuild writes split builds to a directory: the entry keeps the output file's name. */
 const output = (file, options) =>
-  options.splitting ? { outdir: path.dirname(file), entryNames: path.basename(file, path.extname(file)) } : { outfile: file };
+  options.splitting
+    ? { outdir: path.dirname(file), entryNames: path.basename(file, path.extname(file)) }
+    : { outfile: file };
 
 /**
  * Writes a file only when its bytes changed, atomically (temp file + rename): tests that rebuild
@@ -72,7 +94,13 @@ async function pruneChunks(dir, outputs) {
 
 await Promise.all(
   entries.map(async ([entry, outfile, options]) => {
-    const result = await build({ ...options, entryPoints: [path.join(root, entry)], ...output(path.join(root, outfile), options), absWorkingDir: root, write: false });
+    const result = await build({
+      ...options,
+      entryPoints: [path.join(root, entry)],
+      ...output(path.join(root, outfile), options),
+      absWorkingDir: root,
+      write: false,
+    });
     await Promise.all(result.outputFiles.map((f) => writeIfChanged(f.path, f.contents)));
     if (options.splitting) await pruneChunks(path.join(root, path.dirname(outfile), "chunks"), result.outputFiles);
   }),

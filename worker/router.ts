@@ -1,6 +1,6 @@
 import { Router, type IRequest, type RequestHandler } from "itty-router";
 import { corsify, preflight } from "./http/cors";
-import { HttpError } from "./http/error";
+import { HttpError } from "./lib/error";
 import { toErrorResponse } from "./http/respond";
 import { postPing } from "./routes/ping";
 import { health } from "./routes/health";
@@ -20,16 +20,17 @@ import { getConfig } from "./routes/posthog/getConfig";
 import { getConfigJs } from "./routes/posthog/getConfigJs";
 import { postFlags } from "./routes/posthog/postFlags";
 import { getEvents } from "./routes/admin/events";
-import { getActiveStats } from "./routes/stats/active";
 import { getVersionStats } from "./routes/stats/versions";
-import { getDistributionStats } from "./routes/stats/distributions";
-import { getPlatformStats } from "./routes/stats/platform";
-import { getFactStats } from "./routes/stats/facts";
-import { getExceptionStats } from "./routes/stats/exceptions";
-import { getFrontendStats } from "./routes/stats/frontend";
+import {
+  getActiveStats,
+  getDistributionStats,
+  getExceptionStats,
+  getFactStats,
+  getFrontendStats,
+  getPlatformStats,
+} from "./routes/stats/answers";
+import { exportEventsCsv, exportPingsCsv } from "./routes/stats/exports";
 import { getStatsProducts } from "./routes/stats/products";
-import { exportPingsCsv } from "./routes/stats/exportPings";
-import { exportEventsCsv } from "./routes/stats/exportEvents";
 
 type Args = [Env, ExecutionContext];
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -84,7 +85,10 @@ export const router = Router<IRequest, Args>({
 for (const [method, path, handler] of routes) router[method.toLowerCase() as "get"](path, handler);
 // A known path with another method -> 405 with Allow; anything else -> 404.
 for (const path of new Set(routes.map(([, p]) => p))) {
-  const allow = routes.filter(([, p]) => p === path).map(([m]) => m).join(", ");
+  const allow = routes
+    .filter(([, p]) => p === path)
+    .map(([m]) => m)
+    .join(", ");
   router.all(path, () => {
     throw new HttpError(405, "method_not_allowed", "Method not allowed on this route.", {}, { allow });
   });

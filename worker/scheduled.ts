@@ -1,4 +1,4 @@
-import { log } from "./http/respond";
+import { log } from "./lib/log";
 import { database } from "./store/db";
 import { deleteSaltsThrough, saltFor } from "./store/salts";
 import { DAY_MS, utcDay } from "./lib/time";

@@ -112,9 +112,18 @@ export function createCandor(load: Loader) {
       uninstall();
       return decision;
     }
-    base = { candor_instance_id: instance(o.instanceId), candor_app_version: o.appVersion, candor_license_type: tier(license?.type) };
+    base = {
+      candor_instance_id: instance(o.instanceId),
+      candor_app_version: o.appVersion,
+      candor_license_type: tier(license?.type),
+    };
     try {
-      sink = await load({ apiHost: o.apiHost.replace(/\/+$/, ""), token, persistence: o.persistence ?? "memory", botFilter: o.botFilter !== false });
+      sink = await load({
+        apiHost: o.apiHost.replace(/\/+$/, ""),
+        token,
+        persistence: o.persistence ?? "memory",
+        botFilter: o.botFilter !== false,
+      });
     } catch {
       uninstall();
       return denied("load_failed");

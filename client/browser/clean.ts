@@ -25,7 +25,10 @@ export const eventName = (n: string): boolean => customEventName.test(n);
 /** At most 10 well-named keys with finite numbers, booleans or safe short strings; the rest dropped. */
 export function cleanProps(props: Record<string, Scalar> = {}): Record<string, Scalar> | undefined {
   const kept = Object.entries(props)
-    .filter(([k, v]) => customPropKey.test(k) && (typeof v == "string" ? !unsafe(v) : typeof v == "boolean" || Number.isFinite(v)))
+    .filter(
+      ([k, v]) =>
+        customPropKey.test(k) && (typeof v == "string" ? !unsafe(v) : typeof v == "boolean" || Number.isFinite(v)),
+    )
     .slice(0, snippetLimits.customProps);
   return kept.length ? Object.fromEntries(kept) : undefined;
 }

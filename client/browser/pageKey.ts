@@ -5,4 +5,5 @@
 /** The page identity: the pathname plus a hash route's path (`#/x`, `#!/x`), never a query. */
 export const pageKey = () => location.pathname + (/^#!?(\/[^?#]*)/.exec(location.hash)?.[0].replace("#!", "#") ?? "");
 /** A route template names the hash route, if the page has one: `/app/#/projects/:id`. */
-export const routeOf = (key: string, tpl: string) => (key.includes("#") && tpl[0] == "/" ? key.slice(0, key.indexOf("#") + 1) + tpl : tpl);
+export const routeOf = (key: string, tpl: string) =>
+  key.includes("#") && tpl[0] == "/" ? key.slice(0, key.indexOf("#") + 1) + tpl : tpl;

@@ -8,13 +8,26 @@ import posthog from "posthog-js/dist/module.slim.no-external";
 import type { BootOptions, Sink } from "./candor.ts";
 
 /** Properties that survive `before_send` (the worker keeps a subset of these). */
-const keep = /^(token|distinct_id|\$session_id|\$pathname|\$browser|\$os|\$lib|\$lib_version|\$referring_domain|candor_[a-z_]+)$/;
+const keep =
+  /^(token|distinct_id|\$session_id|\$pathname|\$browser|\$os|\$lib|\$lib_version|\$referring_domain|candor_[a-z_]+)$/;
 
 export function boot(o: BootOptions): Sink {
   // Preloaded remote config: posthog-js skips /array/<token>/config(.js) and sends gzip as
   // text/plain (no CORS preflight). Leaving out `surveys` keeps surveys.js from loading.
   const w = window as Window & { _POSTHOG_REMOTE_CONFIG?: Record<string, { config: object; siteApps: [] }> };
-  w._POSTHOG_REMOTE_CONFIG = { ...w._POSTHOG_REMOTE_CONFIG, [o.token]: { config: { supportedCompression: ["gzip", "gzip-js"], hasFeatureFlags: false, sessionRecording: false, heatmaps: false, autocapture_opt_out: true }, siteApps: [] } };
+  w._POSTHOG_REMOTE_CONFIG = {
+    ...w._POSTHOG_REMOTE_CONFIG,
+    [o.token]: {
+      config: {
+        supportedCompression: ["gzip", "gzip-js"],
+        hasFeatureFlags: false,
+        sessionRecording: false,
+        heatmaps: false,
+        autocapture_opt_out: true,
+      },
+      siteApps: [],
+    },
+  };
   posthog.init(o.token, {
     api_host: o.apiHost,
     persistence: o.persistence,
@@ -50,7 +63,11 @@ export function boot(o: BootOptions): Sink {
     capture(event, props, at, exit) {
       // send_instantly: compressed synchronously and sent now (a keepalive fetch survives a
       // navigation); on exit by beacon, which the browser delivers after the page is gone.
-      posthog.capture(event, props, { timestamp: new Date(at), send_instantly: true, ...(exit ? { transport: "sendBeacon" as const } : {}) });
+      posthog.capture(event, props, {
+        timestamp: new Date(at),
+        send_instantly: true,
+        ...(exit ? { transport: "sendBeacon" as const } : {}),
+      });
     },
   };
 }

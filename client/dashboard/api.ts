@@ -4,7 +4,10 @@ const KEY = "candor.adminToken";
 export class Unauthorized extends Error {}
 /** A non-401 error answer; `status` lets the page tell a retryable 503 from the rest. */
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -21,7 +24,11 @@ export const token = {
 export async function api(path: string, init: RequestInit = {}): Promise<Response> {
   const t = token.get();
   if (!t) throw new Unauthorized("no token");
-  const res = await fetch(path, { signal: view.signal, ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${t}` } });
+  const res = await fetch(path, {
+    signal: view.signal,
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${t}` },
+  });
   if (res.status === 401) throw new Unauthorized("wrong token");
   if (!res.ok) {
     let message = `HTTP ${res.status}`;

@@ -26,7 +26,11 @@ function xLabels(box: HTMLElement, splits: number[]): string[] {
  * `percent` formats the y axis as shares.
  */
 export function lineChart(title: string, days: string[], lines: Line[], opts: { percent?: boolean } = {}): HTMLElement {
-  const box = h("div", { class: "chart", role: "img", "aria-label": `${title}: ${lines.map((l) => l.label).join(", ")}` });
+  const box = h("div", {
+    class: "chart",
+    role: "img",
+    "aria-label": `${title}: ${lines.map((l) => l.label).join(", ")}`,
+  });
   const figure = h("figure", { class: "card" }, h("h3", {}, title), box);
   const yFmt = (v: number) => (opts.percent ? `${Math.round(v * 100)} %` : v.toLocaleString("en-US"));
   const options: uPlot.Options = {
@@ -34,7 +38,10 @@ export function lineChart(title: string, days: string[], lines: Line[], opts: { 
     height: 220,
     // Days are UTC: ticks and labels in UTC whatever the browser's zone (west of UTC: no day off).
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-    scales: { x: { time: true }, y: opts.percent ? { range: [0, 1] } : { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    scales: {
+      x: { time: true },
+      y: opts.percent ? { range: [0, 1] } : { range: (_u, _min, max) => [0, Math.max(1, max)] },
+    },
     series: [
       { value: (_u, v) => (v === null ? "" : new Date(v * 1000).toISOString().slice(0, 10)) },
       ...lines.map((l, i) => ({

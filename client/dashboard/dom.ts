@@ -19,8 +19,10 @@ export function card(title: string, ...children: Child[]): HTMLElement {
 export const fmt = {
   int: (n: number): string => n.toLocaleString("en-US"),
   pct: (x: number | null): string => (x === null ? "–" : `${(x * 100).toFixed(1)} %`),
-  num: (x: number | null): string => (x === null ? "–" : Number.isInteger(x) ? x.toLocaleString("en-US") : x.toFixed(1)),
-  secs: (x: number | null): string => (x === null ? "–" : x >= 60 ? `${Math.floor(x / 60)} min ${Math.round(x % 60)} s` : `${x} s`),
+  num: (x: number | null): string =>
+    x === null ? "–" : Number.isInteger(x) ? x.toLocaleString("en-US") : x.toFixed(1),
+  secs: (x: number | null): string =>
+    x === null ? "–" : x >= 60 ? `${Math.floor(x / 60)} min ${Math.round(x % 60)} s` : `${x} s`,
   value: (v: string): string => (v === "" ? "(unknown)" : v),
 };
 
@@ -35,7 +37,17 @@ export function table<R>(caption: string, rows: R[], cols: Column<R>[]): HTMLEle
   if (rows.length === 0) return h("p", { class: "muted" }, `${caption}: nothing in this range.`);
   const head = h("tr", {}, ...cols.map((c) => h("th", { scope: "col", class: c.num ? "num" : "" }, c.label)));
   const body = rows.map((r) => h("tr", {}, ...cols.map((c) => h("td", { class: c.num ? "num" : "" }, c.cell(r)))));
-  return h("div", { class: "scroll" }, h("table", { class: "data" }, h("caption", { class: "muted" }, caption), h("thead", {}, head), h("tbody", {}, ...body)));
+  return h(
+    "div",
+    { class: "scroll" },
+    h(
+      "table",
+      { class: "data" },
+      h("caption", { class: "muted" }, caption),
+      h("thead", {}, head),
+      h("tbody", {}, ...body),
+    ),
+  );
 }
 
 /** A horizontal share bar with its percentage as text. */

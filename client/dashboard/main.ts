@@ -32,18 +32,34 @@ function showLogin(message = ""): void {
 
 function emptyState(): HTMLElement {
   const origin = location.origin;
-  return card("No data yet",
+  return card(
+    "No data yet",
     h("p", {}, "Nothing has been rolled up yet. Send a first ping from an installation (or by hand):"),
-    h("pre", {}, `curl -X POST ${origin}/v1/ping \\\n  -H 'content-type: application/json' \\\n  -d '{"instanceId":"${crypto.randomUUID()}","product":"myapp","version":"1.0.0"}'`),
-    h("p", {}, "Figures appear after the next rollup: the cron runs hourly (locally: ", h("code", {}, "wrangler dev --test-scheduled"),
-      " then open ", h("code", {}, "/__scheduled"), "). Releases and alerts can be set already, from the menu."));
+    h(
+      "pre",
+      {},
+      `curl -X POST ${origin}/v1/ping \\\n  -H 'content-type: application/json' \\\n  -d '{"instanceId":"${crypto.randomUUID()}","product":"myapp","version":"1.0.0"}'`,
+    ),
+    h(
+      "p",
+      {},
+      "Figures appear after the next rollup: the cron runs hourly (locally: ",
+      h("code", {}, "wrangler dev --test-scheduled"),
+      " then open ",
+      h("code", {}, "/__scheduled"),
+      "). Releases and alerts can be set already, from the menu.",
+    ),
+  );
 }
 
 /** A failure that is not a refused token: the token is kept, the message says what to do. */
 function failure(err: unknown, retry: () => void): HTMLElement {
-  const message = err instanceof ApiError && err.status === 503
-    ? "The worker's storage is temporarily unavailable (503). Retry in a moment."
-    : err instanceof ApiError ? err.message : "The worker did not answer. Check the connection and retry.";
+  const message =
+    err instanceof ApiError && err.status === 503
+      ? "The worker's storage is temporarily unavailable (503). Retry in a moment."
+      : err instanceof ApiError
+        ? err.message
+        : "The worker did not answer. Check the connection and retry.";
   const again = h("button", { type: "button" }, "Retry");
   again.addEventListener("click", retry);
   return card("Could not load", h("p", { class: "error", role: "alert" }, message), again);
@@ -90,7 +106,9 @@ async function start(): Promise<void> {
     const current = productSelect.value;
     productSelect.replaceChildren(...products.map((p) => h("option", { value: p.product }, p.product)));
     if (products.some((p) => p.product === current)) productSelect.value = current;
-    $("asof").textContent = rollups ? `Rollups built ${rollups.built_at.slice(0, 16).replace("T", " ")} UTC` : "No rollups yet";
+    $("asof").textContent = rollups
+      ? `Rollups built ${rollups.built_at.slice(0, 16).replace("T", " ")} UTC`
+      : "No rollups yet";
   } catch (err) {
     // Only a refused token signs out; anything else keeps it and offers a retry.
     if (err instanceof Unauthorized) return showLogin(token.get() ? "That token was refused." : "");

@@ -34,7 +34,12 @@ export interface UpdateNotice {
 }
 
 export function toNotice(a: PingResponse): UpdateNotice {
-  return { latestVersion: a.latest_version, updateAvailable: a.update_available, updateInfo: a.update_info, alerts: a.alerts };
+  return {
+    latestVersion: a.latest_version,
+    updateAvailable: a.update_available,
+    updateInfo: a.update_info,
+    alerts: a.alerts,
+  };
 }
 
 /** Log lines for what is new in `answer` (an update version or an alert not logged before). */
@@ -58,11 +63,20 @@ export function newLogLines(answer: PingResponse, logged: readonly string[]): { 
 
 /** Stores the answer with the updated logged keys (bounded to the most recent 200). */
 export async function saveAnswer(dir: string, answer: PingResponse, logged: string[], now: number): Promise<void> {
-  await writeJsonAtomic(path.join(dir, FILES.answer), { _comment: COMMENT, receivedAt: now, answer, logged: logged.slice(-200) });
+  await writeJsonAtomic(path.join(dir, FILES.answer), {
+    _comment: COMMENT,
+    receivedAt: now,
+    answer,
+    logged: logged.slice(-200),
+  });
 }
 
 /** On start: hands a still-fresh cached update notice or alert to the host again. */
-export async function replayCachedAnswer(dir: string, now: number, onUpdate: ((n: UpdateNotice) => void) | undefined): Promise<void> {
+export async function replayCachedAnswer(
+  dir: string,
+  now: number,
+  onUpdate: ((n: UpdateNotice) => void) | undefined,
+): Promise<void> {
   const { fresh } = await readAnswer(dir, now);
   if (fresh && (fresh.answer.update_available || fresh.answer.alerts.length)) onUpdate?.(toNotice(fresh.answer));
 }

@@ -28,7 +28,12 @@ export async function effectiveDecision(o: TelemetryOptions, dir: string): Promi
   const host = state?.decision;
   if (!host || (mine.locked && mine.state === "disabled")) return mine;
   const source = host.source ?? (host.locked ? "config" : "default");
-  const theirs = { state: host.state, locked: host.locked, source, reason: `${host.reason} (as decided by ${o.product} at ${new Date(host.at).toISOString()})` };
+  const theirs = {
+    state: host.state,
+    locked: host.locked,
+    source,
+    reason: `${host.reason} (as decided by ${o.product} at ${new Date(host.at).toISOString()})`,
+  };
   const rank = (s: ConsentSource) => CONSENT_SOURCES.indexOf(s);
   return rank(source) < rank("saved") || mine.source === "default" ? theirs : mine;
 }
@@ -41,11 +46,20 @@ export async function status(o: TelemetryOptions, dir: string): Promise<CliResul
   const ledger = await loadLedger(dir);
   const answer = (await readAnswer(dir, Date.now())).fresh?.answer;
   const json = {
-    product: o.product, dir, instanceId: state?.instanceId ?? null, ...decision,
-    reporter: lock?.info ? { pid: lock.info.pid, hostname: lock.info.hostname, stale: isStale(lock, Date.now()) } : null,
-    lastReport: last ? { at: new Date(last.at).toISOString(), status: last.status, detail: last.detail, serverUuid: last.serverUuid } : null,
+    product: o.product,
+    dir,
+    instanceId: state?.instanceId ?? null,
+    ...decision,
+    reporter: lock?.info
+      ? { pid: lock.info.pid, hostname: lock.info.hostname, stale: isStale(lock, Date.now()) }
+      : null,
+    lastReport: last
+      ? { at: new Date(last.at).toISOString(), status: last.status, detail: last.detail, serverUuid: last.serverUuid }
+      : null,
     unsent: { reports: unsentReports(ledger).length, records: pendingRecords(ledger).length },
-    update: answer ? { latestVersion: answer.latest_version, updateAvailable: answer.update_available, alerts: answer.alerts } : null,
+    update: answer
+      ? { latestVersion: answer.latest_version, updateAvailable: answer.update_available, alerts: answer.alerts }
+      : null,
   };
   const lines = [
     `Telemetry of ${o.product}: ${decision.state}${decision.locked ? " (locked)" : ""}`,
@@ -67,19 +81,30 @@ export async function toggle(o: TelemetryOptions, dir: string, to: "enabled" | "
   if (before.locked || before.source === "admin") {
     const same = before.state === to;
     const how = before.source === "admin" ? ` Change it in ${o.product}'s admin settings.` : "";
-    const text = same ? `Telemetry is already ${to} (${before.reason}).` : `Refused: telemetry cannot be ${to} here: ${before.reason}.${how}`;
+    const text = same
+      ? `Telemetry is already ${to} (${before.reason}).`
+      : `Refused: telemetry cannot be ${to} here: ${before.reason}.${how}`;
     return { code: same ? EXIT.ok : EXIT.refused, text, json: { ok: same, ...before } };
   }
   await updateState(dir, o.product, (s) => ({ ...s, consent: to }));
   const after = await effectiveDecision(o, dir);
-  return { code: EXIT.ok, text: `Telemetry ${to} for ${o.product} (${after.reason}). Running processes stop recording at once and follow it at their next report.`, json: { ok: true, ...after } };
+  return {
+    code: EXIT.ok,
+    text: `Telemetry ${to} for ${o.product} (${after.reason}). Running processes stop recording at once and follow it at their next report.`,
+    json: { ok: true, ...after },
+  };
 }
 
 /** A report context over the state dir, with the platform data of the last report (the CLI cannot collect it). Writes no decision. */
 async function context(o: TelemetryOptions, dir: string): Promise<ReporterContext> {
   const last = await readLastReport(dir);
   const { instanceId } = await loadState(dir, o.product, o.knownBadIds);
-  const opts = { ...o, version: o.version ?? last?.payload?.version, uptime: () => undefined, collect: () => last?.payload?.platform ?? {} };
+  const opts = {
+    ...o,
+    version: o.version ?? last?.payload?.version,
+    uptime: () => undefined,
+    collect: () => last?.payload?.platform ?? {},
+  };
   return reporterContext(opts, dir, instanceId, o.log ?? (() => {}), Date.now);
 }
 
@@ -90,18 +115,41 @@ export async function preview(o: TelemetryOptions, dir: string): Promise<CliResu
 
 export async function submit(o: TelemetryOptions, dir: string): Promise<CliResult> {
   const decision = await effectiveDecision(o, dir);
-  if (decision.state === "disabled") return { code: EXIT.refused, text: `Refused: telemetry is disabled: ${decision.reason}.`, json: { ok: false, ...decision } };
+  if (decision.state === "disabled")
+    return {
+      code: EXIT.refused,
+      text: `Refused: telemetry is disabled: ${decision.reason}.`,
+      json: { ok: false, ...decision },
+    };
   const out = await report(await context(o, dir), null);
   const code = out.status === "sent" || out.status === "debug" ? EXIT.ok : EXIT.failed;
-  return { code, text: `${out.status}: ${out.detail}${out.serverUuid ? ` (server submission ${out.serverUuid})` : ""}`, json: out };
+  return {
+    code,
+    text: `${out.status}: ${out.detail}${out.serverUuid ? ` (server submission ${out.serverUuid})` : ""}`,
+    json: out,
+  };
 }
 
 export async function ledger(dir: string): Promise<CliResult> {
   const l = await loadLedger(dir);
   const iso = (t: number | null) => (t === null ? "unsent" : new Date(t).toISOString());
   const lines = l.entries.map((e) => {
-    const what = e.kind === "report" ? `report v${e.payload.version ?? "?"}` : e.kind === "exception" ? `exception ${e.type}` : `${e.kind} ${e.key}=${e.value}`;
+    const what =
+      e.kind === "report"
+        ? `report v${e.payload.version ?? "?"}`
+        : e.kind === "exception"
+          ? `exception ${e.type}`
+          : `${e.kind} ${e.key}=${e.value}`;
     return `${iso(e.collectedAt)}  ${e.rejected ? `rejected (HTTP ${e.rejected})` : iso(e.submittedAt).padEnd(24)}  ${e.serverUuid ?? "-".padEnd(36)}  ${what}`;
   });
-  return { code: EXIT.ok, text: lines.length ? ["collected                 submitted                 server uuid                           entry", ...lines].join("\n") : "The ledger is empty.", json: l };
+  return {
+    code: EXIT.ok,
+    text: lines.length
+      ? [
+          "collected                 submitted                 server uuid                           entry",
+          ...lines,
+        ].join("\n")
+      : "The ledger is empty.",
+    json: l,
+  };
 }

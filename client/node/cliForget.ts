@@ -15,9 +15,15 @@ import { forgetRemote, forgetUrl } from "./transport.ts";
  */
 export async function forget(o: TelemetryOptions, dir: string, localOnly: boolean): Promise<CliResult> {
   const state = await peekState(dir);
-  if (!state) return { code: EXIT.ok, text: "Nothing to forget: no telemetry state here.", json: { ok: true, erased: false } };
+  if (!state)
+    return { code: EXIT.ok, text: "Nothing to forget: no telemetry state here.", json: { ok: true, erased: false } };
   const endpoint = o.endpoint || state.endpoint;
-  if (!localOnly && !endpoint) return { code: EXIT.usage, text: "No endpoint known: pass --endpoint <url>, or --local-only.", json: { ok: false } };
+  if (!localOnly && !endpoint)
+    return {
+      code: EXIT.usage,
+      text: "No endpoint known: pass --endpoint <url>, or --local-only.",
+      json: { ok: false },
+    };
   if (debugMode(o)) {
     const request = localOnly ? null : { method: "DELETE", url: forgetUrl(endpoint!, state.instanceId) };
     const debugVar = `${o.prefix ?? defaultPrefix(o.product)}_TELEMETRY_DEBUG`;
@@ -26,12 +32,23 @@ export async function forget(o: TelemetryOptions, dir: string, localOnly: boolea
   }
   if (!localOnly) {
     const res = await forgetRemote(endpoint!, state.instanceId);
-    if (!res.ok) return { code: EXIT.failed, text: `Could not ask ${endpoint} to erase ${state.instanceId} (${res.error}); nothing deleted locally. Try again later.`, json: { ok: false, error: res.error } };
+    if (!res.ok)
+      return {
+        code: EXIT.failed,
+        text: `Could not ask ${endpoint} to erase ${state.instanceId} (${res.error}); nothing deleted locally. Try again later.`,
+        json: { ok: false, error: res.error },
+      };
   }
   await withLedgerLock(dir, () => fs.rm(path.join(dir, FILES.ledger), { force: true }));
   for (const f of [FILES.lastReport, FILES.answer, FILES.state]) await fs.rm(path.join(dir, f), { force: true });
   const keep = { consent: state.consent, decision: state.decision };
   if (keep.consent || keep.decision) await updateState(dir, o.product, () => newState(o.product, keep));
-  const where = localOnly ? "Local data deleted (the server was not asked)." : `The server erased installation ${state.instanceId}; local data deleted.`;
-  return { code: EXIT.ok, text: `${where} A new random id is made on the next report.`, json: { ok: true, erased: !localOnly, instanceId: state.instanceId } };
+  const where = localOnly
+    ? "Local data deleted (the server was not asked)."
+    : `The server erased installation ${state.instanceId}; local data deleted.`;
+  return {
+    code: EXIT.ok,
+    text: `${where} A new random id is made on the next report.`,
+    json: { ok: true, erased: !localOnly, instanceId: state.instanceId },
+  };
 }

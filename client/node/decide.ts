@@ -32,7 +32,17 @@ export interface ConsentDecision {
 }
 
 /** Which input decided, highest precedence first (CONSENT_SOURCES order). */
-export const CONSENT_SOURCES = ["do-not-track", "executable", "licence", "flag", "env", "config", "admin", "saved", "default"] as const;
+export const CONSENT_SOURCES = [
+  "do-not-track",
+  "executable",
+  "licence",
+  "flag",
+  "env",
+  "config",
+  "admin",
+  "saved",
+  "default",
+] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export type SourcedDecision = ConsentDecision & { source: ConsentSource };
 
@@ -66,20 +76,54 @@ export function decideWithSource(i: ConsentInputs): SourcedDecision {
   const exe = (i.executable ?? "").toLowerCase().includes("donottrack");
 
   if (dnt || exe) {
-    const why = dnt ? `DO_NOT_TRACK=${i.doNotTrack}` : `the executable name ${JSON.stringify(i.executable)} contains "donottrack"`;
-    const explicit = flag === "enabled" ? `${flagName}=${i.flag}` : env === "enabled" ? `${envName}=${i.env}` : undefined;
-    if (explicit) throw new ConsentError(flag === "enabled" ? flagName : envName, `${explicit} asks to enable telemetry, but ${why} disables it. Remove one of them.`);
-    return { state: "disabled", locked: true, source: dnt ? "do-not-track" : "executable", reason: `disabled by ${why}${i.licensed ? " (this wins over the licence)" : ""}` };
+    const why = dnt
+      ? `DO_NOT_TRACK=${i.doNotTrack}`
+      : `the executable name ${JSON.stringify(i.executable)} contains "donottrack"`;
+    const explicit =
+      flag === "enabled" ? `${flagName}=${i.flag}` : env === "enabled" ? `${envName}=${i.env}` : undefined;
+    if (explicit)
+      throw new ConsentError(
+        flag === "enabled" ? flagName : envName,
+        `${explicit} asks to enable telemetry, but ${why} disables it. Remove one of them.`,
+      );
+    return {
+      state: "disabled",
+      locked: true,
+      source: dnt ? "do-not-track" : "executable",
+      reason: `disabled by ${why}${i.licensed ? " (this wins over the licence)" : ""}`,
+    };
   }
   if (i.licensed) {
-    const over = [flag === "disabled" && flagName, env === "disabled" && envName, config === "disabled" && "the config file", admin === "disabled" && "the admin setting"].filter(Boolean);
+    const over = [
+      flag === "disabled" && flagName,
+      env === "disabled" && envName,
+      config === "disabled" && "the config file",
+      admin === "disabled" && "the admin setting",
+    ].filter(Boolean);
     const note = over.length ? `; the disable in ${over.join(", ")} does not apply to licensed installations` : "";
     return { state: "enabled", locked: true, source: "licence", reason: `enabled by the active licence${note}` };
   }
   if (flag) return { state: flag, locked: true, source: "flag", reason: `${flag} by ${flagName}=${i.flag}` };
   if (env) return { state: env, locked: true, source: "env", reason: `${env} by ${envName}=${i.env}` };
-  if (config) return { state: config, locked: true, source: "config", reason: `${config} in the config file (its telemetry setting beats the admin setting; change it there)` };
+  if (config)
+    return {
+      state: config,
+      locked: true,
+      source: "config",
+      reason: `${config} in the config file (its telemetry setting beats the admin setting; change it there)`,
+    };
   if (admin) return { state: admin, locked: false, source: "admin", reason: `${admin} by the admin setting` };
-  if (i.persisted && i.persisted !== "undecided") return { state: i.persisted, locked: false, source: "saved", reason: `${i.persisted} by a saved choice (enable/disable)` };
-  return { state: i.productDefault, locked: false, source: "default", reason: `${i.productDefault} by the product default` };
+  if (i.persisted && i.persisted !== "undecided")
+    return {
+      state: i.persisted,
+      locked: false,
+      source: "saved",
+      reason: `${i.persisted} by a saved choice (enable/disable)`,
+    };
+  return {
+    state: i.productDefault,
+    locked: false,
+    source: "default",
+    reason: `${i.productDefault} by the product default`,
+  };
 }

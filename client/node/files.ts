@@ -17,7 +17,10 @@ export const FILES = {
 /** `<dir>`, or `$XDG_DATA_HOME/<product>` (default `~/.local/share/<product>`). */
 export function stateDir(product: string, dir?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (dir) return path.resolve(dir);
-  const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), ".local", "share");
+  const xdg =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(os.homedir(), ".local", "share");
   return path.join(xdg, product);
 }
 

@@ -19,7 +19,13 @@ const record = { ...base, reportId: z.string().optional() };
 export const ledgerEntry = z.discriminatedUnion("kind", [
   z.object({ ...base, kind: z.literal("report"), payload: pingRequest }),
   z.object({ ...record, kind: z.enum(["feature", "recurring"]), key: z.string(), value: z.string() }),
-  z.object({ ...record, kind: z.literal("exception"), type: z.string(), message: z.string(), stack: z.string().optional() }),
+  z.object({
+    ...record,
+    kind: z.literal("exception"),
+    type: z.string(),
+    message: z.string(),
+    stack: z.string().optional(),
+  }),
 ]);
 export type LedgerEntry = z.infer<typeof ledgerEntry>;
 export type ReportEntry = Extract<LedgerEntry, { kind: "report" }>;
@@ -59,7 +65,9 @@ const isSent = (e: LedgerEntry) => e.submittedAt !== null || e.rejected !== unde
 export function bound(ledger: Ledger, max = LEDGER_MAX_ENTRIES, maxUnsentReports = LEDGER_MAX_UNSENT_REPORTS): Ledger {
   let entries = [...ledger.entries];
   const unsentReports = entries.filter((e) => e.kind === "report" && !isSent(e));
-  const dropReports = new Set(unsentReports.slice(0, Math.max(0, unsentReports.length - maxUnsentReports)).map((e) => e.id));
+  const dropReports = new Set(
+    unsentReports.slice(0, Math.max(0, unsentReports.length - maxUnsentReports)).map((e) => e.id),
+  );
   entries = entries
     .filter((e) => !dropReports.has(e.id))
     .map((e) => (e.kind !== "report" && e.reportId && dropReports.has(e.reportId) ? { ...e, reportId: undefined } : e));

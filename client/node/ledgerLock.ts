@@ -28,7 +28,8 @@ async function clearStale(file: string): Promise<boolean> {
   } catch {
     // being written, or torn by a crash: judged by its age
   }
-  const deadHere = info.hostname === os.hostname() && typeof info.pid === "number" && info.pid !== process.pid && !alive(info.pid);
+  const deadHere =
+    info.hostname === os.hostname() && typeof info.pid === "number" && info.pid !== process.pid && !alive(info.pid);
   if (!deadHere && Date.now() - mtimeMs <= LEDGER_LOCK_STALE_MS) return false;
   const aside = `${file}.stale.${randomUUID()}`;
   try {

@@ -76,7 +76,10 @@ export function consentInputs(o: TelemetryOptions, persisted: ConsentState | und
     flag: flagValue(argv.slice(2)),
     env: env[`${prefix}_TELEMETRY`],
     doNotTrack: env.DO_NOT_TRACK,
-    executable: [argv[0], argv[1]].filter(Boolean).map((p) => path.basename(p!)).join(" "),
+    executable: [argv[0], argv[1]]
+      .filter(Boolean)
+      .map((p) => path.basename(p!))
+      .join(" "),
     licensed: o.licensed,
     config: o.config,
     admin: o.admin,
@@ -104,9 +107,26 @@ export function ciOf(o: TelemetryOptions): string | undefined {
 }
 
 /** What one report needs, from the options and the client's identity. */
-export function reporterContext(o: TelemetryOptions, dir: string, instanceId: string, log: (l: string) => void, now: () => number): ReporterContext {
+export function reporterContext(
+  o: TelemetryOptions,
+  dir: string,
+  instanceId: string,
+  log: (l: string) => void,
+  now: () => number,
+): ReporterContext {
   return {
-    dir, product: o.product, endpoint: o.endpoint, version: o.version, instanceId, ci: ciOf(o), debug: debugMode(o),
-    uptime: o.uptime ?? (() => process.uptime()), collect: o.collect, transport: o.transport ?? {}, log, onUpdate: o.onUpdate, now,
+    dir,
+    product: o.product,
+    endpoint: o.endpoint,
+    version: o.version,
+    instanceId,
+    ci: ciOf(o),
+    debug: debugMode(o),
+    uptime: o.uptime ?? (() => process.uptime()),
+    collect: o.collect,
+    transport: o.transport ?? {},
+    log,
+    onUpdate: o.onUpdate,
+    now,
   };
 }

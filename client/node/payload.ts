@@ -32,12 +32,17 @@ type Picked = { facts: RecordEntry[]; exceptions: RecordEntry[] };
  * buildPayload, leaving out the newest records (exceptions first) until the JSON fits the
  * worker's body limit; records left out stay pending for the next report.
  */
-export function fitPayload(base: PayloadBase, host: HostData | undefined, records: Picked): { payload: PingRequest; records: Picked } {
+export function fitPayload(
+  base: PayloadBase,
+  host: HostData | undefined,
+  records: Picked,
+): { payload: PingRequest; records: Picked } {
   let picked = records;
   for (;;) {
     const payload = buildPayload(base, host, picked);
     const size = Buffer.byteLength(JSON.stringify(payload), "utf8");
-    if (size <= pingLimits.bodyBytes || (!picked.facts.length && !picked.exceptions.length)) return { payload, records: picked };
+    if (size <= pingLimits.bodyBytes || (!picked.facts.length && !picked.exceptions.length))
+      return { payload, records: picked };
     picked = picked.exceptions.length
       ? { ...picked, exceptions: picked.exceptions.slice(0, -1) }
       : { ...picked, facts: picked.facts.slice(0, -1) };
@@ -45,14 +50,32 @@ export function fitPayload(base: PayloadBase, host: HostData | undefined, record
 }
 
 /** Builds the report. Validates it against the shared wire schema (throws a ZodError when the host data is out of bounds). */
-export function buildPayload(base: PayloadBase, host: HostData | undefined, records: { facts: RecordEntry[]; exceptions: RecordEntry[] }): PingRequest {
+export function buildPayload(
+  base: PayloadBase,
+  host: HostData | undefined,
+  records: { facts: RecordEntry[]; exceptions: RecordEntry[] },
+): PingRequest {
   const env: Record<string, string> = { nodejs: process.version.replace(/^v/, "") };
   if (base.version) env[base.product] = base.version;
   if (base.ci) env.ci = base.ci;
   const platform = host && (host.counts || host.config || host.license) ? { ...host } : undefined;
-  const facts = records.facts.flatMap((e) => (e.kind === "feature" || e.kind === "recurring" ? [{ id: e.id, kind: e.kind, key: e.key, value: e.value, collectedAt: e.collectedAt }] : []));
+  const facts = records.facts.flatMap((e) =>
+    e.kind === "feature" || e.kind === "recurring"
+      ? [{ id: e.id, kind: e.kind, key: e.key, value: e.value, collectedAt: e.collectedAt }]
+      : [],
+  );
   const exceptions = records.exceptions.flatMap((e) =>
-    e.kind === "exception" ? [{ id: e.id, type: e.type, message: e.message, ...(e.stack === undefined ? {} : { stack: e.stack }), collectedAt: e.collectedAt }] : [],
+    e.kind === "exception"
+      ? [
+          {
+            id: e.id,
+            type: e.type,
+            message: e.message,
+            ...(e.stack === undefined ? {} : { stack: e.stack }),
+            collectedAt: e.collectedAt,
+          },
+        ]
+      : [],
   );
   const payload = {
     instanceId: base.instanceId,

@@ -23,11 +23,15 @@ export class Recorder {
   }
 
   feature(key: string, value: string | number | boolean): Promise<void> {
-    return isFactKey(key, this.host.log) ? this.record((l, now) => addFeature(l, key, this.scrub(String(value)), now)) : Promise.resolve();
+    return isFactKey(key, this.host.log)
+      ? this.record((l, now) => addFeature(l, key, this.scrub(String(value)), now))
+      : Promise.resolve();
   }
 
   recurring(key: string, value: string | number | boolean, days: number): Promise<void> {
-    return isFactKey(key, this.host.log) ? this.record((l, now) => addRecurring(l, key, this.scrub(String(value)), days, now)) : Promise.resolve();
+    return isFactKey(key, this.host.log)
+      ? this.record((l, now) => addRecurring(l, key, this.scrub(String(value)), days, now))
+      : Promise.resolve();
   }
 
   captureException(error: unknown): Promise<void> {

@@ -13,7 +13,15 @@ function add(ledger: Ledger, entry: RecordEntry): Ledger {
 /** Firefly III's feature fact: stored once ever per key. Returns the ledger unchanged when known. */
 export function addFeature(ledger: Ledger, key: string, value: string, now: number): Ledger {
   if (key in ledger.features) return ledger;
-  const entry: RecordEntry = { id: randomUUID(), kind: "feature", key, value: clip(value, pingLimits.factValue), collectedAt: now, submittedAt: null, serverUuid: null };
+  const entry: RecordEntry = {
+    id: randomUUID(),
+    kind: "feature",
+    key,
+    value: clip(value, pingLimits.factValue),
+    collectedAt: now,
+    submittedAt: null,
+    serverUuid: null,
+  };
   return add({ ...ledger, features: { ...ledger.features, [key]: now } }, entry);
 }
 
@@ -21,13 +29,24 @@ export function addFeature(ledger: Ledger, key: string, value: string, now: numb
 export function addRecurring(ledger: Ledger, key: string, value: string, days: number, now: number): Ledger {
   const last = ledger.recurring[key];
   if (last !== undefined && now - last < days * DAY_MS) return ledger;
-  const entry: RecordEntry = { id: randomUUID(), kind: "recurring", key, value: clip(value, pingLimits.factValue), collectedAt: now, submittedAt: null, serverUuid: null };
+  const entry: RecordEntry = {
+    id: randomUUID(),
+    kind: "recurring",
+    key,
+    value: clip(value, pingLimits.factValue),
+    collectedAt: now,
+    submittedAt: null,
+    serverUuid: null,
+  };
   return add({ ...ledger, recurring: { ...ledger.recurring, [key]: now } }, entry);
 }
 
 /** An exception report: type, message and stack, every string passed through `scrub`. */
 export function exceptionEntry(error: unknown, scrub: (s: string) => string, now: number): RecordEntry {
-  const e = error instanceof Error ? error : new Error(typeof error === "string" ? error : JSON.stringify(error) ?? String(error));
+  const e =
+    error instanceof Error
+      ? error
+      : new Error(typeof error === "string" ? error : (JSON.stringify(error) ?? String(error)));
   const type = clip(scrub(e.name || e.constructor.name || "Error"), pingLimits.exceptionType) || "Error";
   const stack = e.stack ? clip(scrub(e.stack), pingLimits.exceptionStack) : undefined;
   return {

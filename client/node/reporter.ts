@@ -1,7 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { newLogLines, readAnswer, saveAnswer, toNotice, type UpdateNotice } from "./answer.ts";
 import { writeLastReport, type ReportStatus } from "./lastReport.ts";
-import { bound, loadLedger, markRejected, markSent, pendingRecords, unsentReports, type Ledger, type ReportEntry } from "./ledger.ts";
+import {
+  bound,
+  loadLedger,
+  markRejected,
+  markSent,
+  pendingRecords,
+  unsentReports,
+  type Ledger,
+  type ReportEntry,
+} from "./ledger.ts";
 import { mutateLedger } from "./ledgerLock.ts";
 import { fitPayload, pickRecords, type HostData } from "./payload.ts";
 import { sendPing, type TransportOptions } from "./transport.ts";
@@ -42,7 +51,13 @@ async function hostData(ctx: ReporterContext): Promise<HostData | undefined> {
 
 function build(ctx: ReporterContext, ledger: Ledger, host: HostData | undefined, withRecords: boolean) {
   const picked = withRecords ? pickRecords(pendingRecords(ledger)) : { facts: [], exceptions: [] };
-  const base = { instanceId: ctx.instanceId, product: ctx.product, version: ctx.version, ci: ctx.ci, uptimeSeconds: ctx.uptime() };
+  const base = {
+    instanceId: ctx.instanceId,
+    product: ctx.product,
+    version: ctx.version,
+    ci: ctx.ci,
+    uptimeSeconds: ctx.uptime(),
+  };
   return fitPayload(base, host, picked);
 }
 
@@ -60,7 +75,11 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  * The host's data is collected first; the entry is added under the ledger lock, its records
  * picked from the ledger as it is then. `final` (stop()): only this report, one attempt, <= 3 s.
  */
-export async function report(ctx: ReporterContext, disabledReason: string | null, final = false): Promise<ReportOutcome> {
+export async function report(
+  ctx: ReporterContext,
+  disabledReason: string | null,
+  final = false,
+): Promise<ReportOutcome> {
   const at = ctx.now();
   const host = await hostData(ctx);
   const fail = async (status: "invalid" | "failed", detail: string): Promise<ReportOutcome> => {
@@ -77,7 +96,10 @@ export async function report(ctx: ReporterContext, disabledReason: string | null
   if (disabledReason !== null || ctx.debug) {
     const status = disabledReason !== null ? "disabled" : "debug";
     const detail = disabledReason !== null ? `not sent: telemetry is ${disabledReason}` : "not sent: debug mode";
-    if (ctx.debug) process.stderr.write(`[${ctx.product} telemetry debug] payload for POST ${ctx.endpoint}/v1/ping:\n${JSON.stringify(payload, null, 2)}\n`);
+    if (ctx.debug)
+      process.stderr.write(
+        `[${ctx.product} telemetry debug] payload for POST ${ctx.endpoint}/v1/ping:\n${JSON.stringify(payload, null, 2)}\n`,
+      );
     await writeLastReport(ctx.dir, { at, status, detail, serverUuid: null, payload });
     return { status, detail, serverUuid: null, payload };
   }
@@ -87,28 +109,52 @@ export async function report(ctx: ReporterContext, disabledReason: string | null
       const next = build(ctx, ledger, host, true);
       payload = next.payload;
       const carried = new Set([...next.records.facts, ...next.records.exceptions].map((r) => r.id));
-      const entries = ledger.entries.map((e) => (e.kind !== "report" && carried.has(e.id) ? { ...e, reportId: id } : e));
+      const entries = ledger.entries.map((e) =>
+        e.kind !== "report" && carried.has(e.id) ? { ...e, reportId: id } : e,
+      );
       const entry: ReportEntry = { id, kind: "report", payload, collectedAt: at, submittedAt: null, serverUuid: null };
       return bound({ ...ledger, entries: [...entries, entry] });
     });
   } catch (err) {
     return fail("failed", `the report could not be stored and was not sent: ${message(err)}`);
   }
-  await writeLastReport(ctx.dir, { at, status: "queued", detail: "queued: not yet accepted by the server", serverUuid: null, payload });
-  const transport = final ? { ...ctx.transport, attempts: 1, timeoutMs: Math.min(ctx.transport.timeoutMs ?? 3000, 3000) } : ctx.transport;
+  await writeLastReport(ctx.dir, {
+    at,
+    status: "queued",
+    detail: "queued: not yet accepted by the server",
+    serverUuid: null,
+    payload,
+  });
+  const transport = final
+    ? { ...ctx.transport, attempts: 1, timeoutMs: Math.min(ctx.transport.timeoutMs ?? 3000, 3000) }
+    : ctx.transport;
   const flushed = await flush({ ...ctx, transport }, final ? id : undefined);
   const sent = flushed.sent.get(id);
   if (sent) return { status: "sent", detail: "accepted by the server", serverUuid: sent, payload };
   const rejected = flushed.rejected.get(id);
-  if (rejected !== undefined) return { status: "rejected", detail: `rejected by the server: HTTP ${rejected}; it will not be resent`, serverUuid: null, payload };
-  return { status: "queued", detail: `queued for a later attempt: ${flushed.error ?? "not sent"}`, serverUuid: null, payload };
+  if (rejected !== undefined)
+    return {
+      status: "rejected",
+      detail: `rejected by the server: HTTP ${rejected}; it will not be resent`,
+      serverUuid: null,
+      payload,
+    };
+  return {
+    status: "queued",
+    detail: `queued for a later attempt: ${flushed.error ?? "not sent"}`,
+    serverUuid: null,
+    payload,
+  };
 }
 
 /**
  * Sends every unsent report (or only `only`), oldest first, each under its own Idempotency-Key;
  * stops at the first failure that may pass later. 400/413/422 answers reject a report for good.
  */
-export async function flush(ctx: ReporterContext, only?: string): Promise<{ sent: Map<string, string>; rejected: Map<string, number>; error?: string }> {
+export async function flush(
+  ctx: ReporterContext,
+  only?: string,
+): Promise<{ sent: Map<string, string>; rejected: Map<string, number>; error?: string }> {
   const sent = new Map<string, string>();
   const rejected = new Map<string, number>();
   for (const entry of unsentReports(await loadLedger(ctx.dir)).filter((e) => only === undefined || e.id === only)) {
@@ -116,7 +162,13 @@ export async function flush(ctx: ReporterContext, only?: string): Promise<{ sent
     if (result.ok) {
       const at = ctx.now();
       await mutateLedger(ctx.dir, (l) => markSent(l, entry.id, result.answer.uuid, at));
-      await writeLastReport(ctx.dir, { at, status: "sent", detail: "accepted by the server", serverUuid: result.answer.uuid, payload: entry.payload });
+      await writeLastReport(ctx.dir, {
+        at,
+        status: "sent",
+        detail: "accepted by the server",
+        serverUuid: result.answer.uuid,
+        payload: entry.payload,
+      });
       sent.set(entry.id, result.answer.uuid);
       await handleAnswer(ctx, result.answer);
     } else if (result.retryable || result.status === null) {
@@ -124,7 +176,13 @@ export async function flush(ctx: ReporterContext, only?: string): Promise<{ sent
     } else {
       ctx.log(`the server rejected a report (${result.error}); it will not be resent`);
       await mutateLedger(ctx.dir, (l) => markRejected(l, entry.id, result.status ?? 0));
-      await writeLastReport(ctx.dir, { at: ctx.now(), status: "rejected", detail: `rejected by the server: ${result.error}`, serverUuid: null, payload: entry.payload });
+      await writeLastReport(ctx.dir, {
+        at: ctx.now(),
+        status: "rejected",
+        detail: `rejected by the server: ${result.error}`,
+        serverUuid: null,
+        payload: entry.payload,
+      });
       rejected.set(entry.id, result.status);
     }
   }

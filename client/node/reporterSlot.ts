@@ -22,7 +22,8 @@ export class ReporterSlot {
     }
     clearInterval(this.heartbeat);
     this.lock = await acquireLock(this.dir, now).catch(() => undefined);
-    if (this.lock) this.heartbeat = setInterval(() => void this.lock?.refresh().catch(() => undefined), LOCK_HEARTBEAT_MS).unref();
+    if (this.lock)
+      this.heartbeat = setInterval(() => void this.lock?.refresh().catch(() => undefined), LOCK_HEARTBEAT_MS).unref();
     return this.lock !== undefined;
   }
 

@@ -39,7 +39,11 @@ const stdio: CliIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => p
  * The command line. A host product may ship its own bin calling runCli with its defaults
  * (`{ product: "ferretdb", endpoint: "https://..." }`). Resolves to the exit code; never throws.
  */
-export async function runCli(argv: string[], defaults: Partial<TelemetryOptions> = {}, io: CliIo = stdio): Promise<number> {
+export async function runCli(
+  argv: string[],
+  defaults: Partial<TelemetryOptions> = {},
+  io: CliIo = stdio,
+): Promise<number> {
   const env = io.env ?? process.env;
   let json = argv.includes("--json");
   const finish = (r: CliResult) => {
@@ -52,18 +56,36 @@ export async function runCli(argv: string[], defaults: Partial<TelemetryOptions>
       args: argv,
       allowPositionals: true,
       options: {
-        product: { type: "string" }, dir: { type: "string" }, endpoint: { type: "string" }, prefix: { type: "string" },
-        "local-only": { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" },
+        product: { type: "string" },
+        dir: { type: "string" },
+        endpoint: { type: "string" },
+        prefix: { type: "string" },
+        "local-only": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
       },
     });
     json = values.json ?? false;
     const command = positionals[0];
-    if (values.help || !command) return finish({ code: values.help ? EXIT.ok : EXIT.usage, text: USAGE, json: { usage: USAGE } });
-    if (positionals.length > 1) return finish({ code: EXIT.usage, text: `Unexpected argument ${positionals[1]}.\n\n${USAGE}`, json: { error: "usage" } });
+    if (values.help || !command)
+      return finish({ code: values.help ? EXIT.ok : EXIT.usage, text: USAGE, json: { usage: USAGE } });
+    if (positionals.length > 1)
+      return finish({
+        code: EXIT.usage,
+        text: `Unexpected argument ${positionals[1]}.\n\n${USAGE}`,
+        json: { error: "usage" },
+      });
     const product = values.product ?? defaults.product ?? env.CANDOR_PRODUCT;
-    if (!product) return finish({ code: EXIT.usage, text: `Which product? Pass --product <slug>.\n\n${USAGE}`, json: { error: "usage" } });
+    if (!product)
+      return finish({
+        code: EXIT.usage,
+        text: `Which product? Pass --product <slug>.\n\n${USAGE}`,
+        json: { error: "usage" },
+      });
     const o: TelemetryOptions = {
-      ...defaults, product, env,
+      ...defaults,
+      product,
+      env,
       endpoint: values.endpoint ?? defaults.endpoint ?? "",
       dir: values.dir ?? defaults.dir,
       prefix: values.prefix ?? defaults.prefix,
@@ -72,19 +94,34 @@ export async function runCli(argv: string[], defaults: Partial<TelemetryOptions>
     const dir = resolvedDir(o);
     if (!o.endpoint) o.endpoint = (await peekState(dir))?.endpoint ?? "";
     const needsEndpoint = command === "submit" || (command === "forget" && !values["local-only"]);
-    if (needsEndpoint && !o.endpoint) return finish({ code: EXIT.usage, text: "No endpoint known: pass --endpoint <url>.", json: { error: "usage" } });
+    if (needsEndpoint && !o.endpoint)
+      return finish({ code: EXIT.usage, text: "No endpoint known: pass --endpoint <url>.", json: { error: "usage" } });
     switch (command) {
-      case "status": return finish(await status(o, dir));
-      case "enable": return finish(await toggle(o, dir, "enabled"));
-      case "disable": return finish(await toggle(o, dir, "disabled"));
-      case "preview": return finish(await preview(o, dir));
-      case "ledger": return finish(await ledger(dir));
-      case "submit": return finish(await submit(o, dir));
-      case "forget": return finish(await forget(o, dir, values["local-only"] ?? false));
-      default: return finish({ code: EXIT.usage, text: `Unknown command ${JSON.stringify(command)}.\n\n${USAGE}`, json: { error: "usage" } });
+      case "status":
+        return finish(await status(o, dir));
+      case "enable":
+        return finish(await toggle(o, dir, "enabled"));
+      case "disable":
+        return finish(await toggle(o, dir, "disabled"));
+      case "preview":
+        return finish(await preview(o, dir));
+      case "ledger":
+        return finish(await ledger(dir));
+      case "submit":
+        return finish(await submit(o, dir));
+      case "forget":
+        return finish(await forget(o, dir, values["local-only"] ?? false));
+      default:
+        return finish({
+          code: EXIT.usage,
+          text: `Unknown command ${JSON.stringify(command)}.\n\n${USAGE}`,
+          json: { error: "usage" },
+        });
     }
   } catch (err) {
-    const usage = err instanceof ConsentError || (err instanceof Error && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"));
+    const usage =
+      err instanceof ConsentError ||
+      (err instanceof Error && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"));
     const message = err instanceof Error ? err.message : String(err);
     return finish({ code: usage ? EXIT.usage : EXIT.failed, text: `Error: ${message}`, json: { error: message } });
   }

@@ -33,7 +33,13 @@ export class Scheduler {
   constructor(run: () => Promise<void>, opts: ScheduleOptions = {}, initialised = true) {
     this.run = run;
     this.initialised = initialised;
-    this.opts = { startupDelayMs: 10_000, undecidedDelayMs: 3_600_000, periodMs: 86_400_000, random: Math.random, ...opts };
+    this.opts = {
+      startupDelayMs: 10_000,
+      undecidedDelayMs: 3_600_000,
+      periodMs: 86_400_000,
+      random: Math.random,
+      ...opts,
+    };
   }
 
   start(state: ConsentState): void {

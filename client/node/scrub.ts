@@ -49,7 +49,8 @@ function namePattern(name: string): string {
 export function scrubber(secrets: Secrets = localSecrets()): (text: string) => string {
   const rules: Array<{ pattern: string; to: string; length: number }> = [];
   if (secrets.home && secrets.home.length > 1) {
-    for (const form of homeForms(secrets.home)) rules.push({ pattern: escape(form), to: "<home>", length: form.length });
+    for (const form of homeForms(secrets.home))
+      rules.push({ pattern: escape(form), to: "<home>", length: form.length });
   }
   if (secrets.hostname) {
     const first = secrets.hostname.split(".")[0];

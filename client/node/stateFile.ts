@@ -19,7 +19,15 @@ export const stateSchema = z.object({
   /** The first-run notice version last shown. */
   noticeVersion: z.number().int().optional(),
   /** The host's last decision and the input that made it, so the CLI can honour what it cannot compute. Only the host writes it. */
-  decision: z.object({ state: consent, locked: z.boolean(), reason: z.string(), source: z.enum(CONSENT_SOURCES).optional(), at: z.number() }).optional(),
+  decision: z
+    .object({
+      state: consent,
+      locked: z.boolean(),
+      reason: z.string(),
+      source: z.enum(CONSENT_SOURCES).optional(),
+      at: z.number(),
+    })
+    .optional(),
 });
 export type State = z.infer<typeof stateSchema>;
 

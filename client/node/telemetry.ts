@@ -1,6 +1,5 @@
 import { replayCachedAnswer } from "./answer.ts";
 import { currentDecision, decideAndRecord, sameDecision, toggleConsent, type ToggleResult } from "./consent.ts";
-export type { ToggleResult } from "./consent.ts";
 import type { ConsentDecision } from "./decide.ts";
 import { firstRunNotice } from "./notice.ts";
 import { ciOf, reporterContext, resolvedDir, type TelemetryOptions } from "./options.ts";
@@ -11,6 +10,7 @@ import { Scheduler } from "./scheduler.ts";
 import { serialQueue } from "./serial.ts";
 import { updateState, type State } from "./stateFile.ts";
 import type { PingRequest } from "../../schema/wire/ping.ts";
+export type { ToggleResult } from "./consent.ts";
 
 /** The instance client a host product embeds: consent, schedule, ledger, reports. */
 export class Telemetry {
@@ -55,8 +55,12 @@ export class Telemetry {
   markInitialised = (): void => this.scheduler.markInitialised();
 
   /** The current decision (after start()), and the installation id. */
-  get decision(): ConsentDecision | undefined { return this.current; }
-  get instanceId(): string | undefined { return this.state?.instanceId; }
+  get decision(): ConsentDecision | undefined {
+    return this.current;
+  }
+  get instanceId(): string | undefined {
+    return this.state?.instanceId;
+  }
 
   /** Changes host-known inputs (licence, config, admin) at runtime and re-decides. */
   async update(inputs: Pick<TelemetryOptions, "licensed" | "config" | "admin">): Promise<ConsentDecision> {
@@ -75,7 +79,8 @@ export class Telemetry {
   /** Records a feature fact once ever. No-op while disabled (re-checked each time) or for a bad key; never throws. */
   feature = (key: string, value: string | number | boolean = true): Promise<void> => this.recorder.feature(key, value);
   /** Records a recurring fact at most once per `days` days. Same rules as feature(). */
-  recurring = (key: string, value: string | number | boolean, days = 7): Promise<void> => this.recorder.recurring(key, value, days);
+  recurring = (key: string, value: string | number | boolean, days = 7): Promise<void> =>
+    this.recorder.recurring(key, value, days);
   /** Records an exception report (type, message, stack), scrubbed. Same rules as feature(). */
   captureException = (error: unknown): Promise<void> => this.recorder.captureException(error);
 
@@ -93,7 +98,8 @@ export class Telemetry {
     this.stopping.abort();
     await this.scheduler.stop();
     const d = this.current ? await this.recheck().catch(() => this.current) : undefined;
-    if (d?.state === "enabled" && (await this.slot.hold(this.now()))) await this.queue.run(() => this.send(d, true)).catch(() => undefined);
+    if (d?.state === "enabled" && (await this.slot.hold(this.now())))
+      await this.queue.run(() => this.send(d, true)).catch(() => undefined);
     await Promise.all([this.queue.idle(), this.recorder.idle()]);
     await this.slot.release();
   }
@@ -131,7 +137,8 @@ export class Telemetry {
   private async toggle(to: "enabled" | "disabled"): Promise<ToggleResult> {
     const { result, state } = await toggleConsent(this.o, this.dir, this.now(), to);
     this.adopt(result.decision, state);
-    if (result.ok && !result.decision.locked && result.decision.state === "disabled") await this.queue.run(() => this.send(result.decision, false));
+    if (result.ok && !result.decision.locked && result.decision.state === "disabled")
+      await this.queue.run(() => this.send(result.decision, false));
     return result;
   }
 
@@ -139,7 +146,12 @@ export class Telemetry {
   private async tick(): Promise<void> {
     try {
       const d = await this.decide();
-      if (!(await this.slot.hold(this.now()))) return this.o.onReport?.({ status: "skipped", detail: "another process of this installation reports", serverUuid: null });
+      if (!(await this.slot.hold(this.now())))
+        return this.o.onReport?.({
+          status: "skipped",
+          detail: "another process of this installation reports",
+          serverUuid: null,
+        });
       this.o.onReport?.(await this.queue.run(() => this.send(d, false)));
     } catch (err) {
       this.log(`telemetry report failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -57,13 +57,20 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
  * backoff, or after the server's Retry-After when it is within the cap (a longer one stops the
  * attempts: the caller keeps the request for later); other answers are returned. Never throws.
  */
-async function withRetry(attempt: (signal: AbortSignal) => Promise<Response>, opts: TransportOptions): Promise<{ res: Response } | { res: null; error: string }> {
+async function withRetry(
+  attempt: (signal: AbortSignal) => Promise<Response>,
+  opts: TransportOptions,
+): Promise<{ res: Response } | { res: null; error: string }> {
   const attempts = opts.attempts ?? 3;
   const sleep = opts.sleep ?? unrefSleep;
   let error = "not attempted";
   let wait: number | undefined;
   for (let n = 0; n < attempts; n++) {
-    if (n > 0) await sleep(Math.max(wait ?? 0, (opts.backoffMs ?? 1000) * 2 ** (n - 1) * (0.75 + Math.random() / 2)), opts.signal);
+    if (n > 0)
+      await sleep(
+        Math.max(wait ?? 0, (opts.backoffMs ?? 1000) * 2 ** (n - 1) * (0.75 + Math.random() / 2)),
+        opts.signal,
+      );
     if (opts.signal?.aborted) return { res: null, error: `${error}; stopped before another attempt` };
     const { signal, clear } = attemptSignal(opts.timeoutMs ?? 3000, opts.signal);
     try {
@@ -72,7 +79,8 @@ async function withRetry(attempt: (signal: AbortSignal) => Promise<Response>, op
       error = `HTTP ${res.status}`;
       wait = retryAfterMs(res.headers.get("retry-after"));
       await res.body?.cancel();
-      if (wait !== undefined && wait > (opts.retryAfterCapMs ?? 30_000)) return { res: null, error: `${error}, Retry-After ${Math.round(wait / 1000)} s` };
+      if (wait !== undefined && wait > (opts.retryAfterCapMs ?? 30_000))
+        return { res: null, error: `${error}, Retry-After ${Math.round(wait / 1000)} s` };
     } catch (err) {
       error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       wait = undefined;
@@ -84,7 +92,12 @@ async function withRetry(attempt: (signal: AbortSignal) => Promise<Response>, op
 }
 
 /** POST <endpoint>/v1/ping with an Idempotency-Key: only HTTP 200 with a valid answer is success. */
-export async function sendPing(endpoint: string, payload: PingRequest, key: string, opts: TransportOptions = {}): Promise<SendResult> {
+export async function sendPing(
+  endpoint: string,
+  payload: PingRequest,
+  key: string,
+  opts: TransportOptions = {},
+): Promise<SendResult> {
   const doFetch = opts.fetch ?? fetch;
   const url = `${endpoint.replace(/\/+$/, "")}/v1/ping`;
   const body = JSON.stringify(payload);
@@ -94,24 +107,40 @@ export async function sendPing(endpoint: string, payload: PingRequest, key: stri
   const { res } = out;
   if (res.status !== 200) {
     await res.body?.cancel();
-    return { ok: false, status: res.status, retryable: !PERMANENT_REJECTIONS.has(res.status), error: `HTTP ${res.status}` };
+    return {
+      ok: false,
+      status: res.status,
+      retryable: !PERMANENT_REJECTIONS.has(res.status),
+      error: `HTTP ${res.status}`,
+    };
   }
   try {
     const answer = pingResponse.safeParse(await res.json());
     if (answer.success) return { ok: true, status: 200, answer: answer.data };
-    return { ok: false, status: 200, retryable: true, error: "the server's answer did not match the ping response schema" };
+    return {
+      ok: false,
+      status: 200,
+      retryable: true,
+      error: "the server's answer did not match the ping response schema",
+    };
   } catch {
     return { ok: false, status: 200, retryable: true, error: "the server's answer was not JSON" };
   }
 }
 
 /** DELETE <endpoint>/v1/instances/<id>: true on 204 (or 200). Never throws. */
-export async function forgetRemote(endpoint: string, instanceId: string, opts: TransportOptions = {}): Promise<{ ok: boolean; error?: string }> {
+export async function forgetRemote(
+  endpoint: string,
+  instanceId: string,
+  opts: TransportOptions = {},
+): Promise<{ ok: boolean; error?: string }> {
   const doFetch = opts.fetch ?? fetch;
   const out = await withRetry((signal) => doFetch(forgetUrl(endpoint, instanceId), { method: "DELETE", signal }), opts);
   if (out.res === null) return { ok: false, error: out.error };
   await out.res.body?.cancel();
-  return out.res.status === 204 || out.res.status === 200 ? { ok: true } : { ok: false, error: `HTTP ${out.res.status}` };
+  return out.res.status === 204 || out.res.status === 200
+    ? { ok: true }
+    : { ok: false, error: `HTTP ${out.res.status}` };
 }
 
 export function forgetUrl(endpoint: string, instanceId: string): string {

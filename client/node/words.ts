@@ -1,8 +1,33 @@
 /** FerretDB's telemetry words (case-insensitive) and the tri-state they mean. */
 export type ConsentState = "enabled" | "disabled" | "undecided";
 
-export const TRUE_WORDS = ["1", "t", "true", "y", "yes", "on", "enable", "enabled", "optin", "opt-in", "allow"] as const;
-export const FALSE_WORDS = ["0", "f", "false", "n", "no", "off", "disable", "disabled", "optout", "opt-out", "disallow", "forbid"] as const;
+export const TRUE_WORDS = [
+  "1",
+  "t",
+  "true",
+  "y",
+  "yes",
+  "on",
+  "enable",
+  "enabled",
+  "optin",
+  "opt-in",
+  "allow",
+] as const;
+export const FALSE_WORDS = [
+  "0",
+  "f",
+  "false",
+  "n",
+  "no",
+  "off",
+  "disable",
+  "disabled",
+  "optout",
+  "opt-out",
+  "disallow",
+  "forbid",
+] as const;
 export const UNDECIDED_WORDS = ["", "undecided"] as const;
 
 /** A consent input that cannot be understood, or a choice that contradicts DO_NOT_TRACK. */

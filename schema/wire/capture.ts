@@ -49,7 +49,9 @@ export type CaptureResponse = z.infer<typeof captureResponse>;
 
 /** GET /v1/admin/events?since=&event=&session=&instance=&product=&limit=&cursor= */
 export const eventsQuery = z.object({
-  since: z.union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]).optional(),
+  since: z
+    .union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))])
+    .optional(),
   event: z.string().min(1).max(captureLimits.eventName).optional(),
   session: z.string().min(1).max(200).optional(),
   instance: z.string().min(1).max(100).optional(),

@@ -13,15 +13,10 @@ export const productName = z
 
 /** A record with at most `max` keys. */
 export function boundedRecord<V extends z.ZodType>(value: V, max: number) {
-  return z
-    .record(keyName, value)
-    .refine((o) => Object.keys(o).length <= max, { message: `at most ${max} keys` });
+  return z.record(keyName, value).refine((o) => Object.keys(o).length <= max, { message: `at most ${max} keys` });
 }
 
 /** JSON path like `$.platform.counts.users` from a zod issue path. */
 export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>(
-    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : `${acc}.${String(key)}`),
-    "$",
-  );
+  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : `${acc}.${String(key)}`), "$");
 }

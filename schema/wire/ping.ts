@@ -32,10 +32,9 @@ function countKeys(o: Record<string, unknown>): number {
     0,
   );
 }
-export const platformConfig = configLevel(pingLimits.configDepth).refine(
-  (o) => countKeys(o) <= pingLimits.configKeys,
-  { message: `at most ${pingLimits.configKeys} keys in all` },
-);
+export const platformConfig = configLevel(pingLimits.configDepth).refine((o) => countKeys(o) <= pingLimits.configKeys, {
+  message: `at most ${pingLimits.configKeys} keys in all`,
+});
 
 /** Bounds of client times (ms since epoch): 2000-01-01 .. 2100-01-01 UTC, so every value is a valid Date. */
 export const clientTimeRange = { min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) } as const;
@@ -43,7 +42,11 @@ export const clientTimeRange = { min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 
  * Client time (ms since epoch) a fact or exception was recorded, clamped into clientTimeRange: a
  * device with a wrong clock (no RTC: 1970) keeps reporting, and no stored time breaks a Date.
  */
-const clientTime = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+const clientTime = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(Number.MAX_SAFE_INTEGER)
   .transform((t) => Math.min(Math.max(t, clientTimeRange.min), clientTimeRange.max));
 
 /** A fact record (Firefly III's model); `id` is client-generated and dedupes retries. */
@@ -71,13 +74,14 @@ export const pingRequest = z.object({
   instanceId: z.uuid(),
   product: productName.optional(),
   version: shortText.optional(),
-  os: z
-    .object({ type: shortText.optional(), release: shortText.optional(), arch: shortText.optional() })
-    .optional(),
+  os: z.object({ type: shortText.optional(), release: shortText.optional(), arch: shortText.optional() }).optional(),
   env: boundedRecord(shortText, pingLimits.envKeys).optional(),
   platform: z
     .object({
-      counts: boundedRecord(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), pingLimits.countKeys).optional(),
+      counts: boundedRecord(
+        z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+        pingLimits.countKeys,
+      ).optional(),
       config: platformConfig.optional(),
       license: z.object({ id: shortText.optional(), type: shortText.optional() }).optional(),
     })
@@ -104,9 +108,7 @@ export const pingResponse = z.object({
   uuid: z.uuid(),
   latest_version: z.string().nullable(),
   update_available: z.boolean(),
-  update_info: z
-    .object({ version: z.string(), info: z.string().nullable(), url: z.string().nullable() })
-    .nullable(),
+  update_info: z.object({ version: z.string(), info: z.string().nullable(), url: z.string().nullable() }).nullable(),
   alerts: z.array(pingAlert),
   ignored: z.array(z.string()),
 });

@@ -5,9 +5,12 @@ import { productName } from "./common";
 export const isoDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD")
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
-    message: "not a calendar day",
-  });
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    {
+      message: "not a calendar day",
+    },
+  );
 
 /** Longest range one stats or export request may ask for. */
 export const maxRangeDays = 731;
@@ -59,7 +62,13 @@ export interface DistributionStats extends Range {
   runtime: Record<string, Share[]>;
 }
 export interface PlatformStats extends Range {
-  counts: Array<{ key: string; reporting: number[]; sum: number[]; median: Array<number | null>; p90: Array<number | null> }>;
+  counts: Array<{
+    key: string;
+    reporting: number[];
+    sum: number[];
+    median: Array<number | null>;
+    p90: Array<number | null>;
+  }>;
   flags: Array<{ key: string; reporting: number; on: number; share: number; share_by_day: Array<number | null> }>;
 }
 export interface FactStats extends Range {

@@ -9,10 +9,20 @@ describe("build and contract checks", () => {
     const out = mkdtempSync(path.join(tmpdir(), "candor-drift-"));
     cpSync(path.join(ROOT, "schema/migrations"), out, { recursive: true });
     const before = readdirSync(out).filter((f) => f.endsWith(".sql"));
-    const res = runBin("drizzle-kit", ["generate", "--dialect", "sqlite", "--schema", "./schema/tables/index.ts", "--out", out]);
+    const res = runBin("drizzle-kit", [
+      "generate",
+      "--dialect",
+      "sqlite",
+      "--schema",
+      "./schema/tables/index.ts",
+      "--out",
+      out,
+    ]);
     expect(res.status, res.out).toBe(0);
     const after = readdirSync(out).filter((f) => f.endsWith(".sql"));
-    expect(after, `drizzle-kit generated a migration the repo lacks; run npm run db:generate\n${res.out}`).toEqual(before);
+    expect(after, `drizzle-kit generated a migration the repo lacks; run npm run db:generate\n${res.out}`).toEqual(
+      before,
+    );
   });
 
   it("worker/env.d.ts is what `wrangler types` generates from wrangler.toml", () => {
@@ -31,7 +41,12 @@ describe("build and contract checks", () => {
   });
 
   it("TypeScript compiles with no errors (worker, node, browser snippet, dashboard)", () => {
-    for (const project of ["tsconfig.json", "tsconfig.node.json", "client/browser/tsconfig.json", "client/dashboard/tsconfig.json"]) {
+    for (const project of [
+      "tsconfig.json",
+      "tsconfig.node.json",
+      "client/browser/tsconfig.json",
+      "client/dashboard/tsconfig.json",
+    ]) {
       const res = runBin("tsc", ["--noEmit", "-p", project]);
       expect(res.status, res.out).toBe(0);
     }

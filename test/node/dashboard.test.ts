@@ -58,7 +58,10 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("main h2").first().textContent()).toBe("No data yet");
     expect(await page.textContent("main pre")).toContain(`${worker.url}/v1/ping`);
-    expect(await page.evaluate(() => [sessionStorage.getItem("candor.adminToken"), localStorage.length])).toEqual([TOKEN, 0]);
+    expect(await page.evaluate(() => [sessionStorage.getItem("candor.adminToken"), localStorage.length])).toEqual([
+      TOKEN,
+      0,
+    ]);
   });
 
   it("after scheduled(): figures, series drawn in every chart, x ticks on UTC midnights", async () => {
@@ -68,7 +71,9 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     expect(await page.locator("#product").inputValue()).toBe("acme");
     // active, versions, share on latest, platform.counts over time, fact ui.theme over time
     await expect.poll(async () => (await charts(page)).length, { timeout: 20_000 }).toBe(5);
-    await expect.poll(async () => Math.min(...(await charts(page)).map((c) => c.series)), { timeout: 20_000 }).toBeGreaterThan(50);
+    await expect
+      .poll(async () => Math.min(...(await charts(page)).map((c) => c.series)), { timeout: 20_000 })
+      .toBeGreaterThan(50);
     for (const c of await charts(page)) {
       expect(c.xticks.length).toBeGreaterThan(0);
       for (const t of c.xticks) expect(t % 86_400).toBe(0);
@@ -126,7 +131,9 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     }
     expect(href).toBe("#/frontend");
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.locator("main table.data td").first().textContent(), { timeout: 20_000 }).toBe("/flows");
+    await expect
+      .poll(() => page.locator("main table.data td").first().textContent(), { timeout: 20_000 })
+      .toBe("/flows");
     await expect.poll(async () => (await charts(page)).map((c) => c.series > 50)).toEqual([true]);
   });
 
@@ -146,17 +153,30 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     await page.click("main form button[type=submit]");
     await expect.poll(() => page.locator("main table.data tbody tr td").nth(3).textContent()).toBe("Please upgrade");
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const { alerts } = (await (await fetch(`${worker.url}/v1/admin/alerts`, { headers: auth })).json()) as { alerts: Array<{ id: string; level: string }> };
+    const { alerts } = (await (await fetch(`${worker.url}/v1/admin/alerts`, { headers: auth })).json()) as {
+      alerts: Array<{ id: string; level: string }>;
+    };
     expect(alerts.map((a) => a.level)).toEqual(["critical"]);
     // Deleted elsewhere meanwhile: the page's delete fails, and says so.
-    expect((await fetch(`${worker.url}/v1/admin/alerts/${alerts[0]!.id}`, { method: "DELETE", headers: auth })).ok).toBe(true);
+    expect(
+      (await fetch(`${worker.url}/v1/admin/alerts/${alerts[0]!.id}`, { method: "DELETE", headers: auth })).ok,
+    ).toBe(true);
     await page.click("main table.data button");
-    await expect.poll(() => page.locator("main [role=alert]").first().textContent()).toContain("Could not delete the alert");
+    await expect
+      .poll(() => page.locator("main [role=alert]").first().textContent())
+      .toContain("Could not delete the alert");
   });
 
   it("a 503 keeps the token and offers a retry; only 401 signs out", async () => {
-    await page.route("**/v1/admin/stats/products", (r) => r.fulfill({ status: 503, contentType: "application/json",
-      body: JSON.stringify({ error: { code: "storage_unavailable", message: "Storage is temporarily unavailable." } }) }));
+    await page.route("**/v1/admin/stats/products", (r) =>
+      r.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: { code: "storage_unavailable", message: "Storage is temporarily unavailable." },
+        }),
+      }),
+    );
     await page.reload();
     await expect.poll(() => page.locator("main [role=alert]").textContent(), { timeout: 20_000 }).toContain("(503)");
     expect(await page.evaluate(() => sessionStorage.getItem("candor.adminToken"))).toBe(TOKEN);
@@ -170,7 +190,9 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
   it("fits a phone width and loads nothing from any other host", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${worker.url}/admin/#/overview`);
-    await expect.poll(async () => (await charts(page)).filter((c) => c.series > 20).length, { timeout: 20_000 }).toBe(5);
+    await expect
+      .poll(async () => (await charts(page)).filter((c) => c.series > 20).length, { timeout: 20_000 })
+      .toBe(5);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot("dashboard-phone");
     expect([...hosts]).toEqual(["127.0.0.1:8810"]);

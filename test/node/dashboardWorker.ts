@@ -9,7 +9,13 @@ const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
 function wranglerSync(args: string[]): void {
-  const r = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env, encoding: "utf8", input: "y\n", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+    input: "y\n",
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new Error(`wrangler ${args.slice(0, 2).join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -28,9 +34,28 @@ export interface DevWorker {
 
 /** wrangler dev (with /__scheduled) on `port`, inspector on port + 1; resolves once GET /v1/health answers. */
 export async function startDev(port: number, persistTo: string, adminToken: string): Promise<DevWorker> {
-  const args = [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(port + 1),
-    "--persist-to", persistTo, "--var", `ADMIN_TOKEN:${adminToken}`, "--test-scheduled", "--show-interactive-dev-session=false"];
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const args = [
+    WRANGLER,
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(port + 1),
+    "--persist-to",
+    persistTo,
+    "--var",
+    `ADMIN_TOKEN:${adminToken}`,
+    "--test-scheduled",
+    "--show-interactive-dev-session=false",
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let log = "";
   child.stdout!.on("data", (c: Buffer) => (log += c.toString()));
   child.stderr!.on("data", (c: Buffer) => (log += c.toString()));
@@ -38,7 +63,13 @@ export async function startDev(port: number, persistTo: string, adminToken: stri
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
-    if (await fetch(`${url}/v1/health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/v1/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) throw new Error(`wrangler dev did not become ready:\n${log}`);
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -56,7 +87,8 @@ export async function startDev(port: number, persistTo: string, adminToken: stri
 const DAY = 86_400_000;
 export const day = (k: number) => new Date(Date.now() - k * DAY).toISOString().slice(0, 10);
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
-const chunks = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+const chunks = <T>(xs: T[], n: number): T[][] =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
 /**
  * 14 days of raw rows. acme: 40 installations (instance i pings from day 13 - i % 5 to today), half
@@ -68,14 +100,36 @@ export function seedSql(): string {
   const pings: string[] = [];
   const facts: string[] = [];
   const events: string[] = [];
-  const ping = (id: string, product: string, k: number, version: string, os: string, counts: string | null, config: string | null, i: number) =>
+  const ping = (
+    id: string,
+    product: string,
+    k: number,
+    version: string,
+    os: string,
+    counts: string | null,
+    config: string | null,
+    i: number,
+  ) =>
     `(${q(`p-${id}-${k}`)}, ${q(id)}, ${q(product)}, ${q(version)}, ${Date.parse(`${day(k)}T06:00:00Z`) + i}, ${q(day(k))}, ${q(os)}, 'x64', 'CE', 'DE', ${counts === null ? "NULL" : q(counts)}, ${config === null ? "NULL" : q(config)})`;
   for (let i = 0; i < 40; i++) {
     const id = `30000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
     inst.push(`(${q(id)}, 'acme', 0, 0, 1)`);
-    facts.push(`(${q(`f-${i}`)}, ${q(id)}, 'feature', 'ui.theme', ${q(i % 3 === 0 ? "dark" : "light")}, ${Date.parse(`${day(13)}T05:00:00Z`)}, ${Date.parse(`${day(13)}T05:00:00Z`)}, ${q(day(13))})`);
+    facts.push(
+      `(${q(`f-${i}`)}, ${q(id)}, 'feature', 'ui.theme', ${q(i % 3 === 0 ? "dark" : "light")}, ${Date.parse(`${day(13)}T05:00:00Z`)}, ${Date.parse(`${day(13)}T05:00:00Z`)}, ${q(day(13))})`,
+    );
     for (let k = 13 - (i % 5); k >= 0; k--) {
-      pings.push(ping(id, "acme", k, i % 2 === 0 && k < 7 ? "1.1.0" : "1.0.0", i % 3 === 0 ? "Darwin" : "Linux", JSON.stringify({ users: i + 1 }), JSON.stringify({ ha: i % 4 === 0 }), i));
+      pings.push(
+        ping(
+          id,
+          "acme",
+          k,
+          i % 2 === 0 && k < 7 ? "1.1.0" : "1.0.0",
+          i % 3 === 0 ? "Darwin" : "Linux",
+          JSON.stringify({ users: i + 1 }),
+          JSON.stringify({ ha: i % 4 === 0 }),
+          i,
+        ),
+      );
     }
   }
   for (let i = 0; i < 3; i++) {
@@ -86,14 +140,23 @@ export function seedSql(): string {
   for (let k = 13; k >= 0; k--) {
     for (let s = 0; s < 3 + (k % 4); s++) {
       const t = Date.parse(`${day(k)}T09:00:00Z`) + s * 1000;
-      events.push(`(${q(`e-${k}-${s}-a`)}, 'acme', '$pageview', ${t}, ${t}, ${q(day(k))}, ${q(`s-${k}-${s}`)}, '/flows', NULL)`);
-      events.push(`(${q(`e-${k}-${s}-b`)}, 'acme', '$pageleave', ${t + 500}, ${t + 500}, ${q(day(k))}, ${q(`s-${k}-${s}`)}, '/flows', ${(s + 1) * 4000})`);
+      events.push(
+        `(${q(`e-${k}-${s}-a`)}, 'acme', '$pageview', ${t}, ${t}, ${q(day(k))}, ${q(`s-${k}-${s}`)}, '/flows', NULL)`,
+      );
+      events.push(
+        `(${q(`e-${k}-${s}-b`)}, 'acme', '$pageleave', ${t + 500}, ${t + 500}, ${q(day(k))}, ${q(`s-${k}-${s}`)}, '/flows', ${(s + 1) * 4000})`,
+      );
     }
   }
-  events.push(`('w-1', 'webonly', '$pageview', ${Date.parse(`${day(1)}T09:00:00Z`)}, ${Date.parse(`${day(1)}T09:00:00Z`)}, ${q(day(1))}, 'ws', '/', NULL)`);
+  events.push(
+    `('w-1', 'webonly', '$pageview', ${Date.parse(`${day(1)}T09:00:00Z`)}, ${Date.parse(`${day(1)}T09:00:00Z`)}, ${q(day(1))}, 'ws', '/', NULL)`,
+  );
   return [
     `INSERT INTO instances (id, product, first_seen, last_seen, ping_count) VALUES ${inst.join(",")};`,
-    ...chunks(pings, 200).map((c) => `INSERT INTO pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type, country, counts, config) VALUES ${c.join(",")};`),
+    ...chunks(pings, 200).map(
+      (c) =>
+        `INSERT INTO pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type, country, counts, config) VALUES ${c.join(",")};`,
+    ),
     `INSERT INTO facts (id, instance_id, kind, key, value, collected_at, received_at, day) VALUES ${facts.join(",")};`,
     `INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path, duration_ms) VALUES ${events.join(",")};`,
     `INSERT INTO releases (product, version, updated_at) VALUES ('acme', '1.1.0', 0);`,
@@ -115,7 +178,15 @@ export function charts(page: Page): Promise<Array<{ series: number; xticks: numb
         const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
         if (a >= 128 && Math.max(r, g, b) - Math.min(r, g, b) >= 80) series++;
       }
-      return [{ series, xticks: (box.dataset.xticks ?? "").split(",").filter((s) => s !== "").map(Number) }];
+      return [
+        {
+          series,
+          xticks: (box.dataset.xticks ?? "")
+            .split(",")
+            .filter((s) => s !== "")
+            .map(Number),
+        },
+      ];
     }),
   );
 }
@@ -124,8 +195,16 @@ export function charts(page: Page): Promise<Array<{ series: number; xticks: numb
 export function launchChromium(userData: string, timezoneId: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userData, {
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 1280, height: 900 },
     timezoneId,
   });

@@ -9,7 +9,13 @@ export function runBin(bin: string, args: string[], env: Record<string, string> 
     cwd: ROOT,
     encoding: "utf8",
     // node_modules/.bin first: wrangler's shebang must find the project's Node 24.
-    env: { ...process.env, PATH: `${path.join(ROOT, "node_modules/.bin")}:${process.env.PATH}`, CI: "true", WRANGLER_SEND_METRICS: "false", ...env },
+    env: {
+      ...process.env,
+      PATH: `${path.join(ROOT, "node_modules/.bin")}:${process.env.PATH}`,
+      CI: "true",
+      WRANGLER_SEND_METRICS: "false",
+      ...env,
+    },
     timeout: 180_000,
   });
   return { status: res.status, out: `${res.stdout ?? ""}${res.stderr ?? ""}` };

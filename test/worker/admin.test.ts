@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import { requireAdmin } from "../../worker/http/auth";
-import { HttpError } from "../../worker/http/error";
+import { HttpError } from "../../worker/lib/error";
 import { count, admin, call, errorCode, post, uuid } from "./helpers";
 
 describe("admin API auth", () => {
@@ -78,15 +78,29 @@ describe("instances", () => {
 
 describe("releases and alerts", () => {
   const put = (product: string, body: unknown) =>
-    admin(`/v1/admin/releases/${product}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    admin(`/v1/admin/releases/${product}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
   const alert = (body: unknown) =>
-    admin("/v1/admin/alerts", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    admin("/v1/admin/alerts", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   it("PUT sets and replaces a release; GET lists them", async () => {
     expect((await put("rel", { version: "1.0.0" })).status).toBe(200);
     const res = await put("rel", { version: "1.1.0", info: "Faster", url: "https://example.com/1.1.0" });
-    expect(((await res.json()) as { release: unknown }).release).toMatchObject({ product: "rel", version: "1.1.0", info: "Faster" });
-    const list = (await (await admin("/v1/admin/releases")).json()) as { releases: Array<{ product: string; version: string }> };
+    expect(((await res.json()) as { release: unknown }).release).toMatchObject({
+      product: "rel",
+      version: "1.1.0",
+      info: "Faster",
+    });
+    const list = (await (await admin("/v1/admin/releases")).json()) as {
+      releases: Array<{ product: string; version: string }>;
+    };
     expect(list.releases.filter((r) => r.product === "rel")).toEqual([expect.objectContaining({ version: "1.1.0" })]);
   });
 
@@ -99,7 +113,13 @@ describe("releases and alerts", () => {
   });
 
   it("creates, lists and deletes alerts", async () => {
-    const res = await alert({ product: "al", affects: ">=1.0.0 <1.2.3", level: "critical", message: "CVE-2026-1", url: "https://example.com/cve" });
+    const res = await alert({
+      product: "al",
+      affects: ">=1.0.0 <1.2.3",
+      level: "critical",
+      message: "CVE-2026-1",
+      url: "https://example.com/cve",
+    });
     expect(res.status).toBe(201);
     const { alert: created } = (await res.json()) as { alert: { id: string } };
     const list = (await (await admin("/v1/admin/alerts")).json()) as { alerts: Array<{ id: string }> };
@@ -110,8 +130,12 @@ describe("releases and alerts", () => {
 
   it("rejects an alert with a bad range or level", async () => {
     const before = await count("alerts");
-    expect(await errorCode(await alert({ product: "al", affects: "not a range!", level: "info", message: "m" }))).toBe("invalid_field");
-    expect(await errorCode(await alert({ product: "al", affects: "*", level: "loud", message: "m" }))).toBe("invalid_field");
+    expect(await errorCode(await alert({ product: "al", affects: "not a range!", level: "info", message: "m" }))).toBe(
+      "invalid_field",
+    );
+    expect(await errorCode(await alert({ product: "al", affects: "*", level: "loud", message: "m" }))).toBe(
+      "invalid_field",
+    );
     expect(await count("alerts")).toBe(before);
   });
 });

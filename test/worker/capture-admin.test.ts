@@ -24,7 +24,11 @@ describe("GET /v1/admin/events", () => {
       const batch = Array.from({ length: 2 }, (_, j) => {
         const id = uuid();
         ids.push(id);
-        return { uuid: id, event: j === 0 ? "$pageview" : "$pageleave", properties: { token: TOKEN, $session_id: session } };
+        return {
+          uuid: id,
+          event: j === 0 ? "$pageview" : "$pageleave",
+          properties: { token: TOKEN, $session_id: session },
+        };
       });
       await capture(batch);
     }

@@ -8,14 +8,21 @@ const TOKEN = "phc_candor_dev";
 const ALLOWED = "https://console.example.com";
 const OTHER = "https://evil.example";
 /** The worker with ALLOWED_ORIGINS restricted to one console. */
-const restricted: Env = { ...env, ALLOWED_ORIGINS: `${ALLOWED}, https://second.example` as string as Env["ALLOWED_ORIGINS"] };
+const restricted: Env = {
+  ...env,
+  ALLOWED_ORIGINS: `${ALLOWED}, https://second.example` as string as Env["ALLOWED_ORIGINS"],
+};
 
 /** The same worker whose CAPTURE_TOKENS is broken: capture answers 503 (retryable). */
 const misconfigured: Env = { ...restricted, CAPTURE_TOKENS: "{broken" as string as Env["CAPTURE_TOKENS"] };
 
 async function fetchRestricted(path: string, init: RequestInit = {}, vars: Env = restricted): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`${BASE}${path}`, init) as Request<unknown, IncomingRequestCfProperties>, vars, ctx);
+  const res = await worker.fetch(
+    new Request(`${BASE}${path}`, init) as Request<unknown, IncomingRequestCfProperties>,
+    vars,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -28,7 +35,11 @@ describe("CORS on the PostHog routes follows ALLOWED_ORIGINS, statuses intact", 
   it("preflight from an allowed origin: 204, origin reflected, Vary: Origin", async () => {
     const res = await fetchRestricted("/e/", {
       method: "OPTIONS",
-      headers: { origin: ALLOWED, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      headers: {
+        origin: ALLOWED,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
@@ -42,12 +53,21 @@ describe("CORS on the PostHog routes follows ALLOWED_ORIGINS, statuses intact", 
     ["200 flags", () => post("/flags/?v=2", "{}", ALLOWED), 200],
     ["400 bad JSON", () => post("/e/", "{nope", ALLOWED), 400],
     ["401 unknown token", () => post("/e/", batch([event()], "phc_nope"), ALLOWED), 401],
-    ["401 unknown config token", () => fetchRestricted("/array/phc_nope/config", { headers: { origin: ALLOWED } }), 401],
+    [
+      "401 unknown config token",
+      () => fetchRestricted("/array/phc_nope/config", { headers: { origin: ALLOWED } }),
+      401,
+    ],
     ["404 unknown route", () => fetchRestricted("/e/extra/path", { headers: { origin: ALLOWED } }), 404],
     ["405 GET on capture", () => fetchRestricted("/e/", { headers: { origin: ALLOWED } }), 405],
     ["413 too large", () => post("/e/", "x".repeat(1024 * 1024 + 1), ALLOWED), 413],
     ["415 unknown Content-Encoding", () => post("/e/", "{}", ALLOWED, { "content-encoding": "br" }), 415],
-    ["503 capture not configured", () => fetchRestricted("/e/", { method: "POST", body: batch([event()]), headers: { origin: ALLOWED } }, misconfigured), 503],
+    [
+      "503 capture not configured",
+      () =>
+        fetchRestricted("/e/", { method: "POST", body: batch([event()]), headers: { origin: ALLOWED } }, misconfigured),
+      503,
+    ],
   ])("%s keeps its status and CORS headers", async (_n, send, status) => {
     const res = await send();
     expect(res.status).toBe(status);
@@ -55,7 +75,10 @@ describe("CORS on the PostHog routes follows ALLOWED_ORIGINS, statuses intact", 
   });
 
   it("a preflight from another origin gets no allow-origin; its capture is refused 401 and stores nothing", async () => {
-    const pre = await fetchRestricted("/e/", { method: "OPTIONS", headers: { origin: OTHER, "access-control-request-method": "POST" } });
+    const pre = await fetchRestricted("/e/", {
+      method: "OPTIONS",
+      headers: { origin: OTHER, "access-control-request-method": "POST" },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBeNull();
     const before = await count("events");
@@ -80,7 +103,7 @@ describe("CORS on the PostHog routes follows ALLOWED_ORIGINS, statuses intact", 
     expect(res.status).toBe(200);
   });
 
-  it("with the default ALLOWED_ORIGINS=\"*\" any origin may capture", async () => {
+  it('with the default ALLOWED_ORIGINS="*" any origin may capture', async () => {
     const res = await call("/e/", { method: "POST", body: batch([event()]), headers: { origin: OTHER } });
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe(OTHER);

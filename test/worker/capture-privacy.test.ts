@@ -40,7 +40,18 @@ describe("capture: only the allow-list is stored", () => {
       props: null,
     });
     const dump = await dumpDatabase();
-    for (const secret of ["jsdom", "Mozilla", "RawAgentFromHeader", "tab=settings", "#frag", "?tab", "search?q", "ph_keyword", "127.0.0.1", "en-US"]) {
+    for (const secret of [
+      "jsdom",
+      "Mozilla",
+      "RawAgentFromHeader",
+      "tab=settings",
+      "#frag",
+      "?tab",
+      "search?q",
+      "ph_keyword",
+      "127.0.0.1",
+      "en-US",
+    ]) {
       expect(dump).not.toContain(secret);
     }
   });
@@ -79,7 +90,8 @@ describe("capture: only the allow-list is stored", () => {
       duration_ms: 5123,
     });
     const dump = await dumpDatabase();
-    for (const secret of [LICENCE_ID, "HeadlessChrome", "secret=1", "Acme Corp", "acme"]) expect(dump).not.toContain(secret);
+    for (const secret of [LICENCE_ID, "HeadlessChrome", "secret=1", "Acme Corp", "acme"])
+      expect(dump).not.toContain(secret);
   });
 
   it("falls back to $current_url's path, drops a non-URL referrer and oversize custom props", async () => {
@@ -88,15 +100,33 @@ describe("capture: only the allow-list is stored", () => {
       {
         uuid: id,
         event: "feature_used",
-        properties: { token: TOKEN, $current_url: "https://x.example/a/b?c=d", $referrer: "$direct", $browser: "Chrome 140.0 (bad family!)", candor_props: { ok: 1, "Bad-Key": 2 } },
+        properties: {
+          token: TOKEN,
+          $current_url: "https://x.example/a/b?c=d",
+          $referrer: "$direct",
+          $browser: "Chrome 140.0 (bad family!)",
+          candor_props: { ok: 1, "Bad-Key": 2 },
+        },
       },
     ]);
-    expect(await row(id)).toMatchObject({ path: "/a/b", referrer_domain: null, browser: null, props: null, timestamp: null });
+    expect(await row(id)).toMatchObject({
+      path: "/a/b",
+      referrer_domain: null,
+      browser: null,
+      props: null,
+      timestamp: null,
+    });
   });
 
   it("keeps valid custom props", async () => {
     const id = uuid();
-    await capture([{ uuid: id, event: "export_done", properties: { token: TOKEN, candor_props: { format: "csv", rows: 10, ok: true } } }]);
+    await capture([
+      {
+        uuid: id,
+        event: "export_done",
+        properties: { token: TOKEN, candor_props: { format: "csv", rows: 10, ok: true } },
+      },
+    ]);
     const r = await row(id);
     expect(JSON.parse(String(r!.props))).toEqual({ format: "csv", rows: 10, ok: true });
   });

@@ -6,7 +6,11 @@ import { call, dumpDatabase, uuid } from "./helpers";
 const TOKEN = "phc_candor_dev";
 
 async function capture(events: unknown[], body: (e: unknown[]) => unknown = (e) => ({ api_key: TOKEN, batch: e })) {
-  const res = await call("/e/", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(body(events)) });
+  const res = await call("/e/", {
+    method: "POST",
+    headers: { "content-type": "text/plain" },
+    body: JSON.stringify(body(events)),
+  });
   expect(res.status).toBe(200);
   return captureResponse.parse(await res.json());
 }
@@ -33,15 +37,22 @@ const secrets: Array<[string, string]> = [
 ];
 
 describe("capture: free-text fields never carry ids, URLs or addresses", () => {
-  it.each(secrets)("%s in candor_license_type, candor_instance_id and candor_props never reaches D1", async (_what, secret) => {
-    const r = await stored({ candor_license_type: secret, candor_instance_id: secret, candor_props: { plan: secret, note: `see ${secret}` } });
-    expect(r).toMatchObject({ license_type: null, props: null });
-    // a UUID is a valid instance id (stored canonical); nothing else is
-    if (!secret.startsWith("3f2504e0")) expect(r.instance_id).toBeNull();
-    const dump = await dumpDatabase();
-    if (!secret.startsWith("3f2504e0")) expect(dump).not.toContain(secret);
-    expect(String(r.props)).not.toContain(secret);
-  });
+  it.each(secrets)(
+    "%s in candor_license_type, candor_instance_id and candor_props never reaches D1",
+    async (_what, secret) => {
+      const r = await stored({
+        candor_license_type: secret,
+        candor_instance_id: secret,
+        candor_props: { plan: secret, note: `see ${secret}` },
+      });
+      expect(r).toMatchObject({ license_type: null, props: null });
+      // a UUID is a valid instance id (stored canonical); nothing else is
+      if (!secret.startsWith("3f2504e0")) expect(r.instance_id).toBeNull();
+      const dump = await dumpDatabase();
+      if (!secret.startsWith("3f2504e0")) expect(dump).not.toContain(secret);
+      expect(String(r.props)).not.toContain(secret);
+    },
+  );
 
   it("valid values are kept: a licence tier, a UUID instance id (normalised), short scalar props", async () => {
     const r = await stored({
@@ -68,9 +79,15 @@ describe("capture: free-text fields never carry ids, URLs or addresses", () => {
 
 describe("capture: browser, OS, referrer and path are reduced", () => {
   it("$browser / $os: a family name (letters and spaces, <= 32) or null", async () => {
-    expect(await stored({ $browser: "Mobile Safari", $os: "Mac OS X" })).toMatchObject({ browser: "Mobile Safari", os: "Mac OS X" });
+    expect(await stored({ $browser: "Mobile Safari", $os: "Mac OS X" })).toMatchObject({
+      browser: "Mobile Safari",
+      os: "Mac OS X",
+    });
     expect(await stored({ $browser: "Chrome 140", $os: "Windows 10" })).toMatchObject({ browser: null, os: null });
-    expect(await stored({ $browser: "Chrome/140.0.1", $os: "A".repeat(33) })).toMatchObject({ browser: null, os: null });
+    expect(await stored({ $browser: "Chrome/140.0.1", $os: "A".repeat(33) })).toMatchObject({
+      browser: null,
+      os: null,
+    });
   });
 
   it("a referrer that is an IP literal is not stored", async () => {
@@ -103,8 +120,14 @@ describe("capture: uuids and tokens", () => {
   it("an undashed upper-case uuid is stored dashed lower case, so its retry in either form is a duplicate", async () => {
     const id = uuid();
     const bare = id.replaceAll("-", "").toUpperCase();
-    expect(await capture([{ uuid: bare, event: "a_b", properties: { token: TOKEN } }])).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect(await capture([{ uuid: id, event: "a_b", properties: { token: TOKEN } }])).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await capture([{ uuid: bare, event: "a_b", properties: { token: TOKEN } }])).toMatchObject({
+      accepted: 1,
+      duplicates: 0,
+    });
+    expect(await capture([{ uuid: id, event: "a_b", properties: { token: TOKEN } }])).toMatchObject({
+      accepted: 0,
+      duplicates: 1,
+    });
     expect(await row(id)).not.toBeNull();
   });
 
@@ -114,8 +137,19 @@ describe("capture: uuids and tokens", () => {
       { uuid: uuid(), event: "$autocapture", properties: { token: TOKEN } },
     ];
     const res = await capture(events, (e) => e);
-    expect(res).toEqual({ status: 1, accepted: 0, duplicates: 0, rejected: [{ index: 0, reason: "invalid_uuid" }, { index: 1, reason: "event_not_allowed" }] });
-    const unknown = await call("/e/", { method: "POST", body: JSON.stringify([{ uuid: "nope", event: "x", properties: { token: "phc_unknown" } }]) });
+    expect(res).toEqual({
+      status: 1,
+      accepted: 0,
+      duplicates: 0,
+      rejected: [
+        { index: 0, reason: "invalid_uuid" },
+        { index: 1, reason: "event_not_allowed" },
+      ],
+    });
+    const unknown = await call("/e/", {
+      method: "POST",
+      body: JSON.stringify([{ uuid: "nope", event: "x", properties: { token: "phc_unknown" } }]),
+    });
     expect(unknown.status).toBe(401);
   });
 });

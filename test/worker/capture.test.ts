@@ -15,7 +15,12 @@ function base64(text: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 }
 function event(name = "$pageview", props: Record<string, unknown> = {}) {
-  return { uuid: uuid(), event: name, timestamp: new Date().toISOString(), properties: { distinct_id: "d1", token: TOKEN, $pathname: "/p", ...props } };
+  return {
+    uuid: uuid(),
+    event: name,
+    timestamp: new Date().toISOString(),
+    properties: { distinct_id: "d1", token: TOKEN, $pathname: "/p", ...props },
+  };
 }
 function batch(events: unknown[], token: string = TOKEN) {
   return { api_key: token, batch: events, sent_at: new Date().toISOString() };
@@ -34,14 +39,19 @@ async function stored(id: string) {
 describe("capture: every encoding posthog-js sends", () => {
   it("raw gzip as text/plain, no Content-Encoding (magic-byte sniff), as posthog-js sends it", async () => {
     const e = event();
-    const res = await send("/e/?ip=0&_=1700000000000&ver=1.449.2", await gzip(JSON.stringify(batch([e]))), { "content-type": "text/plain" });
+    const res = await send("/e/?ip=0&_=1700000000000&ver=1.449.2", await gzip(JSON.stringify(batch([e]))), {
+      "content-type": "text/plain",
+    });
     expect(await ok(res)).toEqual({ status: 1, accepted: 1, duplicates: 0, rejected: [] });
     expect(await stored(e.uuid)).toMatchObject({ event: "$pageview", product: "flowforge", path: "/p" });
   });
 
   it("Content-Encoding: gzip with JSON (posthog-js-lite)", async () => {
     const e = event();
-    const res = await send("/batch/", await gzip(JSON.stringify(batch([e]))), { "content-type": "application/json", "content-encoding": "gzip" });
+    const res = await send("/batch/", await gzip(JSON.stringify(batch([e]))), {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+    });
     expect((await ok(res)).accepted).toBe(1);
     expect(await stored(e.uuid)).not.toBeNull();
   });
@@ -55,7 +65,9 @@ describe("capture: every encoding posthog-js sends", () => {
   it("?compression=base64 with a form body data=<urlencoded base64> (unload beacon)", async () => {
     const e = event("$pageleave");
     const form = "data=" + encodeURIComponent(base64(JSON.stringify(batch([e]))));
-    const res = await send("/e/?compression=base64&beacon=1", form, { "content-type": "application/x-www-form-urlencoded" });
+    const res = await send("/e/?compression=base64&beacon=1", form, {
+      "content-type": "application/x-www-form-urlencoded",
+    });
     expect((await ok(res)).accepted).toBe(1);
     expect(await stored(e.uuid)).toMatchObject({ event: "$pageleave" });
   });
@@ -64,24 +76,39 @@ describe("capture: every encoding posthog-js sends", () => {
     const a = event();
     const b = event();
     const form = { "content-type": "application/x-www-form-urlencoded" };
-    expect((await ok(await send("/e/", "data=" + encodeURIComponent(base64(JSON.stringify(batch([a])))), form))).accepted).toBe(1);
-    expect((await ok(await send("/e/", "data=" + encodeURIComponent(JSON.stringify(batch([b]))), form))).accepted).toBe(1);
+    expect(
+      (await ok(await send("/e/", "data=" + encodeURIComponent(base64(JSON.stringify(batch([a])))), form))).accepted,
+    ).toBe(1);
+    expect((await ok(await send("/e/", "data=" + encodeURIComponent(JSON.stringify(batch([b]))), form))).accepted).toBe(
+      1,
+    );
   });
 
   it("?compression=gzip-js (legacy hint) with raw gzip", async () => {
-    const res = await send("/capture?compression=gzip-js", await gzip(JSON.stringify(batch([event()]))), { "content-type": "text/plain" });
+    const res = await send("/capture?compression=gzip-js", await gzip(JSON.stringify(batch([event()]))), {
+      "content-type": "text/plain",
+    });
     expect((await ok(res)).accepted).toBe(1);
   });
 
-  it.each(["/e", "/e/", "/i/v0/e", "/i/v0/e/", "/batch", "/batch/", "/capture", "/capture/", "/track/"])("route %s", async (path) => {
-    expect((await ok(await send(path, JSON.stringify(batch([event()]))))).accepted).toBe(1);
-  });
+  it.each(["/e", "/e/", "/i/v0/e", "/i/v0/e/", "/batch", "/batch/", "/capture", "/capture/", "/track/"])(
+    "route %s",
+    async (path) => {
+      expect((await ok(await send(path, JSON.stringify(batch([event()]))))).accepted).toBe(1);
+    },
+  );
 });
 
 describe("capture: body forms", () => {
   it("the real posthog-js batch fixture", async () => {
-    const body = { ...fixture, api_key: TOKEN, batch: fixture.batch.map((e) => ({ ...e, uuid: uuid(), properties: { ...e.properties, token: TOKEN } })) };
-    expect((await ok(await send("/e/", await gzip(JSON.stringify(body)), { "content-type": "text/plain" }))).accepted).toBe(1);
+    const body = {
+      ...fixture,
+      api_key: TOKEN,
+      batch: fixture.batch.map((e) => ({ ...e, uuid: uuid(), properties: { ...e.properties, token: TOKEN } })),
+    };
+    expect(
+      (await ok(await send("/e/", await gzip(JSON.stringify(body)), { "content-type": "text/plain" }))).accepted,
+    ).toBe(1);
   });
 
   it("a bare array of events (token from properties)", async () => {
@@ -116,7 +143,16 @@ describe("capture: per-event validation", () => {
     const good = event();
     const noUuid = { event: "$pageview", properties: {} };
     const noEvent = { uuid: uuid(), properties: {} };
-    const bad = [noUuid, noEvent, { ...event(), uuid: "nope" }, event("$autocapture"), event("bad name!"), event("x".repeat(121)), "str", { ...event(), properties: { token: "phc_other" } }];
+    const bad = [
+      noUuid,
+      noEvent,
+      { ...event(), uuid: "nope" },
+      event("$autocapture"),
+      event("bad name!"),
+      event("x".repeat(121)),
+      "str",
+      { ...event(), properties: { token: "phc_other" } },
+    ];
     const res = await ok(await send("/e/", JSON.stringify(batch([good, ...bad]))));
     expect(res.accepted).toBe(1);
     expect(res.rejected).toEqual([
@@ -138,9 +174,27 @@ describe("capture: per-event validation", () => {
 
 describe("capture: bad input and limits", () => {
   it.each([
-    ["malformed gzip", () => send("/e/", new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6]), { "content-type": "text/plain" }), 400, "invalid_encoding"],
-    ["Content-Encoding gzip that is not gzip", () => send("/e/", "{}", { "content-encoding": "gzip" }), 400, "invalid_encoding"],
-    ["bad base64", () => send("/e/?compression=base64", "data=%%%not-base64%%%", { "content-type": "application/x-www-form-urlencoded" }), 400, "invalid_encoding"],
+    [
+      "malformed gzip",
+      () => send("/e/", new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6]), { "content-type": "text/plain" }),
+      400,
+      "invalid_encoding",
+    ],
+    [
+      "Content-Encoding gzip that is not gzip",
+      () => send("/e/", "{}", { "content-encoding": "gzip" }),
+      400,
+      "invalid_encoding",
+    ],
+    [
+      "bad base64",
+      () =>
+        send("/e/?compression=base64", "data=%%%not-base64%%%", {
+          "content-type": "application/x-www-form-urlencoded",
+        }),
+      400,
+      "invalid_encoding",
+    ],
     ["bad JSON", () => send("/e/", "{nope", { "content-type": "text/plain" }), 400, "invalid_json"],
     ["empty body", () => send("/e/", ""), 400, "invalid_json"],
     ["a number", () => send("/e/", "42"), 400, "invalid_field"],

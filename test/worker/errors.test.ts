@@ -13,7 +13,9 @@ async function nothingStored(send: () => Promise<Response>): Promise<Response> {
 
 describe("bad input: a clear 4xx with a stable code, nothing stored", () => {
   it("not JSON -> 400 invalid_json, without the parser's message", async () => {
-    const res = await nothingStored(() => call("/v1/ping", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }));
+    const res = await nothingStored(() =>
+      call("/v1/ping", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }),
+    );
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("invalid_json");
@@ -21,7 +23,9 @@ describe("bad input: a clear 4xx with a stable code, nothing stored", () => {
   });
 
   it("invalid UTF-8 -> 400 invalid_json", async () => {
-    const res = await nothingStored(() => call("/v1/ping", { method: "POST", body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) }));
+    const res = await nothingStored(() =>
+      call("/v1/ping", { method: "POST", body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) }),
+    );
     expect(res.status).toBe(400);
     expect(await errorCode(res)).toBe("invalid_json");
   });
@@ -29,13 +33,28 @@ describe("bad input: a clear 4xx with a stable code, nothing stored", () => {
   it.each([
     [{ product: "x" }, "$.instanceId"],
     [{ instanceId: "not-a-uuid" }, "$.instanceId"],
-    [{ instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", platform: { counts: { users: -1 } } }, "$.platform.counts.users"],
-    [{ instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", platform: { counts: { users: 1.5 } } }, "$.platform.counts.users"],
+    [
+      { instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", platform: { counts: { users: -1 } } },
+      "$.platform.counts.users",
+    ],
+    [
+      { instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", platform: { counts: { users: 1.5 } } },
+      "$.platform.counts.users",
+    ],
     [{ instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", os: { type: 5 } }, "$.os.type"],
     [{ instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", product: "Bad Product!" }, "$.product"],
     [{ instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", uptime: -3 }, "$.uptime"],
-    [{ instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", platform: { config: { a: { b: { c: { d: { e: true } } } } } } }, "$.platform.config.a.b.c.d"],
-    [{ instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", platform: { config: { s: "x".repeat(129) } } }, "$.platform.config.s"],
+    [
+      {
+        instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b",
+        platform: { config: { a: { b: { c: { d: { e: true } } } } } },
+      },
+      "$.platform.config.a.b.c.d",
+    ],
+    [
+      { instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b", platform: { config: { s: "x".repeat(129) } } },
+      "$.platform.config.s",
+    ],
     [[1, 2], "$"],
   ])("field error %# -> 400 invalid_field at %s", async (body, path) => {
     const res = await nothingStored(() => post("/v1/ping", body));
@@ -45,7 +64,12 @@ describe("bad input: a clear 4xx with a stable code, nothing stored", () => {
   });
 
   it("too many config keys in all -> invalid_field", async () => {
-    const config = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, Object.fromEntries(Array.from({ length: 4 }, (_, j) => [`f${j}`, true]))]));
+    const config = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [
+        `k${i}`,
+        Object.fromEntries(Array.from({ length: 4 }, (_, j) => [`f${j}`, true])),
+      ]),
+    );
     const res = await nothingStored(() => post("/v1/ping", { ...good(), platform: { config } }));
     expect(res.status).toBe(400);
     expect(await errorCode(res)).toBe("invalid_field");
@@ -66,7 +90,9 @@ describe("bad input: a clear 4xx with a stable code, nothing stored", () => {
         else controller.close();
       },
     });
-    const res = await nothingStored(() => call("/v1/ping", { method: "POST", headers: { "content-type": "application/json" }, body: stream }));
+    const res = await nothingStored(() =>
+      call("/v1/ping", { method: "POST", headers: { "content-type": "application/json" }, body: stream }),
+    );
     expect(res.status).toBe(413);
     expect(await errorCode(res)).toBe("payload_too_large");
   });
@@ -74,19 +100,33 @@ describe("bad input: a clear 4xx with a stable code, nothing stored", () => {
   it("a body just under the limit is read whole", async () => {
     const body = JSON.stringify({ ...good(), pad: "" });
     const padded = body.replace('"pad":""', `"pad":"${"x".repeat(64 * 1024 - body.length - 1)}"`);
-    const res = await call("/v1/ping", { method: "POST", headers: { "content-type": "application/json" }, body: padded });
+    const res = await call("/v1/ping", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: padded,
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { ignored: string[] }).ignored).toEqual(["pad"]);
   });
 
   it("other content types -> 415", async () => {
-    const res = await nothingStored(() => call("/v1/ping", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=b" }));
+    const res = await nothingStored(() =>
+      call("/v1/ping", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "a=b",
+      }),
+    );
     expect(res.status).toBe(415);
     expect(await errorCode(res)).toBe("unsupported_media_type");
   });
 
   it("text/plain JSON is accepted", async () => {
-    const res = await call("/v1/ping", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(good()) });
+    const res = await call("/v1/ping", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify(good()),
+    });
     expect(res.status).toBe(200);
   });
 

@@ -24,18 +24,34 @@ describe("facts and exceptions on POST /v1/ping", () => {
   it("stores facts and exceptions linked to the instance; admin reads them back", async () => {
     const id = uuid();
     const facts = [fact("feature.sso", "on"), fact("users.bucket", "10-50", "recurring")];
-    const res = await post("/v1/ping", { instanceId: id, product: "ferretdb", version: "2.1.0", facts, exceptions: [exception("boom")] });
+    const res = await post("/v1/ping", {
+      instanceId: id,
+      product: "ferretdb",
+      version: "2.1.0",
+      facts,
+      exceptions: [exception("boom")],
+    });
     expect(res.status).toBe(200);
     pingResponse.parse(await res.json());
 
     const f = await admin(`/v1/admin/instances/${id}/facts`);
     expect(f.status).toBe(200);
-    const fb = (await f.json()) as { facts: Array<{ id: string; kind: string; key: string; value: string; instanceId: string; collectedAt: number }> };
+    const fb = (await f.json()) as {
+      facts: Array<{ id: string; kind: string; key: string; value: string; instanceId: string; collectedAt: number }>;
+    };
     expect(fb.facts.map((r) => r.id).sort()).toEqual(facts.map((r) => r.id).sort());
-    expect(fb.facts.find((r) => r.key === "users.bucket")).toMatchObject({ kind: "recurring", value: "10-50", instanceId: id, collectedAt: 1_700_000_000_000 });
+    expect(fb.facts.find((r) => r.key === "users.bucket")).toMatchObject({
+      kind: "recurring",
+      value: "10-50",
+      instanceId: id,
+      collectedAt: 1_700_000_000_000,
+    });
 
     const e = await admin(`/v1/admin/instances/${id}/exceptions`);
-    const eb = (await e.json()) as { exceptions: Array<{ type: string; message: string; version: string; fingerprint: string }>; groups: Group[] };
+    const eb = (await e.json()) as {
+      exceptions: Array<{ type: string; message: string; version: string; fingerprint: string }>;
+      groups: Group[];
+    };
     expect(eb.exceptions).toHaveLength(1);
     expect(eb.exceptions[0]).toMatchObject({ type: "TypeError", message: "boom", version: "2.1.0" });
     expect(eb.exceptions[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
@@ -89,18 +105,34 @@ describe("facts and exceptions on POST /v1/ping", () => {
       const body = (await res.json()) as { error: { code: string; path: string } };
       expect(body.error).toMatchObject({ code: "invalid_field", path });
     }
-    expect({ facts: await count("facts"), exceptions: await count("exceptions"), pings: await count("pings") }).toEqual(before);
+    expect({ facts: await count("facts"), exceptions: await count("exceptions"), pings: await count("pings") }).toEqual(
+      before,
+    );
   });
 
   it("admin reads need the token and an existing instance; pages with a cursor", async () => {
     const id = uuid();
-    expect((await post("/v1/ping", { instanceId: id, product: "p-page", facts: [fact("a", "1"), fact("b", "2"), fact("c", "3")] })).status).toBe(200);
+    expect(
+      (
+        await post("/v1/ping", {
+          instanceId: id,
+          product: "p-page",
+          facts: [fact("a", "1"), fact("b", "2"), fact("c", "3")],
+        })
+      ).status,
+    ).toBe(200);
     expect((await call(`/v1/admin/instances/${id}/facts`)).status).toBe(401);
     expect(await errorCode(await admin(`/v1/admin/instances/${uuid()}/facts`))).toBe("not_found");
     expect((await admin(`/v1/admin/instances/${uuid()}/exceptions`)).status).toBe(404);
-    const p1 = (await (await admin(`/v1/admin/instances/${id}/facts?limit=2`)).json()) as { facts: Array<{ id: string }>; next: string };
+    const p1 = (await (await admin(`/v1/admin/instances/${id}/facts?limit=2`)).json()) as {
+      facts: Array<{ id: string }>;
+      next: string;
+    };
     expect(p1.facts).toHaveLength(2);
-    const p2 = (await (await admin(`/v1/admin/instances/${id}/facts?limit=2&cursor=${p1.next}`)).json()) as { facts: Array<{ id: string }>; next: null };
+    const p2 = (await (await admin(`/v1/admin/instances/${id}/facts?limit=2&cursor=${p1.next}`)).json()) as {
+      facts: Array<{ id: string }>;
+      next: null;
+    };
     expect(p2.facts).toHaveLength(1);
     expect(p2.next).toBeNull();
     expect(new Set([...p1.facts, ...p2.facts].map((f) => f.id)).size).toBe(3);
@@ -123,8 +155,13 @@ describe("exception fingerprint source", () => {
   it("the stored fingerprint is the SHA-256 of that source", async () => {
     const id = uuid();
     await post("/v1/ping", { instanceId: id, product: "p-fp", exceptions: [exception("m")] });
-    const row = await env.DB.prepare("SELECT fingerprint FROM exceptions WHERE instance_id = ?").bind(id).first<{ fingerprint: string }>();
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(fingerprintSource("TypeError", STACK_A)));
+    const row = await env.DB.prepare("SELECT fingerprint FROM exceptions WHERE instance_id = ?")
+      .bind(id)
+      .first<{ fingerprint: string }>();
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(fingerprintSource("TypeError", STACK_A)),
+    );
     expect(row!.fingerprint).toBe([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""));
   });
 });
@@ -132,7 +169,13 @@ describe("exception fingerprint source", () => {
 describe("a repeated Idempotency-Key stores nothing new", () => {
   it("records sent again under the same key are not stored, even with new ids", async () => {
     const id = uuid();
-    const first = { instanceId: id, product: "ferretdb", version: "2.1.0", facts: [fact("a", "1")], exceptions: [exception("x")] };
+    const first = {
+      instanceId: id,
+      product: "ferretdb",
+      version: "2.1.0",
+      facts: [fact("a", "1")],
+      exceptions: [exception("x")],
+    };
     const a = pingResponse.parse(await (await post("/v1/ping", first, { "idempotency-key": "r-1" })).json());
     const again = { ...first, facts: [fact("b", "2"), ...first.facts], exceptions: [exception("y")] };
     const b = pingResponse.parse(await (await post("/v1/ping", again, { "idempotency-key": "r-1" })).json());

@@ -21,9 +21,21 @@ describe("DELETE /v1/instances/:instanceId (public forget)", () => {
       exceptions: [{ id: uuid(), type: "Error", message: "m", collectedAt: 1 }],
     };
     for (const i of [id, other]) {
-      expect((await post("/v1/ping", { instanceId: i, product: "p-forget", ...records, facts: [{ ...records.facts[0], id: uuid() }], exceptions: [{ ...records.exceptions[0], id: uuid() }] })).status).toBe(200);
+      expect(
+        (
+          await post("/v1/ping", {
+            instanceId: i,
+            product: "p-forget",
+            ...records,
+            facts: [{ ...records.facts[0], id: uuid() }],
+            exceptions: [{ ...records.exceptions[0], id: uuid() }],
+          })
+        ).status,
+      ).toBe(200);
     }
-    await env.DB.prepare("INSERT INTO events (uuid, product, event, received_at, day, instance_id) VALUES (?, 'p-forget', '$pageview', 1, '2026-01-01', ?)")
+    await env.DB.prepare(
+      "INSERT INTO events (uuid, product, event, received_at, day, instance_id) VALUES (?, 'p-forget', '$pageview', 1, '2026-01-01', ?)",
+    )
       .bind(uuid(), id)
       .run();
     expect(await rowsOf(id)).toEqual({ pings: 1, facts: 1, exceptions: 1, events: 1, instances: 1 });
@@ -45,7 +57,10 @@ describe("DELETE /v1/instances/:instanceId (public forget)", () => {
   });
 
   it("needs no token, keeps its status through CORS, and rejects a non-uuid with 400", async () => {
-    const res = await call(`/v1/instances/${uuid()}`, { method: "DELETE", headers: { origin: "https://console.example" } });
+    const res = await call(`/v1/instances/${uuid()}`, {
+      method: "DELETE",
+      headers: { origin: "https://console.example" },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     const bad = await forget("not-a-uuid");

@@ -22,7 +22,11 @@ export function call(path: string, init: RequestInit = {}): Promise<Response> {
 
 /** POST JSON. */
 export function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return call(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return call(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Admin call with the test bearer token. */

@@ -14,9 +14,23 @@ describe("POST /v1/ping", () => {
     expect(body.latest_version).toBeNull();
 
     const inst = await env.DB.prepare("SELECT * FROM instances WHERE id = ?").bind(flowfuse.instanceId).first();
-    expect(inst).toMatchObject({ product: "flowforge", version: "1.0.0", os_type: "Darwin", os_arch: "x64", license_type: "DEV", ping_count: 1 });
-    const ping = await env.DB.prepare("SELECT * FROM pings WHERE uuid = ?").bind(body.uuid).first<Record<string, string>>();
-    expect(ping).toMatchObject({ instance_id: flowfuse.instanceId, product: "flowforge", version: "1.0.0", license_type: "DEV" });
+    expect(inst).toMatchObject({
+      product: "flowforge",
+      version: "1.0.0",
+      os_type: "Darwin",
+      os_arch: "x64",
+      license_type: "DEV",
+      ping_count: 1,
+    });
+    const ping = await env.DB.prepare("SELECT * FROM pings WHERE uuid = ?")
+      .bind(body.uuid)
+      .first<Record<string, string>>();
+    expect(ping).toMatchObject({
+      instance_id: flowfuse.instanceId,
+      product: "flowforge",
+      version: "1.0.0",
+      license_type: "DEV",
+    });
     expect(JSON.parse(ping!.counts!)).toEqual(flowfuse.platform.counts);
     expect(JSON.parse(ping!.config!)).toEqual(flowfuse.platform.config);
     expect(JSON.parse(ping!.env!)).toEqual(flowfuse.env);
@@ -30,7 +44,13 @@ describe("POST /v1/ping", () => {
 
   it("lists unknown top-level fields as ignored and does not store them", async () => {
     const id = uuid();
-    const res = await post("/v1/ping", { instanceId: id, product: "ferretdb", version: "2.0.0", hostname: "secret-box", extra: { a: 1 } });
+    const res = await post("/v1/ping", {
+      instanceId: id,
+      product: "ferretdb",
+      version: "2.0.0",
+      hostname: "secret-box",
+      extra: { a: 1 },
+    });
     const body = pingResponse.parse(await res.json());
     expect(body.ignored.sort()).toEqual(["extra", "hostname"]);
     const row = await env.DB.prepare("SELECT * FROM pings WHERE uuid = ?").bind(body.uuid).first();
@@ -40,7 +60,9 @@ describe("POST /v1/ping", () => {
   it("upserts the instance: first seen kept, last seen and counters move", async () => {
     const id = uuid();
     await post("/v1/ping", { instanceId: id, product: "p1", version: "1.0.0", os: { type: "Linux" } });
-    const first = await env.DB.prepare("SELECT * FROM instances WHERE id = ?").bind(id).first<{ first_seen: number; last_seen: number }>();
+    const first = await env.DB.prepare("SELECT * FROM instances WHERE id = ?")
+      .bind(id)
+      .first<{ first_seen: number; last_seen: number }>();
     await post("/v1/ping", { instanceId: id, product: "p1", version: "1.1.0" });
     const inst = await env.DB.prepare("SELECT * FROM instances WHERE id = ?").bind(id).first<Record<string, unknown>>();
     expect(inst).toMatchObject({ first_seen: first!.first_seen, version: "1.1.0", os_type: "Linux", ping_count: 2 });
@@ -53,9 +75,13 @@ describe("POST /v1/ping", () => {
     const a = pingResponse.parse(await (await post("/v1/ping", ping, { "idempotency-key": "k-1" })).json());
     const b = pingResponse.parse(await (await post("/v1/ping", ping, { "idempotency-key": "k-1" })).json());
     expect(b.uuid).toBe(a.uuid);
-    const n = await env.DB.prepare("SELECT count(*) AS n FROM pings WHERE instance_id = ?").bind(id).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM pings WHERE instance_id = ?")
+      .bind(id)
+      .first<{ n: number }>();
     expect(n!.n).toBe(1);
-    const inst = await env.DB.prepare("SELECT ping_count FROM instances WHERE id = ?").bind(id).first<{ ping_count: number }>();
+    const inst = await env.DB.prepare("SELECT ping_count FROM instances WHERE id = ?")
+      .bind(id)
+      .first<{ ping_count: number }>();
     expect(inst!.ping_count).toBe(1);
     const c = pingResponse.parse(await (await post("/v1/ping", ping, { "idempotency-key": "k-2" })).json());
     expect(c.uuid).not.toBe(a.uuid);
@@ -64,7 +90,9 @@ describe("POST /v1/ping", () => {
   it("concurrent repeats of one Idempotency-Key store one ping", async () => {
     const id = uuid();
     const ping = { instanceId: id, product: "p3" };
-    const answers = await Promise.all(Array.from({ length: 5 }, () => post("/v1/ping", ping, { "idempotency-key": "same" })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => post("/v1/ping", ping, { "idempotency-key": "same" })),
+    );
     const uuids = new Set(await Promise.all(answers.map(async (r) => pingResponse.parse(await r.json()).uuid)));
     expect(uuids.size).toBe(1);
     expect(await count("pings WHERE instance_id = '" + id + "'")).toBe(1);
@@ -73,7 +101,9 @@ describe("POST /v1/ping", () => {
   it("keeps country and ASN from request.cf when present", async () => {
     const res = await post("/v1/ping", { instanceId: uuid(), product: "p4" });
     const { uuid: sub } = pingResponse.parse(await res.json());
-    const row = await env.DB.prepare("SELECT country, asn FROM pings WHERE uuid = ?").bind(sub).first<{ country: string | null; asn: number | null }>();
+    const row = await env.DB.prepare("SELECT country, asn FROM pings WHERE uuid = ?")
+      .bind(sub)
+      .first<{ country: string | null; asn: number | null }>();
     // miniflare supplies a fixed cf object; either value may be absent, never malformed.
     if (row!.country !== null) expect(row!.country).toMatch(/^[A-Z0-9]{2}$/);
     if (row!.asn !== null) expect(Number.isInteger(row!.asn)).toBe(true);

@@ -13,7 +13,11 @@ describe("privacy: nothing that identifies a person is stored or logged", () => 
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(" ")));
     }
     for (const ip of [IP, IPV6]) {
-      for (const body of [flowfuse, { ...flowfuse, instanceId: uuid() }, { instanceId: uuid(), product: "p", version: "1.0.0" }]) {
+      for (const body of [
+        flowfuse,
+        { ...flowfuse, instanceId: uuid() },
+        { instanceId: uuid(), product: "p", version: "1.0.0" },
+      ]) {
         const res = await post("/v1/ping", body, { "cf-connecting-ip": ip, "x-forwarded-for": ip, "user-agent": UA });
         expect(res.status).toBe(200);
       }

@@ -1,12 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
-import { HttpError } from "../../worker/http/error";
+import { HttpError } from "../../worker/lib/error";
 import { toErrorResponse } from "../../worker/http/respond";
 
 const request = new Request("https://candor.test/v1/ping");
 
 describe("the single error mapper", () => {
   it("answers an HttpError with its status, code, extra fields and headers", async () => {
-    const res = toErrorResponse(new HttpError(413, "payload_too_large", "Too big.", { path: "$" }, { "retry-after": "5" }), request);
+    const res = toErrorResponse(
+      new HttpError(413, "payload_too_large", "Too big.", { path: "$" }, { "retry-after": "5" }),
+      request,
+    );
     expect(res.status).toBe(413);
     expect(res.headers.get("retry-after")).toBe("5");
     expect(await res.json()).toEqual({ error: { code: "payload_too_large", message: "Too big.", path: "$" } });
@@ -20,7 +23,13 @@ describe("the single error mapper", () => {
     expect(text).not.toContain("secret");
     expect(JSON.parse(text)).toEqual({ error: { code: "internal_error", message: "Internal error." } });
     const line = JSON.parse(String(spy.mock.calls[0]![0])) as Record<string, string>;
-    expect(line).toMatchObject({ level: "error", msg: "unhandled", name: "TypeError", detail: "D1_ERROR: secret internal detail", route: "/v1/ping" });
+    expect(line).toMatchObject({
+      level: "error",
+      msg: "unhandled",
+      name: "TypeError",
+      detail: "D1_ERROR: secret internal detail",
+      route: "/v1/ping",
+    });
     spy.mockRestore();
   });
 

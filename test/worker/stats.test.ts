@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ActiveStats, DistributionStats, ExceptionStats, FactStats, FrontendStats, PlatformStats, ProductList, VersionStats } from "../../schema";
+import type {
+  ActiveStats,
+  DistributionStats,
+  ExceptionStats,
+  FactStats,
+  FrontendStats,
+  PlatformStats,
+  ProductList,
+  VersionStats,
+} from "../../schema";
 import { admin, call, errorCode } from "./helpers";
 import { adminWithVars, cron, D, D1, D2, NOW, seed } from "./statsSeed";
 
@@ -38,7 +47,9 @@ describe("stats API (answers from rollups built by scheduled())", () => {
 
   it("source=raw (STATS_RAW_COMPARE=true) computes the same answer from raw pings", async () => {
     const rollup = await get<VersionStats>(`/v1/admin/stats/versions?product=acme&from=2026-09-01&to=${D}`);
-    const res = await adminWithVars(`/v1/admin/stats/versions?product=acme&from=2026-09-01&to=${D}&source=raw`, { STATS_RAW_COMPARE: "true" });
+    const res = await adminWithVars(`/v1/admin/stats/versions?product=acme&from=2026-09-01&to=${D}&source=raw`, {
+      STATS_RAW_COMPARE: "true",
+    });
     expect(res.status).toBe(200);
     const raw = (await res.json()) as VersionStats;
     expect(raw.source).toBe("raw");
@@ -49,14 +60,35 @@ describe("stats API (answers from rollups built by scheduled())", () => {
   it("distributions as shares of installation-days", async () => {
     const d = await get<DistributionStats>(`/v1/admin/stats/distributions?${range}`);
     expect(d.installation_days).toBe(7);
-    expect(d.os_type).toEqual([{ value: "Linux", installation_days: 5, share: 5 / 7 }, { value: "Darwin", installation_days: 2, share: 2 / 7 }]);
-    expect(d.os_arch.map((s) => [s.value, s.installation_days])).toEqual([["arm64", 4], ["x64", 3]]);
-    expect(d.os.map((s) => [s.value, s.installation_days])).toEqual([["Linux/x64", 3], ["Darwin/arm64", 2], ["Linux/arm64", 2]]);
-    expect(d.license.map((s) => [s.value, s.installation_days])).toEqual([["CE", 3], ["", 2], ["EE", 2]]);
-    expect(d.country.map((s) => [s.value, s.installation_days])).toEqual([["US", 3], ["", 2], ["DE", 2]]);
+    expect(d.os_type).toEqual([
+      { value: "Linux", installation_days: 5, share: 5 / 7 },
+      { value: "Darwin", installation_days: 2, share: 2 / 7 },
+    ]);
+    expect(d.os_arch.map((s) => [s.value, s.installation_days])).toEqual([
+      ["arm64", 4],
+      ["x64", 3],
+    ]);
+    expect(d.os.map((s) => [s.value, s.installation_days])).toEqual([
+      ["Linux/x64", 3],
+      ["Darwin/arm64", 2],
+      ["Linux/arm64", 2],
+    ]);
+    expect(d.license.map((s) => [s.value, s.installation_days])).toEqual([
+      ["CE", 3],
+      ["", 2],
+      ["EE", 2],
+    ]);
+    expect(d.country.map((s) => [s.value, s.installation_days])).toEqual([
+      ["US", 3],
+      ["", 2],
+      ["DE", 2],
+    ]);
     // The product's own env key (acme) is its version, not a runtime.
     expect(d.runtime).toEqual({
-      nodejs: [{ value: "v20.11.0", installation_days: 2, share: 2 / 3 }, { value: "v18.19.0", installation_days: 1, share: 1 / 3 }],
+      nodejs: [
+        { value: "v20.11.0", installation_days: 2, share: 2 / 3 },
+        { value: "v18.19.0", installation_days: 1, share: 1 / 3 },
+      ],
     });
   });
 
@@ -84,10 +116,26 @@ describe("stats API (answers from rollups built by scheduled())", () => {
   it("exception groups with counts, versions, first and last seen", async () => {
     const e = await get<ExceptionStats>(`/v1/admin/stats/exceptions?${range}`);
     expect(e.groups).toEqual([
-      { fingerprint: "fp1", type: "TypeError", message: "y is undefined", occurrences: 4, installation_days: 3,
-        versions: ["1.1.0", "1.0.0"], first_seen: `${D1}T09:00:00.000Z`, last_seen: `${D}T07:00:00.000Z` },
-      { fingerprint: "fp2", type: "RangeError", message: "too deep", occurrences: 1, installation_days: 1,
-        versions: ["1.1.0"], first_seen: `${D}T08:00:00.000Z`, last_seen: `${D}T08:00:00.000Z` },
+      {
+        fingerprint: "fp1",
+        type: "TypeError",
+        message: "y is undefined",
+        occurrences: 4,
+        installation_days: 3,
+        versions: ["1.1.0", "1.0.0"],
+        first_seen: `${D1}T09:00:00.000Z`,
+        last_seen: `${D}T07:00:00.000Z`,
+      },
+      {
+        fingerprint: "fp2",
+        type: "RangeError",
+        message: "too deep",
+        occurrences: 1,
+        installation_days: 1,
+        versions: ["1.1.0"],
+        first_seen: `${D}T08:00:00.000Z`,
+        last_seen: `${D}T08:00:00.000Z`,
+      },
     ]);
   });
 
@@ -102,8 +150,14 @@ describe("stats API (answers from rollups built by scheduled())", () => {
       { path: "/flows", pageviews: 3, entries: 1, exits: 2, leaves: 2, median_seconds: 25 },
       { path: "/settings", pageviews: 1, entries: 0, exits: 0, leaves: 1, median_seconds: 5 },
     ]);
-    expect(f.entry_pages).toEqual([{ path: "/", entries: 3 }, { path: "/flows", entries: 1 }]);
-    expect(f.exit_pages).toEqual([{ path: "/", exits: 2 }, { path: "/flows", exits: 2 }]);
+    expect(f.entry_pages).toEqual([
+      { path: "/", entries: 3 },
+      { path: "/flows", entries: 1 },
+    ]);
+    expect(f.exit_pages).toEqual([
+      { path: "/", exits: 2 },
+      { path: "/flows", exits: 2 },
+    ]);
   });
 
   it("filters by product, and lists products for the switcher", async () => {
@@ -133,7 +187,9 @@ describe("CSV exports", () => {
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="pings-${D2}-${D}.csv"`);
     const lines = (await res.text()).split("\r\n").filter((l) => l !== "");
-    expect(lines[0]).toBe("uuid,instance_id,product,version,received_at,day,os_type,os_release,os_arch,license_type,country,asn,uptime,env,counts,config");
+    expect(lines[0]).toBe(
+      "uuid,instance_id,product,version,received_at,day,os_type,os_release,os_arch,license_type,country,asn,uptime,env,counts,config",
+    );
     expect(lines).toHaveLength(1 + 8);
     expect(lines.slice(1).map((l) => l.split(",")[5])).toEqual([D2, D2, D1, D1, D1, D1, D, D]);
     // JSON cells are quoted, inner quotes doubled (RFC 4180).
@@ -143,7 +199,12 @@ describe("CSV exports", () => {
   it("all products when product is omitted", async () => {
     const res = await admin(`/v1/admin/export/pings.csv?from=${D1}&to=${D1}`);
     const lines = (await res.text()).split("\r\n").filter((l) => l !== "");
-    expect(lines.slice(1).map((l) => l.split(",")[2]).sort()).toEqual(["acme", "acme", "acme", "acme", "other"]);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(",")[2])
+        .sort(),
+    ).toEqual(["acme", "acme", "acme", "acme", "other"]);
   });
 
   it("streams events as CSV", async () => {
@@ -152,7 +213,12 @@ describe("CSV exports", () => {
     const lines = (await res.text()).split("\r\n").filter((l) => l !== "");
     expect(lines[0]!.split(",").slice(0, 3)).toEqual(["uuid", "product", "event"]);
     expect(lines).toHaveLength(1 + 12);
-    expect(lines.filter((l) => l.includes(",$pageleave,")).map((l) => l.split(",")[17]).sort()).toEqual(["10000", "20000", "30400", "5000"]);
+    expect(
+      lines
+        .filter((l) => l.includes(",$pageleave,"))
+        .map((l) => l.split(",")[17])
+        .sort(),
+    ).toEqual(["10000", "20000", "30400", "5000"]);
   });
 
   it("validates the range like the stats routes", async () => {

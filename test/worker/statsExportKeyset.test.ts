@@ -1,16 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
-import { EXPORT_MAX_PAGES, EXPORT_PAGE } from "../../worker/routes/stats/exportCsv";
+import { EXPORT_MAX_PAGES, EXPORT_PAGE } from "../../worker/routes/stats/exports";
 import { database } from "../../worker/store/db";
 import { exportPageSql, type ExportTable } from "../../worker/store/exports";
 import { admin } from "./helpers";
 import { bulkEvents, bulkPings } from "./statsSeed";
 
-const csvRows = async (res: Response) => (await res.text()).split("\r\n").filter((l) => l !== "").slice(1);
+const csvRows = async (res: Response) =>
+  (await res.text())
+    .split("\r\n")
+    .filter((l) => l !== "")
+    .slice(1);
 
 async function plan(table: ExportTable, product?: string): Promise<string> {
-  const q = exportPageSql(table, ["uuid", "day"], { product, from: "2026-05-01", to: "2026-05-31" }, { day: "2026-05-02", rowid: 40 }, EXPORT_PAGE);
+  const q = exportPageSql(
+    table,
+    ["uuid", "day"],
+    { product, from: "2026-05-01", to: "2026-05-31" },
+    { day: "2026-05-02", rowid: 40 },
+    EXPORT_PAGE,
+  );
   const rows = await database(env).all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${q}`);
   return rows.map((r) => r.detail).join("\n");
 }
@@ -20,9 +30,12 @@ describe("CSV exports: a keyset that seeks, and a bounded query budget", () => {
     const events = await plan("events");
     expect(events).toMatch(/SEARCH events USING INDEX events_day \(day=\? AND rowid>\?\)/);
     expect(events).toMatch(/SEARCH events USING INDEX events_day \(day>\? AND day<\?\)/);
-    expect(await plan("events", "acme")).toMatch(/SEARCH events USING INDEX events_product_day \(product=\? AND day=\? AND rowid>\?\)/);
+    expect(await plan("events", "acme")).toMatch(
+      /SEARCH events USING INDEX events_product_day \(product=\? AND day=\? AND rowid>\?\)/,
+    );
     expect(await plan("pings")).toMatch(/SEARCH pings USING INDEX pings_day \(day=\? AND rowid>\?\)/);
-    for (const p of [events, await plan("pings"), await plan("events", "acme")]) expect(p).not.toMatch(/SCAN (events|pings)/);
+    for (const p of [events, await plan("pings"), await plan("events", "acme")])
+      expect(p).not.toMatch(/SCAN (events|pings)/);
   });
 
   it("events over more than one page, in (day, rowid) order, each once; filtered by product or not", async () => {

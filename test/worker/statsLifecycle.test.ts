@@ -32,7 +32,10 @@ describe("rollups survive bad data: each day is rebuilt on its own, retention al
     // held back to the broken day so that the next run retries it.
     expect(await count("rollup_active WHERE day = '2026-03-08'")).toBe(0);
     expect(await count("rollup_active WHERE day IN ('2026-03-09', '2026-03-10')")).toBe(2);
-    const state = await env.DB.prepare("SELECT built_through, built_at FROM rollup_state").first<{ built_through: string; built_at: number }>();
+    const state = await env.DB.prepare("SELECT built_through, built_at FROM rollup_state").first<{
+      built_through: string;
+      built_at: number;
+    }>();
     expect(state).toEqual({ built_through: "2026-03-08", built_at: NOW });
     expect(await count("pings WHERE day = '2025-11-01'")).toBe(0);
   });
@@ -40,7 +43,9 @@ describe("rollups survive bad data: each day is rebuilt on its own, retention al
   it("the next run still rebuilds the good days (the bad one keeps failing alone)", async () => {
     await bulkPings({ n: 2, day: "2026-03-10", tag: "late" });
     await cron(NOW + 3_600_000);
-    const a = await env.DB.prepare("SELECT active1 FROM rollup_active WHERE day = '2026-03-10'").first<{ active1: number }>();
+    const a = await env.DB.prepare("SELECT active1 FROM rollup_active WHERE day = '2026-03-10'").first<{
+      active1: number;
+    }>();
     expect(a!.active1).toBe(7);
   });
 

@@ -11,12 +11,20 @@ const id = (n: number) => `20000000-0000-4000-8000-${String(n).padStart(12, "0")
 
 describe("retention through scheduled(): raw rows older than RETENTION_DAYS go, rollups stay", () => {
   it("backfills rollups for old days first, then deletes their raw rows in chunks", async () => {
-    await insertPings(Array.from({ length: 1234 }, (_, i) => ({ id: id(i), day: "2026-06-14", version: "0.1.0", product: "old" })));
-    for (let i = 0; i < 30; i++) await insertEvent({ day: "2026-06-14", event: "$pageview", session: `s${i}`, path: "/", t: i, product: "old" });
+    await insertPings(
+      Array.from({ length: 1234 }, (_, i) => ({ id: id(i), day: "2026-06-14", version: "0.1.0", product: "old" })),
+    );
+    for (let i = 0; i < 30; i++)
+      await insertEvent({ day: "2026-06-14", event: "$pageview", session: `s${i}`, path: "/", t: i, product: "old" });
     await insertPings([
       { id: id(5000), day: "2026-10-01", version: "1.0.0", product: "old" }, // 91 days old: deleted
       { id: id(5001), day: "2026-10-02", version: "1.0.0", product: "old" }, // 90 days old: kept
-      ...Array.from({ length: 10 }, (_, i) => ({ id: id(6000 + i), day: "2026-12-26", version: "1.0.0", product: "old" })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        id: id(6000 + i),
+        day: "2026-12-26",
+        version: "1.0.0",
+        product: "old",
+      })),
     ]);
     await insertEvent({ day: "2026-10-01", event: "$pageview", t: 0, product: "old" });
     await insertEvent({ day: "2026-12-30", event: "$pageview", t: 0, product: "old" });
@@ -24,7 +32,9 @@ describe("retention through scheduled(): raw rows older than RETENTION_DAYS go, 
     await cron(NOW);
     // Run 1 built 2026-06-14.. (31 days) but the raw rows are kept until the backlog is built.
     expect(await count("pings WHERE day = '2026-06-14'")).toBe(1234);
-    const first = await env.DB.prepare("SELECT active1 FROM rollup_active WHERE product = 'old' AND day = '2026-06-14'").first<{ active1: number }>();
+    const first = await env.DB.prepare(
+      "SELECT active1 FROM rollup_active WHERE product = 'old' AND day = '2026-06-14'",
+    ).first<{ active1: number }>();
     expect(first!.active1).toBe(1234);
 
     let runs = 1;
@@ -40,9 +50,13 @@ describe("retention through scheduled(): raw rows older than RETENTION_DAYS go, 
     expect(await count("events WHERE day < '2026-10-02'")).toBe(0);
     expect(await count("events")).toBe(1);
     // Rollups of deleted days are kept.
-    const kept = await env.DB.prepare("SELECT active1 FROM rollup_active WHERE product = 'old' AND day = '2026-06-14'").first<{ active1: number }>();
+    const kept = await env.DB.prepare(
+      "SELECT active1 FROM rollup_active WHERE product = 'old' AND day = '2026-06-14'",
+    ).first<{ active1: number }>();
     expect(kept!.active1).toBe(1234);
-    const fe = await env.DB.prepare("SELECT pageviews FROM rollup_frontend WHERE day = '2026-06-14'").first<{ pageviews: number }>();
+    const fe = await env.DB.prepare("SELECT pageviews FROM rollup_frontend WHERE day = '2026-06-14'").first<{
+      pageviews: number;
+    }>();
     expect(fe!.pageviews).toBe(30);
   });
 

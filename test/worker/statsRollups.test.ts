@@ -28,8 +28,13 @@ describe("rollups through scheduled(): late pings are counted when their day is 
     expect(await active("2026-06-10", "2026-06-10")).toEqual([2]); // not yet: rollups answer
     await cron(Date.UTC(2026, 5, 11, 0, 17)); // next day: 06-10 is "yesterday" and is rebuilt
     expect(await active("2026-06-10", "2026-06-11")).toEqual([3, 0]);
-    const v = (await (await admin("/v1/admin/stats/versions?product=acme&from=2026-06-10&to=2026-06-10")).json()) as VersionStats;
-    expect(v.versions).toEqual([{ version: "1.1.0", installations: [2] }, { version: "1.0.0", installations: [1] }]);
+    const v = (await (
+      await admin("/v1/admin/stats/versions?product=acme&from=2026-06-10&to=2026-06-10")
+    ).json()) as VersionStats;
+    expect(v.versions).toEqual([
+      { version: "1.1.0", installations: [2] },
+      { version: "1.0.0", installations: [1] },
+    ]);
 
     // A delayed row for the day before yesterday is still inside the rebuilt window...
     await insertPings([{ id: id(4), day: "2026-06-09", version: "1.0.0" }]);
@@ -37,12 +42,17 @@ describe("rollups through scheduled(): late pings are counted when their day is 
     await insertPings([{ id: id(5), day: "2026-06-05", version: "1.0.0" }]);
     await cron(Date.UTC(2026, 5, 11, 1, 17));
     expect(await active("2026-06-05", "2026-06-11")).toEqual([0, 0, 0, 0, 1, 3, 0]);
-    const w = (await (await admin("/v1/admin/stats/active?product=acme&from=2026-06-11&to=2026-06-11")).json()) as ActiveStats;
+    const w = (await (
+      await admin("/v1/admin/stats/active?product=acme&from=2026-06-11&to=2026-06-11")
+    ).json()) as ActiveStats;
     expect(w.active7).toEqual([5]); // windows read raw rows, so the 06-05 row counts from the 06-11 rebuild on
   });
 
   it("records progress: built through today", async () => {
-    const row = await env.DB.prepare("SELECT built_through, built_at FROM rollup_state").first<{ built_through: string; built_at: number }>();
+    const row = await env.DB.prepare("SELECT built_through, built_at FROM rollup_state").first<{
+      built_through: string;
+      built_at: number;
+    }>();
     expect(row).toEqual({ built_through: "2026-06-11", built_at: Date.UTC(2026, 5, 11, 1, 17) });
   });
 });
@@ -58,9 +68,18 @@ describe("planDays (pure)", () => {
   });
 
   it("steady state: only the recent days; after an outage, the missed days too", () => {
-    expect(planDays("2026-03-31", "2026-03-31", undefined)).toEqual({ days: ["2026-03-29", "2026-03-30", "2026-03-31"], builtThrough: "2026-03-31" });
+    expect(planDays("2026-03-31", "2026-03-31", undefined)).toEqual({
+      days: ["2026-03-29", "2026-03-30", "2026-03-31"],
+      builtThrough: "2026-03-31",
+    });
     expect(planDays("2026-03-31", "2026-03-25", undefined).days).toEqual([
-      "2026-03-25", "2026-03-26", "2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30", "2026-03-31",
+      "2026-03-25",
+      "2026-03-26",
+      "2026-03-27",
+      "2026-03-28",
+      "2026-03-29",
+      "2026-03-30",
+      "2026-03-31",
     ]);
   });
 });

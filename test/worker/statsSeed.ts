@@ -42,35 +42,84 @@ export async function insertPings(list: SeedPing[]): Promise<void> {
   const stmts = list.flatMap((p) => {
     const received = at(p.day, p.hour ?? 10) + n++;
     return [
-      env.DB.prepare("INSERT OR IGNORE INTO instances (id, product, first_seen, last_seen, ping_count) VALUES (?, ?, ?, ?, 1)")
-        .bind(p.id, p.product ?? "acme", received, received),
-      env.DB.prepare(`INSERT INTO pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type,
-          country, env, counts, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .bind(crypto.randomUUID(), p.id, p.product ?? "acme", p.version, received, p.day, p.os?.[0] ?? null, p.os?.[1] ?? null,
-          p.license ?? null, p.country ?? null, p.env ? JSON.stringify(p.env) : null, p.counts ? JSON.stringify(p.counts) : null,
-          p.config ? JSON.stringify(p.config) : null),
+      env.DB.prepare(
+        "INSERT OR IGNORE INTO instances (id, product, first_seen, last_seen, ping_count) VALUES (?, ?, ?, ?, 1)",
+      ).bind(p.id, p.product ?? "acme", received, received),
+      env.DB.prepare(
+        `INSERT INTO pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type,
+          country, env, counts, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).bind(
+        crypto.randomUUID(),
+        p.id,
+        p.product ?? "acme",
+        p.version,
+        received,
+        p.day,
+        p.os?.[0] ?? null,
+        p.os?.[1] ?? null,
+        p.license ?? null,
+        p.country ?? null,
+        p.env ? JSON.stringify(p.env) : null,
+        p.counts ? JSON.stringify(p.counts) : null,
+        p.config ? JSON.stringify(p.config) : null,
+      ),
     ];
   });
   for (let i = 0; i < stmts.length; i += 50) await env.DB.batch(stmts.slice(i, i + 50));
 }
 
-export async function insertEvent(e: { day: string; event: string; session?: string; distinct?: string; path?: string; t: number; durationMs?: number; product?: string }) {
-  await env.DB.prepare(`INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, duration_ms)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    .bind(crypto.randomUUID(), e.product ?? "acme", e.event, at(e.day, 9) + e.t, at(e.day, 10), e.day, e.distinct ?? null,
-      e.session ?? null, e.path ?? null, e.durationMs ?? null)
+export async function insertEvent(e: {
+  day: string;
+  event: string;
+  session?: string;
+  distinct?: string;
+  path?: string;
+  t: number;
+  durationMs?: number;
+  product?: string;
+}) {
+  await env.DB.prepare(
+    `INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, duration_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(
+      crypto.randomUUID(),
+      e.product ?? "acme",
+      e.event,
+      at(e.day, 9) + e.t,
+      at(e.day, 10),
+      e.day,
+      e.distinct ?? null,
+      e.session ?? null,
+      e.path ?? null,
+      e.durationMs ?? null,
+    )
     .run();
 }
 
 async function insertFact(id: string, key: string, value: string, day: string) {
-  await env.DB.prepare("INSERT INTO facts (id, instance_id, kind, key, value, collected_at, received_at, day) VALUES (?, ?, 'feature', ?, ?, ?, ?, ?)")
-    .bind(crypto.randomUUID(), id, key, value, at(day, 8), at(day, 8), day).run();
+  await env.DB.prepare(
+    "INSERT INTO facts (id, instance_id, kind, key, value, collected_at, received_at, day) VALUES (?, ?, 'feature', ?, ?, ?, ?, ?)",
+  )
+    .bind(crypto.randomUUID(), id, key, value, at(day, 8), at(day, 8), day)
+    .run();
 }
 
-async function insertException(id: string, fp: string, type: string, message: string, version: string, day: string, hour: number) {
-  await env.DB.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    .bind(crypto.randomUUID(), id, fp, type, message, version, at(day, hour), at(day, hour), day).run();
+async function insertException(
+  id: string,
+  fp: string,
+  type: string,
+  message: string,
+  version: string,
+  day: string,
+  hour: number,
+) {
+  await env.DB.prepare(
+    `INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(crypto.randomUUID(), id, fp, type, message, version, at(day, hour), at(day, hour), day)
+    .run();
 }
 
 export async function seed(): Promise<void> {
@@ -81,13 +130,38 @@ export async function seed(): Promise<void> {
     { id: ID.B, day: D2, version: "1.0.0", os: ["Linux", "arm64"], license: "EE", country: "DE" },
     // A pings twice on D1: its last ping (20:00) is the one counted.
     { id: ID.A, day: D1, hour: 8, version: "1.0.0", os: linux64, license: "CE", country: "US", counts: { users: 999 } },
-    { id: ID.A, day: D1, hour: 20, version: "1.1.0", os: linux64, license: "CE", country: "US",
-      env: { nodejs: "v20.11.0", acme: "1.1.0" }, counts: { users: 10, flows: 3 },
-      config: { features: { projectComms: true, teamBroker: false }, ha: true } },
-    { id: ID.B, day: D1, version: "1.0.0", os: ["Linux", "arm64"], license: "EE", country: "DE",
-      env: { nodejs: "v18.19.0" }, counts: { users: 2 }, config: { features: { projectComms: false } } },
-    { id: ID.C, day: D1, version: "1.1.0", os: ["Darwin", "arm64"], env: { nodejs: "v20.11.0" },
-      counts: { users: 30, flows: 5 }, config: { ha: false, name: "x" } },
+    {
+      id: ID.A,
+      day: D1,
+      hour: 20,
+      version: "1.1.0",
+      os: linux64,
+      license: "CE",
+      country: "US",
+      env: { nodejs: "v20.11.0", acme: "1.1.0" },
+      counts: { users: 10, flows: 3 },
+      config: { features: { projectComms: true, teamBroker: false }, ha: true },
+    },
+    {
+      id: ID.B,
+      day: D1,
+      version: "1.0.0",
+      os: ["Linux", "arm64"],
+      license: "EE",
+      country: "DE",
+      env: { nodejs: "v18.19.0" },
+      counts: { users: 2 },
+      config: { features: { projectComms: false } },
+    },
+    {
+      id: ID.C,
+      day: D1,
+      version: "1.1.0",
+      os: ["Darwin", "arm64"],
+      env: { nodejs: "v20.11.0" },
+      counts: { users: 30, flows: 5 },
+      config: { ha: false, name: "x" },
+    },
     { id: ID.A, day: D, version: "1.1.0", os: linux64, license: "CE", country: "US" },
     { id: ID.C, day: D, version: "1.1.0", os: ["Darwin", "arm64"] },
     { id: ID.E, day: D1, product: "other", version: "7.0.0" },
@@ -120,33 +194,53 @@ export async function seed(): Promise<void> {
   await insertEvent({ day: D, session: "s4", distinct: "v3", event: "$pageview", path: "/", t: 100 });
 }
 
-const series = (n: number) => `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${Math.floor(n)})`;
+const series = (n: number) =>
+  `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${Math.floor(n)})`;
 /** n pings (and n instances) of one day in ONE statement each: ids are `${tag}` + a number; counts as given (raw JSON text). */
-export async function bulkPings(o: { n: number; day: string; tag: string; product?: string; counts?: string }): Promise<void> {
+export async function bulkPings(o: {
+  n: number;
+  day: string;
+  tag: string;
+  product?: string;
+  counts?: string;
+}): Promise<void> {
   const id = `printf('%s-0000-4000-8000-%012d', ?1, x)`;
   await env.DB.batch([
-    env.DB.prepare(`${series(o.n)} INSERT INTO instances (id, product, first_seen, last_seen, ping_count) SELECT ${id}, ?2, 0, 0, 1 FROM c`)
-      .bind(o.tag, o.product ?? "acme"),
-    env.DB.prepare(`${series(o.n)} INSERT INTO pings (uuid, instance_id, product, version, received_at, day, counts)
-        SELECT 'p-' || ?1 || '-' || x, ${id}, ?2, '1.0.0', ?3 + x, ?4, ?5 FROM c`)
-      .bind(o.tag, o.product ?? "acme", at(o.day, 10), o.day, o.counts ?? null),
+    env.DB.prepare(
+      `${series(o.n)} INSERT INTO instances (id, product, first_seen, last_seen, ping_count) SELECT ${id}, ?2, 0, 0, 1 FROM c`,
+    ).bind(o.tag, o.product ?? "acme"),
+    env.DB.prepare(
+      `${series(o.n)} INSERT INTO pings (uuid, instance_id, product, version, received_at, day, counts)
+        SELECT 'p-' || ?1 || '-' || x, ${id}, ?2, '1.0.0', ?3 + x, ?4, ?5 FROM c`,
+    ).bind(o.tag, o.product ?? "acme", at(o.day, 10), o.day, o.counts ?? null),
   ]);
 }
 
 /** n $pageview events of one day in ONE statement; uuids are `${tag}-${i}`. */
 export async function bulkEvents(o: { n: number; day: string; tag: string; product?: string }): Promise<void> {
-  await env.DB.prepare(`${series(o.n)} INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path)
-      SELECT ?1 || '-' || x, ?2, '$pageview', ?3 + x, ?3 + x, ?4, 's-' || (x % 7), '/p' || (x % 3) FROM c`)
-    .bind(o.tag, o.product ?? "acme", at(o.day, 10), o.day).run();
+  await env.DB.prepare(
+    `${series(o.n)} INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path)
+      SELECT ?1 || '-' || x, ?2, '$pageview', ?3 + x, ?3 + x, ?4, 's-' || (x % 7), '/p' || (x % 3) FROM c`,
+  )
+    .bind(o.tag, o.product ?? "acme", at(o.day, 10), o.day)
+    .run();
 }
 
 /** Marks the rollups as built through `day` (so a run rebuilds only the recent days). */
 export async function builtThrough(day: string): Promise<void> {
-  await env.DB.prepare("INSERT OR REPLACE INTO rollup_state (name, built_through, built_at) VALUES ('daily', ?, 0)").bind(day).run();
+  await env.DB.prepare("INSERT OR REPLACE INTO rollup_state (name, built_through, built_at) VALUES ('daily', ?, 0)")
+    .bind(day)
+    .run();
 }
 
 /** The worker's fetch handler with extra vars (e.g. STATS_RAW_COMPARE), as the admin. */
 export async function adminWithVars(path: string, vars: Record<string, string>): Promise<Response> {
-  const request = new Request(`https://candor.test${path}`, { headers: { authorization: "Bearer test-admin-token", "cf-connecting-ip": "100.127.0.1" } });
-  return worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, { ...env, ...vars } as Env, createExecutionContext());
+  const request = new Request(`https://candor.test${path}`, {
+    headers: { authorization: "Bearer test-admin-token", "cf-connecting-ip": "100.127.0.1" },
+  });
+  return worker.fetch(
+    request as Request<unknown, IncomingRequestCfProperties>,
+    { ...env, ...vars } as Env,
+    createExecutionContext(),
+  );
 }

@@ -4,15 +4,28 @@ import { compareVersionsDesc, histogramMedian, isLatest, mergeHistograms } from 
 
 describe("stats steps (pure)", () => {
   it("median of merged duration histograms: middle value, or the mean of the two middle ones", () => {
-    expect(histogramMedian(mergeHistograms([{ "5": 1, "10": 1 }, { "20": 1, "30": 1 }]))).toBe(15);
+    expect(
+      histogramMedian(
+        mergeHistograms([
+          { "5": 1, "10": 1 },
+          { "20": 1, "30": 1 },
+        ]),
+      ),
+    ).toBe(15);
     expect(histogramMedian(mergeHistograms([{ "5": 2 }, { "60": 1 }]))).toBe(5);
     expect(histogramMedian(mergeHistograms([null, {}]))).toBeNull();
     expect(histogramMedian(mergeHistograms([{ "3600": 3, "1": 1 }]))).toBe(3600);
   });
 
   it("orders versions newest first: semver, then other strings, unknown last", () => {
-    expect(["1.2.0", "", "nightly", "v1.10.0", "1.10.0-beta.1", "0.9.0"].sort(compareVersionsDesc))
-      .toEqual(["v1.10.0", "1.10.0-beta.1", "1.2.0", "0.9.0", "nightly", ""]);
+    expect(["1.2.0", "", "nightly", "v1.10.0", "1.10.0-beta.1", "0.9.0"].sort(compareVersionsDesc)).toEqual([
+      "v1.10.0",
+      "1.10.0-beta.1",
+      "1.2.0",
+      "0.9.0",
+      "nightly",
+      "",
+    ]);
     expect(isLatest("v1.2.0", "1.2.0")).toBe(true);
     expect(isLatest("1.2.0-rc.1", "1.2.0")).toBe(false);
     expect(isLatest("", null)).toBe(false);

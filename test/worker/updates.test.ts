@@ -10,12 +10,24 @@ describe("upgrade notices and targeted alerts", () => {
   let critical = "";
   let beta = "";
   beforeAll(async () => {
-    await admin("/v1/admin/releases/upd", { method: "PUT", ...json({ version: "1.2.0", info: "Security fixes", url: "https://example.com/r/1.2.0" }) });
-    const a = await admin("/v1/admin/alerts", { method: "POST", ...json({ product: "upd", affects: "<1.1.0", level: "critical", message: "RCE", url: "https://example.com/a" }) });
+    await admin("/v1/admin/releases/upd", {
+      method: "PUT",
+      ...json({ version: "1.2.0", info: "Security fixes", url: "https://example.com/r/1.2.0" }),
+    });
+    const a = await admin("/v1/admin/alerts", {
+      method: "POST",
+      ...json({ product: "upd", affects: "<1.1.0", level: "critical", message: "RCE", url: "https://example.com/a" }),
+    });
     critical = ((await a.json()) as { alert: { id: string } }).alert.id;
-    const b = await admin("/v1/admin/alerts", { method: "POST", ...json({ product: "upd", affects: "1.3.0-rc.1", level: "warning", message: "bad rc" }) });
+    const b = await admin("/v1/admin/alerts", {
+      method: "POST",
+      ...json({ product: "upd", affects: "1.3.0-rc.1", level: "warning", message: "bad rc" }),
+    });
     beta = ((await b.json()) as { alert: { id: string } }).alert.id;
-    await admin("/v1/admin/alerts", { method: "POST", ...json({ product: "other", affects: "*", level: "info", message: "not yours" }) });
+    await admin("/v1/admin/alerts", {
+      method: "POST",
+      ...json({ product: "other", affects: "*", level: "info", message: "not yours" }),
+    });
   });
 
   it.each([

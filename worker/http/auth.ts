@@ -1,5 +1,5 @@
-import { HttpError } from "./error";
-import { log } from "./respond";
+import { HttpError } from "../lib/error";
+import { log } from "../lib/log";
 
 async function digest(s: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));

@@ -1,12 +1,13 @@
-import { HttpError } from "./error";
+import { HttpError } from "../lib/error";
+import { concat } from "../lib/bytes";
+import { parseJson } from "../lib/json";
 
 /**
  * Reads at most `limit` bytes of the body. Over the limit -> 413, decided from Content-Length
  * when sent and otherwise while streaming (chunked bodies), without buffering past the limit.
  */
 export async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = () =>
-    new HttpError(413, "payload_too_large", `Request body is larger than ${limit} bytes.`);
+  const tooLarge = () => new HttpError(413, "payload_too_large", `Request body is larger than ${limit} bytes.`);
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   if (!request.body) return new Uint8Array(0);
@@ -26,31 +27,11 @@ export async function readLimited(request: Request, limit: number): Promise<Uint
   return concat(chunks, total);
 }
 
-/** Concatenates chunks (of `total` bytes in all) into one array. */
-export function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
-
 /** JSON and text bodies are accepted (text/plain avoids a CORS preflight); anything else -> 415. */
 export function requireJsonOrText(request: Request): void {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type === "" || type === "application/json" || type === "text/plain" || type.endsWith("+json")) return;
   throw new HttpError(415, "unsupported_media_type", "Send application/json or text/plain.");
-}
-
-/** Parses UTF-8 JSON; any failure -> 400 invalid_json (the parser's text is not echoed). */
-export function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch {
-    throw new HttpError(400, "invalid_json", "Body is not valid UTF-8 JSON.");
-  }
 }
 
 /** Content type check, bounded read and JSON parse, in that order. */

@@ -1,4 +1,5 @@
-import { HttpError } from "./error";
+import { HttpError } from "../lib/error";
+import { log } from "../lib/log";
 import type { ErrorBody } from "../../schema";
 
 /** A JSON response. */
@@ -7,14 +8,6 @@ export function json(data: unknown, status = 200, headers: Record<string, string
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
-}
-
-/** One structured log line (JSON) on the worker's console. Never pass IPs or User-Agents. */
-export function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, msg, ...fields });
-  if (level === "error") console.error(line);
-  else if (level === "warn") console.warn(line);
-  else console.log(line);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { captureTokens } from "../../schema/wire/capture";
-import { HttpError } from "../http/error";
-import { log } from "../http/respond";
+import { HttpError } from "./error";
+import { log } from "./log";
 
 let cached: { raw: string; tokens: Record<string, string> } | undefined;
 
@@ -25,7 +25,10 @@ export function tokenMap(env: Env): Record<string, string> {
 
 /** ALLOWED_ORIGINS: "*" or a comma list of origins such as https://console.example.com. */
 export function originAllowed(env: Env, origin: string | null): boolean {
-  const list = (env.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (env.ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.includes("*")) return true;
   return origin !== null && list.includes(origin);
 }

@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import { log } from "../http/respond";
+import { log } from "./log";
 
 export type Cell = string | number | null;
 export interface Page<C> {
@@ -19,7 +19,10 @@ function defuse(value: string): string {
  * by csv-stringify. A failure mid-stream is logged and aborts the body (the client sees a cut
  * transfer, never a partial file that looks complete).
  */
-export function csvStream<C>(header: string[], fetchPage: (cursor: C | null) => Promise<Page<C>>): ReadableStream<Uint8Array> {
+export function csvStream<C>(
+  header: string[],
+  fetchPage: (cursor: C | null) => Promise<Page<C>>,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const toCsv = (rows: Cell[][]) => stringify(rows, { cast: { string: defuse }, record_delimiter: "\r\n" });
   let cursor: C | null = null;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { HttpError } from "../http/error";
+import { HttpError } from "./error";
 
 /** Keyset cursor of paged lists: the last row's sort time and id, as base64url JSON. */
 export interface Cursor {

@@ -1,5 +1,5 @@
-import { HttpError } from "../http/error";
-import { log } from "../http/respond";
+import { HttpError } from "./error";
+import { log } from "./log";
 
 /**
  * Abuse damping through the Rate Limiting binding (approximate, per location: not a quota).

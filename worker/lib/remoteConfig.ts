@@ -1,5 +1,5 @@
 import type { IRequest } from "itty-router";
-import { HttpError } from "../http/error";
+import { HttpError } from "./error";
 import { requireAllowedOrigin, tokenMap } from "./captureConfig";
 
 /**

@@ -1,5 +1,7 @@
 import type { IRequest } from "itty-router";
+import { readLimited } from "../http/body";
 import { json } from "../http/respond";
+import { captureLimits } from "../../schema/wire/capture";
 import { requireAllowedOrigin, tokenMap } from "../lib/captureConfig";
 import { decodeCapture } from "../pipeline/events/decode";
 import { ingestEvents } from "../pipeline/events/run";
@@ -12,6 +14,11 @@ import { database } from "../store/db";
 export async function postCapture(request: IRequest, env: Env): Promise<Response> {
   requireAllowedOrigin(request, env);
   const tokens = tokenMap(env);
-  const body = await decodeCapture(request);
+  const body = await decodeCapture({
+    bytes: await readLimited(request, captureLimits.bodyBytes),
+    contentType: (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase(),
+    contentEncoding: (request.headers.get("content-encoding") ?? "").trim().toLowerCase(),
+    compression: new URL(request.url).searchParams.get("compression"),
+  });
   return json(await ingestEvents(database(env), { body, tokens, now: Date.now() }));
 }

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { instanceIdParam } from "../../schema";
-import { validate } from "../http/validate";
-import { ipKey } from "../lib/ipKey";
+import { validate } from "../lib/validate";
+import { ipKey } from "../pipeline/abuse/clientKey";
 import { damp } from "../lib/rateLimit";
 import { database } from "../store/db";
 import { eraseInstance } from "../store/instances";

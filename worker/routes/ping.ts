@@ -3,7 +3,7 @@ import { pingLimits } from "../../schema";
 import { readJson } from "../http/body";
 import { json } from "../http/respond";
 import { idempotencyKey } from "../lib/headers";
-import { ipKey } from "../lib/ipKey";
+import { ipKey } from "../pipeline/abuse/clientKey";
 import { damp } from "../lib/rateLimit";
 import { ingestPing } from "../pipeline/ping/run";
 import { validatePing } from "../pipeline/ping/steps";

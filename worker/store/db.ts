@@ -1,7 +1,7 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as tables from "../../schema/tables";
-import { HttpError } from "../http/error";
-import { log } from "../http/respond";
+import { HttpError } from "../lib/error";
+import { log } from "../lib/log";
 
 export type Db = DrizzleD1Database<typeof tables>;
 

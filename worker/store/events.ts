@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, gte, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, sql, type SQL } from "drizzle-orm";
 import { events } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
@@ -19,10 +19,14 @@ const columns = Object.entries(getTableColumns(events));
 /** `SELECT json_extract(value, '$.k1'), ... FROM json_each(?)` in the table's column order. */
 function selectFromJson(rows: EventRow[]): SQL {
   const json = JSON.stringify(
-    rows.map((r) => Object.fromEntries(columns.map(([key]) => {
-      const v = r[key as keyof EventRow];
-      return [key, key === "props" && v != null ? JSON.stringify(v) : v ?? null];
-    }))),
+    rows.map((r) =>
+      Object.fromEntries(
+        columns.map(([key]) => {
+          const v = r[key as keyof EventRow];
+          return [key, key === "props" && v != null ? JSON.stringify(v) : (v ?? null)];
+        }),
+      ),
+    ),
   );
   const picks = columns.map(([key]) => sql.raw(`json_extract(value, '$.${key}')`));
   return sql`SELECT ${sql.join(picks, sql`, `)} FROM json_each(${json}) WHERE true`;

@@ -27,13 +27,21 @@ const productIs = (r: ExportRange): SQL => (r.product === undefined ? sql`` : sq
 /** Rows of the range (one counting statement through the same indexes). */
 export async function exportCount(db: Db, table: ExportTable, r: ExportRange): Promise<number> {
   const rows = await guard("exportCount", () =>
-    db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${sql.identifier(table)} WHERE day BETWEEN ${r.from} AND ${r.to}${productIs(r)}`),
+    db.all<{ n: number }>(
+      sql`SELECT count(*) AS n FROM ${sql.identifier(table)} WHERE day BETWEEN ${r.from} AND ${r.to}${productIs(r)}`,
+    ),
   );
   return rows[0]?.n ?? 0;
 }
 
 /** The SELECT of one page (exported for EXPLAIN QUERY PLAN in tests). */
-export function exportPageSql(table: ExportTable, columns: string[], r: ExportRange, c: ExportCursor, limit: number): SQL {
+export function exportPageSql(
+  table: ExportTable,
+  columns: string[],
+  r: ExportRange,
+  c: ExportCursor,
+  limit: number,
+): SQL {
   const t = sql.identifier(table);
   const cols = sql.join([sql`rowid AS _rid`, ...columns.map((col) => sql.identifier(col))], sql`, `);
   return sql`SELECT * FROM (SELECT ${cols} FROM ${t} WHERE day = ${c.day} AND rowid > ${c.rowid}${productIs(r)} ORDER BY rowid LIMIT ${limit})
@@ -43,6 +51,13 @@ export function exportPageSql(table: ExportTable, columns: string[], r: ExportRa
 }
 
 /** One page of raw rows (the given columns, as stored: JSON columns stay JSON text). */
-export async function exportPage(db: Db, table: ExportTable, columns: string[], r: ExportRange, c: ExportCursor, limit: number) {
+export async function exportPage(
+  db: Db,
+  table: ExportTable,
+  columns: string[],
+  r: ExportRange,
+  c: ExportCursor,
+  limit: number,
+) {
   return guard(`export_${table}`, () => db.all<RawRow>(exportPageSql(table, columns, r, c, limit)));
 }

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { events, exceptions, facts, instances, pings } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";

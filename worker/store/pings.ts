@@ -31,7 +31,12 @@ export async function recordPing(
   ping: PingRow,
   records: { facts: FactRow[]; exceptions: ExceptionRow[] } = { facts: [], exceptions: [] },
 ): Promise<RecordedPing> {
-  const inserted = exists(db.select({ one: sql`1` }).from(pings).where(eq(pings.uuid, ping.uuid)));
+  const inserted = exists(
+    db
+      .select({ one: sql`1` })
+      .from(pings)
+      .where(eq(pings.uuid, ping.uuid)),
+  );
   const [, , , stored, release, productAlerts] = await guard("recordPing", () =>
     db.batch([
       db.insert(instances).values(instance).onConflictDoNothing(),

@@ -24,7 +24,13 @@ export function chunk<T>(rows: T[], size: number): T[][] {
  */
 function rowsIfPingStored<R extends object>(table: typeof facts | typeof exceptions, rows: R[], pingUuid: string): SQL {
   const columns = Object.keys(getTableColumns(table)) as Array<keyof R>;
-  const tuples = rows.map((r) => sql`(${sql.join(columns.map((c) => sql`${r[c] ?? null}`), sql`, `)})`);
+  const tuples = rows.map(
+    (r) =>
+      sql`(${sql.join(
+        columns.map((c) => sql`${r[c] ?? null}`),
+        sql`, `,
+      )})`,
+  );
   return sql`SELECT * FROM (VALUES ${sql.join(tuples, sql`, `)}) WHERE EXISTS (SELECT 1 FROM ${pings} WHERE ${pings.uuid} = ${pingUuid})`;
 }
 
@@ -35,9 +41,17 @@ function rowsIfPingStored<R extends object>(table: typeof facts | typeof excepti
  */
 export function recordInserts(db: Db, pingUuid: string, factRows: FactRow[], exceptionRows: ExceptionRow[]) {
   return [
-    ...chunk(factRows, FACTS_PER_INSERT).map((rows) => db.insert(facts).select(rowsIfPingStored(facts, rows, pingUuid)).onConflictDoNothing()),
+    ...chunk(factRows, FACTS_PER_INSERT).map((rows) =>
+      db
+        .insert(facts)
+        .select(rowsIfPingStored(facts, rows, pingUuid))
+        .onConflictDoNothing(),
+    ),
     ...chunk(exceptionRows, EXCEPTIONS_PER_INSERT).map((rows) =>
-      db.insert(exceptions).select(rowsIfPingStored(exceptions, rows, pingUuid)).onConflictDoNothing(),
+      db
+        .insert(exceptions)
+        .select(rowsIfPingStored(exceptions, rows, pingUuid))
+        .onConflictDoNothing(),
     ),
   ];
 }

@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { DayWindow } from "./rollupSql";
+import type { DayWindow } from "./dayWindow";
 
 /** Frontend rollups of one day (see rollupSql.ts): SELECTs for rollup_frontend and rollup_pages. */
 

@@ -1,21 +1,20 @@
 import { sql, type SQL } from "drizzle-orm";
+import type { DayWindow } from "./dayWindow";
 import { frontendSql, pagesSql } from "./rollupEventsSql";
-import { rollupActive, rollupDims, rollupExceptions, rollupFrontend, rollupMetrics, rollupPages } from "../../schema/tables";
+import {
+  rollupActive,
+  rollupDims,
+  rollupExceptions,
+  rollupFrontend,
+  rollupMetrics,
+  rollupPages,
+} from "../../schema/tables";
 
 /**
  * The statements that rebuild one day of rollups from raw rows, all products at once. Each is an
  * INSERT ... SELECT run inside D1 (no rows travel to the worker, 1-3 bound parameters each).
  * `d` is the day, `d7`/`d30` the first day of the 7- and 30-day windows ending with it.
  */
-export interface DayWindow {
-  d: string;
-  d7: string;
-  d30: string;
-  /** ms bounds: start of d30, start of d, start of the day after d (raw rows' day = UTC day of received_at). */
-  from30Ms: number;
-  fromMs: number;
-  toMs: number;
-}
 
 /** Each installation's last ping of the day (its state that day). */
 function latest(d: string): SQL {
@@ -123,7 +122,13 @@ export function exceptionsSql({ d }: DayWindow): SQL {
     GROUP BY x.product, x.fingerprint, v`;
 }
 
-type Target = typeof rollupActive | typeof rollupDims | typeof rollupMetrics | typeof rollupExceptions | typeof rollupFrontend | typeof rollupPages;
+type Target =
+  | typeof rollupActive
+  | typeof rollupDims
+  | typeof rollupMetrics
+  | typeof rollupExceptions
+  | typeof rollupFrontend
+  | typeof rollupPages;
 export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupActive, activeSql],
   [rollupDims, dimsSql],

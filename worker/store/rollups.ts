@@ -1,10 +1,19 @@
 import { eq, min, sql, type SQL } from "drizzle-orm";
 import {
-  events, pings, rollupActive, rollupDims, rollupExceptions, rollupFrontend, rollupMetrics, rollupPages, rollupState,
+  events,
+  pings,
+  rollupActive,
+  rollupDims,
+  rollupExceptions,
+  rollupFrontend,
+  rollupMetrics,
+  rollupPages,
+  rollupState,
 } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
-import { buildStatements, type DayWindow } from "./rollupSql";
+import { buildStatements } from "./rollupSql";
+import type { DayWindow } from "./dayWindow";
 
 const STATE = "daily";
 const rollupTables = [rollupActive, rollupDims, rollupMetrics, rollupExceptions, rollupFrontend, rollupPages];
@@ -35,7 +44,10 @@ export async function readState(db: Db): Promise<RollupState | undefined> {
 
 export async function writeState(db: Db, state: RollupState): Promise<void> {
   await guard("writeRollupState", () =>
-    db.insert(rollupState).values({ name: STATE, ...state }).onConflictDoUpdate({ target: rollupState.name, set: state }),
+    db
+      .insert(rollupState)
+      .values({ name: STATE, ...state })
+      .onConflictDoUpdate({ target: rollupState.name, set: state }),
   );
 }
 
@@ -53,7 +65,11 @@ export async function oldestRawDay(db: Db): Promise<string | undefined> {
  * (two statements, one bound parameter each). Returns how many of each went. INDEXED BY pins the
  * (day) indexes: each chunk seeks to the oldest days instead of scanning another index.
  */
-export async function deleteRawChunk(db: Db, before: string, chunk: number): Promise<{ pings: number; events: number }> {
+export async function deleteRawChunk(
+  db: Db,
+  before: string,
+  chunk: number,
+): Promise<{ pings: number; events: number }> {
   const [p, e] = await guard("deleteRawChunk", () =>
     db.batch([
       db.delete(pings).where(sql`rowid IN (${oldRowids("pings", before, chunk)})`),

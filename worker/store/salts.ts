@@ -17,7 +17,10 @@ export async function saltFor(db: Db, day: string, now: number): Promise<string>
   if (hit) return hit;
   const [, rows] = await guard("saltFor", () =>
     db.batch([
-      db.insert(salts).values({ day, salt: randomHex(32), createdAt: now }).onConflictDoNothing(),
+      db
+        .insert(salts)
+        .values({ day, salt: randomHex(32), createdAt: now })
+        .onConflictDoNothing(),
       db.select({ salt: salts.salt }).from(salts).where(eq(salts.day, day)),
     ]),
   );
@@ -29,6 +32,8 @@ export async function saltFor(db: Db, day: string, now: number): Promise<string>
 
 /** Deletes the salts of `lastDay` (YYYY-MM-DD) and every earlier day. Returns how many. */
 export async function deleteSaltsThrough(db: Db, lastDay: string): Promise<number> {
-  const gone = await guard("deleteSalts", () => db.delete(salts).where(lte(salts.day, lastDay)).returning({ day: salts.day }));
+  const gone = await guard("deleteSalts", () =>
+    db.delete(salts).where(lte(salts.day, lastDay)).returning({ day: salts.day }),
+  );
   return gone.length;
 }

@@ -1,5 +1,13 @@
 import { and, between, eq, inArray, sql } from "drizzle-orm";
-import { pings, releases, rollupActive, rollupDims, rollupExceptions, rollupFrontend, rollupMetrics } from "../../schema/tables";
+import {
+  pings,
+  releases,
+  rollupActive,
+  rollupDims,
+  rollupExceptions,
+  rollupFrontend,
+  rollupMetrics,
+} from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
 
@@ -15,7 +23,9 @@ export interface Slice {
 
 export async function activeRows(db: Db, s: Slice) {
   return guard("statsActive", () =>
-    db.select().from(rollupActive)
+    db
+      .select()
+      .from(rollupActive)
       .where(and(eq(rollupActive.product, s.product), between(rollupActive.day, s.from, s.to))),
   );
 }
@@ -30,7 +40,13 @@ export interface DimRow {
 /** Per-day rows of one dimension. */
 export async function dimRows(db: Db, s: Slice, dim: string): Promise<DimRow[]> {
   return guard("statsDims", () =>
-    db.select({ day: rollupDims.day, key: rollupDims.key, value: rollupDims.value, installations: rollupDims.installations })
+    db
+      .select({
+        day: rollupDims.day,
+        key: rollupDims.key,
+        value: rollupDims.value,
+        installations: rollupDims.installations,
+      })
       .from(rollupDims)
       .where(and(eq(rollupDims.product, s.product), between(rollupDims.day, s.from, s.to), eq(rollupDims.dim, dim))),
   );
@@ -39,16 +55,26 @@ export async function dimRows(db: Db, s: Slice, dim: string): Promise<DimRow[]> 
 /** Installation-days per (dim, key, value) over the range, summed in D1. */
 export async function dimTotals(db: Db, s: Slice, dims: string[]) {
   return guard("statsDimTotals", () =>
-    db.select({ dim: rollupDims.dim, key: rollupDims.key, value: rollupDims.value, n: sql<number>`sum(${rollupDims.installations})` })
+    db
+      .select({
+        dim: rollupDims.dim,
+        key: rollupDims.key,
+        value: rollupDims.value,
+        n: sql<number>`sum(${rollupDims.installations})`,
+      })
       .from(rollupDims)
-      .where(and(eq(rollupDims.product, s.product), between(rollupDims.day, s.from, s.to), inArray(rollupDims.dim, dims)))
+      .where(
+        and(eq(rollupDims.product, s.product), between(rollupDims.day, s.from, s.to), inArray(rollupDims.dim, dims)),
+      )
       .groupBy(rollupDims.dim, rollupDims.key, rollupDims.value),
   );
 }
 
 export async function metricRows(db: Db, s: Slice) {
   return guard("statsMetrics", () =>
-    db.select().from(rollupMetrics)
+    db
+      .select()
+      .from(rollupMetrics)
       .where(and(eq(rollupMetrics.product, s.product), between(rollupMetrics.day, s.from, s.to))),
   );
 }

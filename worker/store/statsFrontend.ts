@@ -8,7 +8,9 @@ const TOP = 20;
 
 export async function frontendRows(db: Db, s: Slice) {
   return guard("statsFrontend", () =>
-    db.select().from(rollupFrontend)
+    db
+      .select()
+      .from(rollupFrontend)
       .where(and(eq(rollupFrontend.product, s.product), between(rollupFrontend.day, s.from, s.to))),
   );
 }
@@ -27,7 +29,13 @@ export async function pageTotals(db: Db, s: Slice) {
     leaves: sql<number>`sum(${rollupPages.leaves})`,
   };
   const page = (order: SQL) =>
-    db.select(totals).from(rollupPages).where(inSlice(s)).groupBy(rollupPages.path).orderBy(desc(order), rollupPages.path).limit(TOP);
+    db
+      .select(totals)
+      .from(rollupPages)
+      .where(inSlice(s))
+      .groupBy(rollupPages.path)
+      .orderBy(desc(order), rollupPages.path)
+      .limit(TOP);
   const [top, entries, exits] = await guard("statsPages", () =>
     db.batch([page(totals.pageviews), page(totals.entries), page(totals.exits)]),
   );
@@ -38,7 +46,8 @@ export async function pageTotals(db: Db, s: Slice) {
 export async function pageDurations(db: Db, s: Slice, paths: string[]) {
   if (paths.length === 0) return [];
   return guard("statsPageDurations", () =>
-    db.select({ path: rollupPages.path, durations: rollupPages.durations })
+    db
+      .select({ path: rollupPages.path, durations: rollupPages.durations })
       .from(rollupPages)
       .where(and(inSlice(s), inArray(rollupPages.path, paths))),
   );

@@ -29,6 +29,8 @@ export async function listAlerts(db: Db) {
 
 /** Deletes an alert; returns whether it existed. */
 export async function deleteAlert(db: Db, id: string): Promise<boolean> {
-  const gone = await guard("deleteAlert", () => db.delete(alerts).where(eq(alerts.id, id)).returning({ id: alerts.id }));
+  const gone = await guard("deleteAlert", () =>
+    db.delete(alerts).where(eq(alerts.id, id)).returning({ id: alerts.id }),
+  );
   return gone.length > 0;
 }

@@ -33,8 +33,12 @@ describe("browser build (client/build.mjs)", () => {
   it("every candor_* property the snippet sends is one the worker's contract names (schema/wire/snippet.ts)", () => {
     const allowed = new Set<string>(Object.values(snippetProps));
     const dir = path.join(root, "client/browser");
-    const sources = readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => read(`client/browser/${f}`));
-    const used = new Set([...sources, read("dist/assets/candor.js")].flatMap((src) => src.match(/\bcandor_[a-z_]+\b/g) ?? []));
+    const sources = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => read(`client/browser/${f}`));
+    const used = new Set(
+      [...sources, read("dist/assets/candor.js")].flatMap((src) => src.match(/\bcandor_[a-z_]+\b/g) ?? []),
+    );
     expect(used.size).toBeGreaterThan(3);
     for (const name of used) expect(allowed, `${name} is not in snippetProps`).toContain(name);
   });

@@ -13,9 +13,12 @@ function setup(loader?: () => Promise<never>) {
   const candor = createCandor(async () => {
     loads++;
     if (loader) return loader();
-    return { capture: (e: string, p: Record<string, unknown>, _at: number, exit: boolean) => void sent.push([e, p, exit]) };
+    return {
+      capture: (e: string, p: Record<string, unknown>, _at: number, exit: boolean) => void sent.push([e, p, exit]),
+    };
   });
-  const start = (o: Omit<StartOptions, "apiHost"> = allowed) => candor.start({ apiHost: "https://telemetry.test", ...o });
+  const start = (o: Omit<StartOptions, "apiHost"> = allowed) =>
+    candor.start({ apiHost: "https://telemetry.test", ...o });
   const names = () => sent.map(([e, p]) => (e.startsWith("$") ? `${e} ${String(p.candor_route)}` : e));
   return { dom, candor, sent, start, names, loads: () => loads, tick: () => vi.advanceTimersByTime(0) };
 }
@@ -118,7 +121,11 @@ describe("Candor: the pre-decision queue", () => {
     expect(await decision).toEqual({ allowed: true, reason: "licensed" });
     const got = names();
     expect(got).toHaveLength(100);
-    expect(got.filter((n) => n.startsWith("$"))).toEqual(["$pageview /app/home", "$pageleave /app/home", "$pageview /app/next"]);
+    expect(got.filter((n) => n.startsWith("$"))).toEqual([
+      "$pageview /app/home",
+      "$pageleave /app/home",
+      "$pageview /app/next",
+    ]);
     expect(got.filter((n) => !n.startsWith("$"))).toEqual(Array.from({ length: 97 }, (_, i) => `click_${i + 53}`));
   });
 });

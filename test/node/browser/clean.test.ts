@@ -23,8 +23,14 @@ describe("the snippet's own checks (the worker checks again)", () => {
   it("keeps what is harmless", () => {
     expect(tier("enterprise")).toBe("enterprise");
     expect(tier("team_2024.v1")).toBe("team_2024.v1");
-    expect(cleanProps({ plan: "team", rows: 10, ok: true, Bad: 1, nan: NaN })).toEqual({ plan: "team", rows: 10, ok: true });
-    expect(Object.keys(cleanProps(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i])))!)).toHaveLength(10);
+    expect(cleanProps({ plan: "team", rows: 10, ok: true, Bad: 1, nan: NaN })).toEqual({
+      plan: "team",
+      rows: 10,
+      ok: true,
+    });
+    expect(
+      Object.keys(cleanProps(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i])))!),
+    ).toHaveLength(10);
   });
 
   it("instance id: a UUID or nothing", () => {

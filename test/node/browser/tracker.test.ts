@@ -4,8 +4,16 @@ import { createTracker } from "../../../client/browser/tracker.ts";
 function setup() {
   const sent: Array<[string, Record<string, unknown>, boolean]> = [];
   let clock = 1000;
-  const t = createTracker((e, p, exit) => sent.push([e, p, exit]), () => clock);
-  return { t, sent, tick: (ms: number) => (clock += ms), names: () => sent.map(([e, p]) => `${e} ${String(p.candor_route)}`) };
+  const t = createTracker(
+    (e, p, exit) => sent.push([e, p, exit]),
+    () => clock,
+  );
+  return {
+    t,
+    sent,
+    tick: (ms: number) => (clock += ms),
+    names: () => sent.map(([e, p]) => `${e} ${String(p.candor_route)}`),
+  };
 }
 
 describe("createTracker: exactly once", () => {

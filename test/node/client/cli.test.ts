@@ -12,12 +12,21 @@ const CLI = path.join(ROOT, "dist/node/cli.mjs");
 // The bundle targets Node 18+: run it on the machine's own Node (20) when present, not only on 24.
 const NODE = existsSync("/usr/bin/node") ? "/usr/bin/node" : process.execPath;
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(NODE, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      NODE,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -30,8 +39,25 @@ afterAll(async () => (await server).close());
 describe("build", () => {
   it("bundles the library and the bin for Node 18+, small enough to embed", async () => {
     const lib = path.join(ROOT, "dist/node/index.mjs");
-    const out = execFileSync(NODE, ["--input-type=module", "-e", `import(${JSON.stringify(lib)}).then((m) => console.log(Object.keys(m).sort().join(",")))`], { encoding: "utf8" });
-    for (const name of ["createTelemetry", "Telemetry", "decideConsent", "ConsentError", "runCli", "scrubber", "detectCi"]) expect(out).toContain(name);
+    const out = execFileSync(
+      NODE,
+      [
+        "--input-type=module",
+        "-e",
+        `import(${JSON.stringify(lib)}).then((m) => console.log(Object.keys(m).sort().join(",")))`,
+      ],
+      { encoding: "utf8" },
+    );
+    for (const name of [
+      "createTelemetry",
+      "Telemetry",
+      "decideConsent",
+      "ConsentError",
+      "runCli",
+      "scrubber",
+      "detectCi",
+    ])
+      expect(out).toContain(name);
     expect((await fs.stat(lib)).size).toBeLessThan(400_000);
     expect((await fs.readFile(CLI, "utf8")).startsWith("#!/usr/bin/env node")).toBe(true);
     const pkg = JSON.parse(await fs.readFile(path.join(ROOT, "package.json"), "utf8"));
@@ -54,7 +80,15 @@ describe("candor-telemetry", () => {
   it("status, enable and disable, with --json", async () => {
     const dir = await tempDir();
     const fresh = JSON.parse((await cli(["status", "--product", "demo", "--dir", dir, "--json"])).stdout);
-    expect(fresh).toMatchObject({ product: "demo", dir, instanceId: null, state: "undecided", locked: false, lastReport: null, reporter: null });
+    expect(fresh).toMatchObject({
+      product: "demo",
+      dir,
+      instanceId: null,
+      state: "undecided",
+      locked: false,
+      lastReport: null,
+      reporter: null,
+    });
     const on = await cli(["enable", "--product", "demo", "--dir", dir]);
     expect(on.code).toBe(0);
     expect(on.stdout).toContain("Telemetry enabled");
@@ -62,7 +96,9 @@ describe("candor-telemetry", () => {
     const status = await cli(["status", "--product", "demo", "--dir", dir]);
     expect(status.stdout).toMatch(/Telemetry of demo: enabled\n\s+reason:\s+enabled by a saved choice/);
     expect(status.stdout).toMatch(/installation: [0-9a-f-]{36}/);
-    expect((await cli(["disable", "--product", "demo", "--dir", dir, "--json"])).stdout).toContain('"state": "disabled"');
+    expect((await cli(["disable", "--product", "demo", "--dir", dir, "--json"])).stdout).toContain(
+      '"state": "disabled"',
+    );
   });
 
   it("refuses toggles when locked (exit 3, with the reason) and rejects unknown words (exit 2)", async () => {
@@ -77,7 +113,15 @@ describe("candor-telemetry", () => {
     expect(word.stderr).toContain("opt-out");
 
     // A lock only the host knows (its licence) is respected through the state file.
-    const host = new Telemetry({ product: "demo", endpoint: "http://127.0.0.1:9", dir, argv: [], env: {}, licensed: true, log: () => {} });
+    const host = new Telemetry({
+      product: "demo",
+      endpoint: "http://127.0.0.1:9",
+      dir,
+      argv: [],
+      env: {},
+      licensed: true,
+      log: () => {},
+    });
     await host.open();
     const lic = await cli(["disable", "--product", "demo", "--dir", dir]);
     expect(lic.code).toBe(3);
@@ -87,13 +131,26 @@ describe("candor-telemetry", () => {
   it("preview prints the exact next payload; submit sends it; ledger lists it", async () => {
     const s = await server;
     const dir = await tempDir();
-    const host = new Telemetry({ product: "demo", version: "1.4.0", endpoint: s.url, dir, argv: [], env: {}, productDefault: "enabled", log: () => {} });
+    const host = new Telemetry({
+      product: "demo",
+      version: "1.4.0",
+      endpoint: s.url,
+      dir,
+      argv: [],
+      env: {},
+      productDefault: "enabled",
+      log: () => {},
+    });
     await host.open();
     await host.feature("sso", "on");
     const preview = await cli(["preview", "--product", "demo", "--dir", dir]);
     expect(preview.code).toBe(0);
     const payload = pingRequest.parse(JSON.parse(preview.stdout));
-    expect(payload).toMatchObject({ instanceId: host.instanceId, product: "demo", facts: [{ key: "sso", value: "on" }] });
+    expect(payload).toMatchObject({
+      instanceId: host.instanceId,
+      product: "demo",
+      facts: [{ key: "sso", value: "on" }],
+    });
     expect(s.pings()).toHaveLength(0);
 
     const before = s.pings().length;

@@ -13,7 +13,11 @@ afterAll(async () => (await server).close());
 async function cli(args: string[], dir: string, env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli([...args, "--product", "demo", "--dir", dir], {}, { out: (s) => void out.push(s), err: (s) => void err.push(s), env });
+  const code = await runCli(
+    [...args, "--product", "demo", "--dir", dir],
+    {},
+    { out: (s) => void out.push(s), err: (s) => void err.push(s), env },
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -80,7 +84,15 @@ describe("forget in debug mode", () => {
   it("prints the DELETE it would send, sends nothing and deletes nothing", async () => {
     const s = await server;
     const dir = await tempDir();
-    const host = new Telemetry({ product: "demo", endpoint: s.url, dir, argv: [], env: {}, productDefault: "undecided", log: () => {} });
+    const host = new Telemetry({
+      product: "demo",
+      endpoint: s.url,
+      dir,
+      argv: [],
+      env: {},
+      productDefault: "undecided",
+      log: () => {},
+    });
     await host.open();
     await host.submit();
     const id = host.instanceId!;

@@ -24,8 +24,15 @@ export function useClients() {
 
   function client(over: Partial<TelemetryOptions> & { endpoint: string; dir: string }, logs: string[] = []) {
     const t = new Telemetry({
-      product: "demo", version: "1.0.0", argv: [], env: {}, productDefault: "enabled", startupDelayMs: 3_600_000,
-      transport: { sleep: async () => {} }, log: (l) => void logs.push(l), ...over,
+      product: "demo",
+      version: "1.0.0",
+      argv: [],
+      env: {},
+      productDefault: "enabled",
+      startupDelayMs: 3_600_000,
+      transport: { sleep: async () => {} },
+      log: (l) => void logs.push(l),
+      ...over,
     });
     clients.push(t);
     return t;

@@ -12,12 +12,23 @@ const clients: Telemetry[] = [];
 afterEach(async () => void (await Promise.all(clients.splice(0).map((c) => c.stop()))));
 
 function client(over: Partial<TelemetryOptions> & { dir: string }) {
-  const t = new Telemetry({ product: "demo", endpoint: "http://127.0.0.1:9", argv: [], env: {}, productDefault: "undecided", startupDelayMs: 3_600_000, undecidedDelayMs: 3_600_000, log: () => {}, ...over });
+  const t = new Telemetry({
+    product: "demo",
+    endpoint: "http://127.0.0.1:9",
+    argv: [],
+    env: {},
+    productDefault: "undecided",
+    startupDelayMs: 3_600_000,
+    undecidedDelayMs: 3_600_000,
+    log: () => {},
+    ...over,
+  });
   clients.push(t);
   return t;
 }
 const cli = (args: string[]) => runCli([...args, "--product", "demo"], {}, { out: () => {}, err: () => {}, env: {} });
-const keys = async (dir: string) => pendingRecords(await loadLedger(dir)).map((e) => (e.kind === "exception" ? e.message : e.key));
+const keys = async (dir: string) =>
+  pendingRecords(await loadLedger(dir)).map((e) => (e.kind === "exception" ? e.message : e.key));
 
 describe("the admin setting is the host's admin UI: not locked", () => {
   it("enable()/disable() change the admin setting and are accepted", async () => {
@@ -25,7 +36,10 @@ describe("the admin setting is the host's admin UI: not locked", () => {
     const t = client({ dir, admin: "no" });
     expect(await t.start()).toEqual({ state: "disabled", locked: false, reason: "disabled by the admin setting" });
     const on = await t.enable();
-    expect(on).toMatchObject({ ok: true, decision: { state: "enabled", locked: false, reason: "enabled by the admin setting" } });
+    expect(on).toMatchObject({
+      ok: true,
+      decision: { state: "enabled", locked: false, reason: "enabled by the admin setting" },
+    });
     await t.feature("after-enable", "1");
     expect(await keys(dir)).toEqual(["after-enable"]);
     expect((await t.disable()).decision).toMatchObject({ state: "disabled", reason: "disabled by the admin setting" });
@@ -68,7 +82,11 @@ describe("the ledger lock is never held across the host's collect()", () => {
     try {
       const dir = await tempDir();
       const seen: boolean[] = [];
-      const t = client({ dir, endpoint: s.url, collect: () => (seen.push(existsSync(path.join(dir, FILES.ledgerLock))), { counts: { users: 1 } }) });
+      const t = client({
+        dir,
+        endpoint: s.url,
+        collect: () => (seen.push(existsSync(path.join(dir, FILES.ledgerLock))), { counts: { users: 1 } }),
+      });
       await t.start();
       await t.feature("x", "1");
       expect((await t.submit()).status).toBe("sent");

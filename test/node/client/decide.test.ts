@@ -9,28 +9,64 @@ const variants = (w: string) => [w, w.toUpperCase(), w.charAt(0).toUpperCase() +
 describe("words", () => {
   for (const input of ["flag", "env", "config", "admin"] as const) {
     it(`every true word enables through ${input}, in any case`, () => {
-      for (const w of TRUE_WORDS) for (const v of variants(w)) expect(decide({ [input]: v }).state, `${input}=${v}`).toBe("enabled");
+      for (const w of TRUE_WORDS)
+        for (const v of variants(w)) expect(decide({ [input]: v }).state, `${input}=${v}`).toBe("enabled");
     });
     it(`every false word disables through ${input}, in any case`, () => {
-      for (const w of FALSE_WORDS) for (const v of variants(w)) expect(decide({ [input]: v }).state, `${input}=${v}`).toBe("disabled");
+      for (const w of FALSE_WORDS)
+        for (const v of variants(w)) expect(decide({ [input]: v }).state, `${input}=${v}`).toBe("disabled");
     });
     it(`undecided words through ${input} leave the decision to lower inputs`, () => {
       for (const w of [...UNDECIDED_WORDS, "UNDECIDED", "Undecided"]) {
-        expect(decide({ [input]: w, productDefault: "enabled" })).toEqual({ state: "enabled", locked: false, reason: "enabled by the product default" });
+        expect(decide({ [input]: w, productDefault: "enabled" })).toEqual({
+          state: "enabled",
+          locked: false,
+          reason: "enabled by the product default",
+        });
       }
     });
   }
 
   it("lists exactly FerretDB's words", () => {
-    expect([...TRUE_WORDS].sort()).toEqual(["1", "allow", "enable", "enabled", "on", "opt-in", "optin", "t", "true", "y", "yes"]);
-    expect([...FALSE_WORDS].sort()).toEqual(["0", "disable", "disabled", "disallow", "f", "false", "forbid", "n", "no", "off", "opt-out", "optout"]);
+    expect([...TRUE_WORDS].sort()).toEqual([
+      "1",
+      "allow",
+      "enable",
+      "enabled",
+      "on",
+      "opt-in",
+      "optin",
+      "t",
+      "true",
+      "y",
+      "yes",
+    ]);
+    expect([...FALSE_WORDS].sort()).toEqual([
+      "0",
+      "disable",
+      "disabled",
+      "disallow",
+      "f",
+      "false",
+      "forbid",
+      "n",
+      "no",
+      "off",
+      "opt-out",
+      "optout",
+    ]);
     expect(parseWord("x", true)).toBe("enabled");
     expect(parseWord("x", false)).toBe("disabled");
   });
 
   it("DO_NOT_TRACK with any true word disables and locks; a false or empty word does nothing", () => {
-    for (const w of TRUE_WORDS) expect(decide({ doNotTrack: w.toUpperCase(), productDefault: "enabled" })).toMatchObject({ state: "disabled", locked: true });
-    for (const w of [...FALSE_WORDS, ""]) expect(decide({ doNotTrack: w, productDefault: "enabled" })).toMatchObject({ state: "enabled", locked: false });
+    for (const w of TRUE_WORDS)
+      expect(decide({ doNotTrack: w.toUpperCase(), productDefault: "enabled" })).toMatchObject({
+        state: "disabled",
+        locked: true,
+      });
+    for (const w of [...FALSE_WORDS, ""])
+      expect(decide({ doNotTrack: w, productDefault: "enabled" })).toMatchObject({ state: "enabled", locked: false });
   });
 
   it("an executable name containing donottrack disables and locks", () => {
@@ -102,7 +138,8 @@ describe("precedence: every pair, the higher input wins", () => {
         const low = sources[lo]!.set(other);
         if (!high || !low) continue;
         const name = `${sources[hi]!.name}=${want} over ${sources[lo]!.name}=${other}`;
-        const contradictsDnt = hi <= 1 && want === "disabled" && (sources[lo]!.name === "flag" || sources[lo]!.name === "env");
+        const contradictsDnt =
+          hi <= 1 && want === "disabled" && (sources[lo]!.name === "flag" || sources[lo]!.name === "env");
         it(name, () => {
           if (contradictsDnt) {
             expect(() => decide({ ...low, ...high })).toThrow(ConsentError);

@@ -17,14 +17,27 @@ export interface Received {
 
 /** A valid 200 answer of POST /v1/ping. */
 export function pingAnswer(over: Record<string, unknown> = {}) {
-  return { uuid: crypto.randomUUID(), latest_version: null, update_available: false, update_info: null, alerts: [], ignored: [], ...over };
+  return {
+    uuid: crypto.randomUUID(),
+    latest_version: null,
+    update_available: false,
+    update_info: null,
+    alerts: [],
+    ignored: [],
+    ...over,
+  };
 }
 
 /**
  * A local HTTP server for transport unit tests: records every request; `reply` decides each answer
  * (status + JSON body), or "hang" to never answer, or "drop" to close the socket.
  */
-export async function localServer(reply: (req: Received, n: number) => { status: number; body?: unknown; headers?: Record<string, string> } | "hang" | "drop") {
+export async function localServer(
+  reply: (
+    req: Received,
+    n: number,
+  ) => { status: number; body?: unknown; headers?: Record<string, string> } | "hang" | "drop",
+) {
   const received: Received[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = "";
@@ -45,7 +58,11 @@ export async function localServer(reply: (req: Received, n: number) => { status:
     url: `http://127.0.0.1:${port}`,
     received,
     pings: () => received.filter((r) => r.method === "POST" && r.url === "/v1/ping"),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -59,7 +76,7 @@ export async function deadEndpoint(): Promise<string> {
 /** A fake fetch that never answers: each call waits until its signal aborts. `nextCall()` resolves at the next call. */
 export function neverAnswers() {
   const calls: Array<{ url: string; signal: AbortSignal }> = [];
-  let waiters: Array<() => void> = [];
+  const waiters: Array<() => void> = [];
   const fake = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
     new Promise<Response>((_, reject) => {
       const signal = init?.signal ?? new AbortController().signal;

@@ -23,8 +23,17 @@ afterAll(async () => Promise.all(clients.map((c) => c.stop())));
 
 async function client(over: Partial<TelemetryOptions> = {}) {
   const t = new Telemetry({
-    product: "integ", version: "1.0.0", endpoint: worker.url, dir: await tempDir(), argv: [], env: {}, productDefault: "undecided",
-    noticeVersion: 0, log: () => {}, transport: { sleep: async () => {} }, ...over,
+    product: "integ",
+    version: "1.0.0",
+    endpoint: worker.url,
+    dir: await tempDir(),
+    argv: [],
+    env: {},
+    productDefault: "undecided",
+    noticeVersion: 0,
+    log: () => {},
+    transport: { sleep: async () => {} },
+    ...over,
   });
   clients.push(t);
   await t.start();
@@ -46,13 +55,27 @@ describe("instance client against the real worker (wrangler dev)", () => {
     expect(out).toMatchObject({ status: "sent" });
     const id = t.instanceId!;
 
-    const pings = await adminJson<{ pings: Array<{ uuid: string; version: string; counts: Record<string, number>; licenseType: string }> }>(`/v1/admin/instances/${id}/pings`);
+    const pings = await adminJson<{
+      pings: Array<{ uuid: string; version: string; counts: Record<string, number>; licenseType: string }>;
+    }>(`/v1/admin/instances/${id}/pings`);
     expect(pings.status).toBe(200);
     expect(pings.body.pings).toHaveLength(1);
-    expect(pings.body.pings[0]).toMatchObject({ uuid: out.serverUuid, version: "1.0.0", counts: { users: 12 }, licenseType: "community" });
-    const facts = await adminJson<{ facts: Array<{ key: string; value: string; kind: string }> }>(`/v1/admin/instances/${id}/facts`);
-    expect(facts.body.facts.map((f) => `${f.kind}:${f.key}=${f.value}`).sort()).toEqual(["feature:sso=on", "recurring:users.bucket=10-50"]);
-    const ex = await adminJson<{ exceptions: Array<{ message: string; fingerprint: string }>; groups: unknown[] }>(`/v1/admin/instances/${id}/exceptions`);
+    expect(pings.body.pings[0]).toMatchObject({
+      uuid: out.serverUuid,
+      version: "1.0.0",
+      counts: { users: 12 },
+      licenseType: "community",
+    });
+    const facts = await adminJson<{ facts: Array<{ key: string; value: string; kind: string }> }>(
+      `/v1/admin/instances/${id}/facts`,
+    );
+    expect(facts.body.facts.map((f) => `${f.kind}:${f.key}=${f.value}`).sort()).toEqual([
+      "feature:sso=on",
+      "recurring:users.bucket=10-50",
+    ]);
+    const ex = await adminJson<{ exceptions: Array<{ message: string; fingerprint: string }>; groups: unknown[] }>(
+      `/v1/admin/instances/${id}/exceptions`,
+    );
     expect(ex.body.exceptions).toHaveLength(1);
     expect(ex.body.exceptions[0]!.message).toBe("cannot open <home>/db on <hostname>");
     expect(ex.body.groups).toHaveLength(1);
@@ -63,8 +86,23 @@ describe("instance client against the real worker (wrangler dev)", () => {
   });
 
   it("an update notice and a targeted alert come back to the host", async () => {
-    expect((await worker.admin("/v1/admin/releases/integ", { method: "PUT", body: JSON.stringify({ version: "2.0.0", info: "Faster queries" }) })).status).toBe(200);
-    const alert = await worker.admin("/v1/admin/alerts", { method: "POST", body: JSON.stringify({ product: "integ", affects: "<1.1.0", level: "critical", message: "CVE-2026-0001: upgrade now" }) });
+    expect(
+      (
+        await worker.admin("/v1/admin/releases/integ", {
+          method: "PUT",
+          body: JSON.stringify({ version: "2.0.0", info: "Faster queries" }),
+        })
+      ).status,
+    ).toBe(200);
+    const alert = await worker.admin("/v1/admin/alerts", {
+      method: "POST",
+      body: JSON.stringify({
+        product: "integ",
+        affects: "<1.1.0",
+        level: "critical",
+        message: "CVE-2026-0001: upgrade now",
+      }),
+    });
     expect(alert.status).toBe(201);
 
     const heard: UpdateNotice[] = [];
@@ -72,7 +110,11 @@ describe("instance client against the real worker (wrangler dev)", () => {
     const old = await client({ version: "1.0.0", onUpdate: (n) => void heard.push(n), log: (l) => void logs.push(l) });
     expect((await old.submit()).status).toBe("sent");
     expect(heard).toHaveLength(1);
-    expect(heard[0]).toMatchObject({ latestVersion: "2.0.0", updateAvailable: true, updateInfo: { version: "2.0.0", info: "Faster queries" } });
+    expect(heard[0]).toMatchObject({
+      latestVersion: "2.0.0",
+      updateAvailable: true,
+      updateInfo: { version: "2.0.0", info: "Faster queries" },
+    });
     expect(heard[0]!.alerts.map((a) => [a.level, a.message])).toEqual([["critical", "CVE-2026-0001: upgrade now"]]);
     expect(logs).toContain("Update available: version 2.0.0 (Faster queries)");
 
@@ -134,12 +176,21 @@ describe("instance client against the real worker (wrangler dev)", () => {
     await t.stop();
 
     // Straight from the local D1 the worker writes (not through the worker's routes).
-    const sql = (table: string, column: string) => `(SELECT count(*) FROM ${table} WHERE ${column} = '${id}') AS ${table}`;
-    const rows = () => d1Query(persistTo, `SELECT ${[sql("instances", "id"), sql("pings", "instance_id"), sql("facts", "instance_id"), sql("exceptions", "instance_id")].join(", ")}`);
+    const sql = (table: string, column: string) =>
+      `(SELECT count(*) FROM ${table} WHERE ${column} = '${id}') AS ${table}`;
+    const rows = () =>
+      d1Query(
+        persistTo,
+        `SELECT ${[sql("instances", "id"), sql("pings", "instance_id"), sql("facts", "instance_id"), sql("exceptions", "instance_id")].join(", ")}`,
+      );
     expect(await rows()).toEqual([{ instances: 1, pings: 1, facts: 1, exceptions: 1 }]);
 
     const out: string[] = [];
-    const code = await runCli(["forget", "--product", "integ", "--dir", t.dir], {}, { out: (s) => void out.push(s), err: (s) => void out.push(s), env: {} });
+    const code = await runCli(
+      ["forget", "--product", "integ", "--dir", t.dir],
+      {},
+      { out: (s) => void out.push(s), err: (s) => void out.push(s), env: {} },
+    );
     expect(code).toBe(0);
     expect(out.join("\n")).toContain(`erased installation ${id}`);
     expect(await rows()).toEqual([{ instances: 0, pings: 0, facts: 0, exceptions: 0 }]);

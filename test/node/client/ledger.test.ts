@@ -11,7 +11,9 @@ import { localServer, pingAnswer, tempDir } from "./helpers.ts";
 
 function child(args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, [path.resolve("test/node/client/ledgerChild.ts"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const c = spawn(process.execPath, [path.resolve("test/node/client/ledgerChild.ts"), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     c.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
     c.once("exit", (code) => resolve({ code, stdout }));
@@ -23,7 +25,11 @@ describe("ledger changes are atomic across processes", () => {
     const s = await localServer(() => ({ status: 200, body: pingAnswer() }));
     try {
       const dir = await tempDir();
-      const runs = await Promise.all([child(["record", dir, s.url, "a", "40"]), child(["record", dir, s.url, "b", "40"]), child(["report", dir, s.url, "8"])]);
+      const runs = await Promise.all([
+        child(["record", dir, s.url, "a", "40"]),
+        child(["record", dir, s.url, "b", "40"]),
+        child(["report", dir, s.url, "8"]),
+      ]);
       expect(runs).toEqual(Array(3).fill({ code: 0, stdout: "done\n" }));
       const ledger = await loadLedger(dir);
       const keys = ledger.entries.flatMap((e) => (e.kind === "feature" ? [e.key] : []));

@@ -6,8 +6,16 @@ import { Telemetry } from "../../../client/node/telemetry.ts";
 const [mode, dir, endpoint, a, b] = process.argv.slice(2);
 const pause = () => new Promise((r) => setTimeout(r, 5));
 const t = new Telemetry({
-  product: "demo", endpoint: endpoint!, dir: dir!, argv: [], env: {}, productDefault: "undecided", undecidedDelayMs: 3_600_000,
-  noticeVersion: 0, log: (l) => process.stderr.write(`${l}\n`), transport: { attempts: 1 },
+  product: "demo",
+  endpoint: endpoint!,
+  dir: dir!,
+  argv: [],
+  env: {},
+  productDefault: "undecided",
+  undecidedDelayMs: 3_600_000,
+  noticeVersion: 0,
+  log: (l) => process.stderr.write(`${l}\n`),
+  transport: { attempts: 1 },
   collect: async () => (await pause(), { counts: { users: 1 } }),
 });
 await t.start();

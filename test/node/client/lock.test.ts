@@ -12,8 +12,13 @@ const children: ChildProcess[] = [];
 afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
 
 /** Starts a replica; resolves with its first report line. */
-function replica(dir: string, endpoint: string): { child: ChildProcess; first: Promise<{ pid: number; status: string }> } {
-  const child = spawn(process.execPath, [path.resolve("test/node/client/lockChild.ts"), dir, endpoint], { stdio: ["pipe", "pipe", "inherit"] });
+function replica(
+  dir: string,
+  endpoint: string,
+): { child: ChildProcess; first: Promise<{ pid: number; status: string }> } {
+  const child = spawn(process.execPath, [path.resolve("test/node/client/lockChild.ts"), dir, endpoint], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   children.push(child);
   const first = new Promise<{ pid: number; status: string }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (l) => resolve(JSON.parse(l)));
@@ -37,7 +42,10 @@ describe("single reporter per state dir (real processes)", () => {
 
       // The holder dies without cleaning up: its lock stays behind, naming a dead pid.
       const dead = [a, b].find((r) => r.child.pid === holder.pid)!.child;
-      await new Promise((r) => { dead.once("exit", r); dead.kill("SIGKILL"); });
+      await new Promise((r) => {
+        dead.once("exit", r);
+        dead.kill("SIGKILL");
+      });
       expect((await readLock(dir))?.info?.pid).toBe(holder.pid);
       const c = replica(dir, s.url);
       expect((await c.first).status).toBe("sent");
@@ -81,7 +89,12 @@ describe("lock file", () => {
 
   it("a lock naming this host and this pid but a token this process does not hold is stale (a restarted container's pid 1)", async () => {
     const dir = await tempDir();
-    const left = { pid: process.pid, hostname: os.hostname(), token: "left-by-an-earlier-process", createdAt: Date.now() };
+    const left = {
+      pid: process.pid,
+      hostname: os.hostname(),
+      token: "left-by-an-earlier-process",
+      createdAt: Date.now(),
+    };
     await fs.writeFile(path.join(dir, FILES.lock), JSON.stringify(left));
     expect(isStale((await readLock(dir))!, Date.now())).toBe(true);
     const taken = await acquireLock(dir);

@@ -4,8 +4,16 @@ import { Telemetry } from "../../../client/node/telemetry.ts";
 
 const [dir, endpoint] = process.argv.slice(2);
 const t = new Telemetry({
-  product: "demo", endpoint: endpoint!, dir: dir!, argv: [], env: {}, productDefault: "undecided", undecidedDelayMs: 0,
-  noticeVersion: 0, log: () => {}, transport: { attempts: 1 },
+  product: "demo",
+  endpoint: endpoint!,
+  dir: dir!,
+  argv: [],
+  env: {},
+  productDefault: "undecided",
+  undecidedDelayMs: 0,
+  noticeVersion: 0,
+  log: () => {},
+  transport: { attempts: 1 },
   onReport: (o) => process.stdout.write(`${JSON.stringify({ pid: process.pid, status: o.status })}\n`),
 });
 await t.start();

@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FILES } from "../../../client/node/files.ts";
 import { pingAnswer, tempDir } from "./helpers.ts";
 import { useClients } from "./clients.ts";
@@ -18,7 +18,10 @@ describe("notice, CI and updates", () => {
     await client({ endpoint: "http://127.0.0.1:9", dir }, again).start();
     expect(again).toEqual([]);
     const ci: string[] = [];
-    await client({ endpoint: "http://127.0.0.1:9", dir, noticeVersion: 2, env: { GITHUB_ACTIONS: "true" } }, ci).start();
+    await client(
+      { endpoint: "http://127.0.0.1:9", dir, noticeVersion: 2, env: { GITHUB_ACTIONS: "true" } },
+      ci,
+    ).start();
     expect(ci).toEqual([]);
     const bumped: string[] = [];
     await client({ endpoint: "http://127.0.0.1:9", dir, noticeVersion: 2, notice: "Notice v2" }, bumped).start();
@@ -38,7 +41,12 @@ describe("notice, CI and updates", () => {
   it("update notices reach the host callback, are logged once per version, and are cached 48 h", async () => {
     const dir = await tempDir();
     const alert = { id: "a1", level: "critical" as const, message: "CVE-2026-1 affects 1.0.0", url: null };
-    const answer = pingAnswer({ latest_version: "2.0.0", update_available: true, update_info: { version: "2.0.0", info: "faster", url: null }, alerts: [alert] });
+    const answer = pingAnswer({
+      latest_version: "2.0.0",
+      update_available: true,
+      update_info: { version: "2.0.0", info: "faster", url: null },
+      alerts: [alert],
+    });
     const s = await server(() => ({ status: 200, body: { ...answer, uuid: crypto.randomUUID() } }));
     const notices: unknown[] = [];
     const logs: string[] = [];
@@ -47,7 +55,12 @@ describe("notice, CI and updates", () => {
     await t.submit();
     await t.submit();
     expect(notices).toHaveLength(2);
-    expect(notices[0]).toEqual({ latestVersion: "2.0.0", updateAvailable: true, updateInfo: answer.update_info, alerts: [alert] });
+    expect(notices[0]).toEqual({
+      latestVersion: "2.0.0",
+      updateAvailable: true,
+      updateInfo: answer.update_info,
+      alerts: [alert],
+    });
     expect(logs.filter((l) => l.startsWith("Update available: version 2.0.0"))).toHaveLength(1);
     expect(logs.filter((l) => l.includes("CVE-2026-1"))).toHaveLength(1);
     await t.stop();
@@ -57,7 +70,13 @@ describe("notice, CI and updates", () => {
     expect(cached).toHaveLength(1);
     const stale: unknown[] = [];
     const later = Date.now() + 49 * 3_600_000;
-    await client({ endpoint: s.url, dir, now: () => later, onUpdate: (n) => void stale.push(n), noticeVersion: 0 }).start();
+    await client({
+      endpoint: s.url,
+      dir,
+      now: () => later,
+      onUpdate: (n) => void stale.push(n),
+      noticeVersion: 0,
+    }).start();
     expect(stale).toEqual([]);
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { pingRequest } from "../../../schema/wire/ping.ts";
-import { bound, emptyLedger, markRejected, markSent, pendingRecords, unsentReports, type Ledger } from "../../../client/node/ledger.ts";
+import {
+  bound,
+  emptyLedger,
+  markRejected,
+  markSent,
+  pendingRecords,
+  unsentReports,
+  type Ledger,
+} from "../../../client/node/ledger.ts";
 import { buildPayload, pickRecords } from "../../../client/node/payload.ts";
 import { addException, addFeature, addRecurring, exceptionEntry } from "../../../client/node/records.ts";
 import { scrubber } from "../../../client/node/scrub.ts";
@@ -30,7 +38,9 @@ describe("scrubbing", () => {
     expect(scrubber({ user: "app" })("application app-server app")).toBe("<user>lication <user>-server <user>");
   });
   it("a user name shorter than 3 characters is replaced only where no letter touches it", () => {
-    expect(scrubber({ user: "al" })("also al-data al_x al2 AL. total")).toBe("also <user>-data <user>_x <user>2 <user>. total");
+    expect(scrubber({ user: "al" })("also al-data al_x al2 AL. total")).toBe(
+      "also <user>-data <user>_x <user>2 <user>. total",
+    );
   });
   it("a Windows home dir is scrubbed in both slash styles, JSON-escaped and URL-encoded", () => {
     const win = scrubber({ home: "C:\\Users\\bob", user: "bob" });
@@ -40,7 +50,9 @@ describe("scrubbing", () => {
     expect(win(`q=${encodeURIComponent("C:\\Users\\bob\\x")}`)).toBe("q=<home>%5Cx");
   });
   it("scrubs in one pass: a placeholder is never scrubbed again", () => {
-    expect(scrubber({ home: "/home/home", user: "home", hostname: "user" })("/home/home/x home user")).toBe("<home>/x <user> <hostname>");
+    expect(scrubber({ home: "/home/home", user: "home", hostname: "user" })("/home/home/x home user")).toBe(
+      "<home>/x <user> <hostname>",
+    );
   });
   it("captureException scrubs type, message and stack", () => {
     const err = new Error("cannot read /home/alice/data on build-box as alice");
@@ -51,7 +63,11 @@ describe("scrubbing", () => {
     const e = exceptionEntry(err, scrub, 1);
     const text = JSON.stringify([e, exceptionEntry(typed, scrub, 1)]);
     for (const secret of ["alice", "build-box", "/home/"]) expect(text.toLowerCase()).not.toContain(secret);
-    expect(e).toMatchObject({ kind: "exception", type: "Error", message: "cannot read <home>/data on <hostname> as <user>" });
+    expect(e).toMatchObject({
+      kind: "exception",
+      type: "Error",
+      message: "cannot read <home>/data on <hostname> as <user>",
+    });
     expect(e.kind === "exception" && e.stack).toContain("at load (<home>/app/index.js:3:9)");
   });
   it("captureException accepts non-Error values", () => {
@@ -80,29 +96,49 @@ describe("facts", () => {
   it("records ride the next report in batches within the wire bounds, and pass the shared schema", () => {
     let l: Ledger = emptyLedger();
     for (let i = 0; i < 60; i++) l = addFeature(l, `f${i}`, "1", i);
-    for (let i = 0; i < 12; i++) l = addException(l, exceptionEntry(new Error(`e${i}`), (s) => s, i));
+    for (let i = 0; i < 12; i++)
+      l = addException(
+        l,
+        exceptionEntry(new Error(`e${i}`), (s) => s, i),
+      );
     const picked = pickRecords(pendingRecords(l));
     expect(picked.facts).toHaveLength(50);
     expect(picked.exceptions).toHaveLength(10);
-    const payload = buildPayload({ instanceId: crypto.randomUUID(), product: "demo", version: "1.2.3", ci: "github-actions" }, { counts: { users: 3 } }, picked);
+    const payload = buildPayload(
+      { instanceId: crypto.randomUUID(), product: "demo", version: "1.2.3", ci: "github-actions" },
+      { counts: { users: 3 } },
+      picked,
+    );
     expect(pingRequest.safeParse(payload).success).toBe(true);
     expect(payload.facts!.map((f) => f.key)).toEqual(Array.from({ length: 50 }, (_, i) => `f${i}`));
     expect(payload.env).toMatchObject({ demo: "1.2.3", ci: "github-actions" });
   });
   it("host data out of the wire bounds is refused before sending", () => {
-    expect(() => buildPayload({ instanceId: crypto.randomUUID(), product: "demo" }, { counts: { users: -1 } }, { facts: [], exceptions: [] })).toThrow();
+    expect(() =>
+      buildPayload(
+        { instanceId: crypto.randomUUID(), product: "demo" },
+        { counts: { users: -1 } },
+        { facts: [], exceptions: [] },
+      ),
+    ).toThrow();
   });
 });
 
 describe("ledger", () => {
   function withReport(l: Ledger, id: string): Ledger {
     const payload = { instanceId: crypto.randomUUID(), product: "demo" };
-    return { ...l, entries: [...l.entries, { id, kind: "report", payload, collectedAt: 1, submittedAt: null, serverUuid: null }] };
+    return {
+      ...l,
+      entries: [...l.entries, { id, kind: "report", payload, collectedAt: 1, submittedAt: null, serverUuid: null }],
+    };
   }
   it("marks a report and the records it carried as sent, with the server uuid", () => {
     let l = addFeature(emptyLedger(), "a", "1", 1);
     const rid = crypto.randomUUID();
-    l = { ...withReport(l, rid), entries: withReport(l, rid).entries.map((e) => (e.kind === "feature" ? { ...e, reportId: rid } : e)) };
+    l = {
+      ...withReport(l, rid),
+      entries: withReport(l, rid).entries.map((e) => (e.kind === "feature" ? { ...e, reportId: rid } : e)),
+    };
     const sent = markSent(l, rid, "server-uuid", 99);
     expect(sent.entries.every((e) => e.submittedAt === 99 && e.serverUuid === "server-uuid")).toBe(true);
     expect(unsentReports(sent)).toEqual([]);
@@ -119,7 +155,10 @@ describe("ledger", () => {
     expect(trimmed.entries.every((e) => e.submittedAt === null)).toBe(true);
     const rid = l.entries[1]!.id;
     let withRecord = addFeature(l, "k", "v", 1);
-    withRecord = { ...withRecord, entries: withRecord.entries.map((e) => (e.kind === "feature" ? { ...e, reportId: rid } : e)) };
+    withRecord = {
+      ...withRecord,
+      entries: withRecord.entries.map((e) => (e.kind === "feature" ? { ...e, reportId: rid } : e)),
+    };
     const capped = bound(withRecord, 100, 3);
     expect(unsentReports(capped)).toHaveLength(3);
     expect(pendingRecords(capped).map((e) => e.kind !== "exception" && e.key)).toEqual(["k"]);
@@ -135,7 +174,10 @@ describe("payload size", () => {
     for (let i = 0; i < 10; i++) {
       const e = new Error("m".repeat(pingLimits.exceptionMessage));
       e.stack = "s".repeat(pingLimits.exceptionStack);
-      l = addException(l, exceptionEntry(e, (s) => s, i));
+      l = addException(
+        l,
+        exceptionEntry(e, (s) => s, i),
+      );
     }
     const picked = pickRecords(pendingRecords(l));
     const { payload, records } = fitPayload({ instanceId: crypto.randomUUID(), product: "demo" }, undefined, picked);

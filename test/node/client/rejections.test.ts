@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pingRequest } from "../../../schema/wire/ping.ts";
 import { loadLedger, unsentReports } from "../../../client/node/ledger.ts";
 import { readLastReport } from "../../../client/node/lastReport.ts";
-import { pingAnswer, tempDir } from "./helpers.ts";
+import { tempDir } from "./helpers.ts";
 import { useClients } from "./clients.ts";
 
 const { server, client } = useClients();
@@ -15,7 +15,10 @@ describe("what the server's answer means for a report", () => {
       const t = client({ endpoint: s.url, dir });
       await t.start();
       const out = await t.submit();
-      expect(out).toMatchObject({ status: "rejected", detail: expect.stringContaining(`rejected by the server: HTTP ${status}`) });
+      expect(out).toMatchObject({
+        status: "rejected",
+        detail: expect.stringContaining(`rejected by the server: HTTP ${status}`),
+      });
       expect(out.detail).not.toContain("later attempt");
       await t.submit();
       expect(s.pings()).toHaveLength(2); // one per report, no retries, no resend

@@ -143,7 +143,10 @@ describe("no timer keeps the host alive (a real process)", () => {
       console.log("started");
     `;
     // Without unref() the child would sit on its timer for an hour and the test would time out.
-    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(child.error).toBeUndefined();
     expect(child.status).toBe(0);
     expect(child.stdout.trim()).toBe("started");

@@ -14,7 +14,9 @@ describe("state dir", () => {
   it("defaults to $XDG_DATA_HOME/<product>, else ~/.local/share/<product>; --dir overrides", () => {
     expect(stateDir("ferretdb", undefined, { XDG_DATA_HOME: "/data/xdg" })).toBe("/data/xdg/ferretdb");
     expect(stateDir("ferretdb", undefined, {})).toBe(path.join(os.homedir(), ".local", "share", "ferretdb"));
-    expect(stateDir("ferretdb", undefined, { XDG_DATA_HOME: "relative/ignored" })).toBe(path.join(os.homedir(), ".local", "share", "ferretdb"));
+    expect(stateDir("ferretdb", undefined, { XDG_DATA_HOME: "relative/ignored" })).toBe(
+      path.join(os.homedir(), ".local", "share", "ferretdb"),
+    );
     expect(stateDir("ferretdb", "/srv/state", { XDG_DATA_HOME: "/data/xdg" })).toBe("/srv/state");
   });
 });
@@ -56,7 +58,11 @@ describe("state file", () => {
     expect(bad.instanceId).not.toBe(first.instanceId);
     expect(bad).toMatchObject({ consent: "disabled", noticeVersion: 3 });
 
-    for (const broken of ["{not json", JSON.stringify({ instanceId: "1234", createdAt: 1 }), JSON.stringify({ instanceId: "f0e1d2c3-b4a5-5678-9abc-def012345678", createdAt: 1 })]) {
+    for (const broken of [
+      "{not json",
+      JSON.stringify({ instanceId: "1234", createdAt: 1 }),
+      JSON.stringify({ instanceId: "f0e1d2c3-b4a5-5678-9abc-def012345678", createdAt: 1 }),
+    ]) {
       await fs.writeFile(file, broken);
       const again = await loadState(dir, "p");
       expect(again.instanceId).toMatch(V4);

@@ -7,7 +7,16 @@ import { localServer, neverAnswers, tempDir } from "./helpers.ts";
 afterEach(() => vi.useRealTimers());
 
 function client(over: Partial<TelemetryOptions> & { endpoint: string; dir: string }) {
-  return new Telemetry({ product: "demo", version: "1.0.0", argv: [], env: {}, productDefault: "enabled", startupDelayMs: 3_600_000, log: () => {}, ...over });
+  return new Telemetry({
+    product: "demo",
+    version: "1.0.0",
+    argv: [],
+    env: {},
+    productDefault: "enabled",
+    startupDelayMs: 3_600_000,
+    log: () => {},
+    ...over,
+  });
 }
 
 describe("stop() never holds up the host's exit", () => {
@@ -34,7 +43,11 @@ describe("stop() never holds up the host's exit", () => {
   it("the final attempt is cut off after 3 s even when the host configured a longer timeout (fake timers)", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
     const hang = neverAnswers();
-    const t = client({ endpoint: "http://127.0.0.1:9", dir: await tempDir(), transport: { fetch: hang.fetch, timeoutMs: 60_000, attempts: 4 } });
+    const t = client({
+      endpoint: "http://127.0.0.1:9",
+      dir: await tempDir(),
+      transport: { fetch: hang.fetch, timeoutMs: 60_000, attempts: 4 },
+    });
     await t.start();
     let stopped = false;
     const called = hang.nextCall();
@@ -51,7 +64,11 @@ describe("stop() never holds up the host's exit", () => {
   it("stop() aborts a report in flight (no further attempts, no backoff) before the final one (fake timers)", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
     const hang = neverAnswers();
-    const t = client({ endpoint: "http://127.0.0.1:9", dir: await tempDir(), transport: { fetch: hang.fetch, timeoutMs: 60_000, attempts: 5, backoffMs: 600_000 } });
+    const t = client({
+      endpoint: "http://127.0.0.1:9",
+      dir: await tempDir(),
+      transport: { fetch: hang.fetch, timeoutMs: 60_000, attempts: 5, backoffMs: 600_000 },
+    });
     await t.start();
     const first = hang.nextCall();
     const inFlight = t.submit();

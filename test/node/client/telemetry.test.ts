@@ -5,7 +5,7 @@ import { pingRequest } from "../../../schema/wire/ping.ts";
 import { FILES } from "../../../client/node/files.ts";
 import { loadLedger, pendingRecords, unsentReports } from "../../../client/node/ledger.ts";
 import { readLastReport } from "../../../client/node/lastReport.ts";
-import { deadEndpoint, pingAnswer, tempDir } from "./helpers.ts";
+import { deadEndpoint, tempDir } from "./helpers.ts";
 import { useClients } from "./clients.ts";
 
 const { server, client } = useClients();
@@ -57,7 +57,12 @@ describe("retry and spool", () => {
     }
     // Nothing left to resend.
     await again.submit();
-    expect(up.pings().map((r) => r.headers["idempotency-key"]).filter((k) => k === key)).toHaveLength(1);
+    expect(
+      up
+        .pings()
+        .map((r) => r.headers["idempotency-key"])
+        .filter((k) => k === key),
+    ).toHaveLength(1);
   });
 });
 
@@ -66,7 +71,9 @@ describe("debug mode", () => {
     const dir = await tempDir();
     const s = await server();
     const stderr: string[] = [];
-    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation(
+      (chunk: string | Uint8Array) => (stderr.push(String(chunk)), true),
+    );
     const t = client({ endpoint: s.url, dir, env: { DEMO_TELEMETRY_DEBUG: "1" }, startupDelayMs: 0 });
     await t.start();
     await t.feature("x", "1");

@@ -38,7 +38,12 @@ describe("transport", () => {
   it("gives up after the attempts, retryable, without throwing", async () => {
     const s = await localServer(() => ({ status: 500 }));
     servers.push(s);
-    expect(await sendPing(s.url, payload, "k", { attempts: 4, ...noWait })).toEqual({ ok: false, status: null, retryable: true, error: "HTTP 500" });
+    expect(await sendPing(s.url, payload, "k", { attempts: 4, ...noWait })).toEqual({
+      ok: false,
+      status: null,
+      retryable: true,
+      error: "HTTP 500",
+    });
     expect(s.received).toHaveLength(4);
   });
 
@@ -46,13 +51,19 @@ describe("transport", () => {
     for (const status of [400, 413, 422, 429, 401, 403, 404, 408]) {
       const s = await localServer(() => ({ status, body: {} }));
       servers.push(s);
-      expect(await sendPing(s.url, payload, "k", noWait)).toMatchObject({ ok: false, status, retryable: ![400, 413, 422].includes(status) });
+      expect(await sendPing(s.url, payload, "k", noWait)).toMatchObject({
+        ok: false,
+        status,
+        retryable: ![400, 413, 422].includes(status),
+      });
       expect(s.received).toHaveLength(1);
     }
   });
 
   it("honours Retry-After on a 5xx: waits at least that long; one beyond the cap ends the attempts (kept for later)", async () => {
-    const s = await localServer((_, n) => (n === 1 ? { status: 503, body: {}, headers: { "retry-after": "7" } } : { status: 200, body: pingAnswer() }));
+    const s = await localServer((_, n) =>
+      n === 1 ? { status: 503, body: {}, headers: { "retry-after": "7" } } : { status: 200, body: pingAnswer() },
+    );
     servers.push(s);
     const waits: number[] = [];
     const sleep = async (ms: number) => void waits.push(ms);

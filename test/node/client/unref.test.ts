@@ -6,11 +6,16 @@ import { localServer, tempDir } from "./helpers.ts";
 /** Runs an ES module script in a child Node; resolves when it exits, or with timedOut after `guardMs` (then it is killed). */
 function run(script: string, guardMs = 30_000): Promise<{ code: number | null; stdout: string; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
     const guard = setTimeout(() => child.kill("SIGKILL"), guardMs);
-    child.once("exit", (code, signal) => (clearTimeout(guard), resolve({ code, stdout, timedOut: signal === "SIGKILL" })));
+    child.once(
+      "exit",
+      (code, signal) => (clearTimeout(guard), resolve({ code, stdout, timedOut: signal === "SIGKILL" })),
+    );
   });
 }
 const mod = (p: string) => JSON.stringify(path.resolve(p));

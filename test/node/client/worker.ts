@@ -16,12 +16,28 @@ export interface DevWorker {
 /** Applies the migrations to a fresh local D1 under `persistTo`, starts wrangler dev, waits for /v1/health. */
 export async function startWorker(port: number, persistTo: string): Promise<DevWorker> {
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  const migrate = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { cwd: ROOT, env, encoding: "utf8", input: "y\n" });
+  const migrate = spawnSync(
+    process.execPath,
+    [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo],
+    { cwd: ROOT, env, encoding: "utf8", input: "y\n" },
+  );
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   let output = "";
   const child: ChildProcess = spawn(
     process.execPath,
-    [WRANGLER, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persistTo, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--show-interactive-dev-session=false"],
+    [
+      WRANGLER,
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      persistTo,
+      "--var",
+      `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
@@ -29,13 +45,24 @@ export async function startWorker(port: number, persistTo: string): Promise<DevW
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
-    const ok = await fetch(`${url}/v1/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/v1/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 300));
   }
   return {
     url,
-    admin: (p, init = {}) => fetch(`${url}${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json", ...(init.headers as Record<string, string>) } }),
+    admin: (p, init = {}) =>
+      fetch(`${url}${p}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          "content-type": "application/json",
+          ...(init.headers as Record<string, string>),
+        },
+      }),
     log: () => output,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -17,7 +17,10 @@ interface Visit {
 async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
   e.demo.set(scenario);
   const context: BrowserContext = await e.browser.newContext();
-  if (gpc) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
+  if (gpc)
+    await context.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }),
+    );
   const requests: string[] = [];
   context.on("request", (r) => requests.push(r.url()));
   const page: Page = await context.newPage();
@@ -25,8 +28,14 @@ async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
   const decision = await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision);
   await page.evaluate(() => history.pushState({}, "", "/app/projects"));
   await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
-  await page.evaluate(() => (window as unknown as { Candor: { capture(n: string): void } }).Candor.capture("button_clicked"));
-  const during = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, documentCookie: document.cookie }));
+  await page.evaluate(() =>
+    (window as unknown as { Candor: { capture(n: string): void } }).Candor.capture("button_clicked"),
+  );
+  const during = await page.evaluate(() => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    documentCookie: document.cookie,
+  }));
   await page.close({ runBeforeUnload: true });
   await afterClose();
   const seen = [...requests];
@@ -43,7 +52,15 @@ const nothingStored = { cookies: 0, local: 0, session: 0, documentCookie: "" };
 describe("e2e: denied means nothing is sent, downloaded or stored", () => {
   it("unlicensed + disabled in the config file (ESM build): zero requests to the worker", async () => {
     const instanceId = crypto.randomUUID();
-    const v = await visit({ mode: "esm", start: { token: TOKEN, license: { active: false }, config: { fileEnabled: false, adminEnabled: true }, instanceId } });
+    const v = await visit({
+      mode: "esm",
+      start: {
+        token: TOKEN,
+        license: { active: false },
+        config: { fileEnabled: false, adminEnabled: true },
+        instanceId,
+      },
+    });
     expect(v.decision).toEqual({ allowed: false, reason: "config_file_disabled" });
     expect(v.requests.filter((u) => u.startsWith(e.worker.url))).toEqual([]);
     expect(v.requests.filter((u) => posthogDownload.test(u))).toEqual([]);
@@ -54,7 +71,18 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
 
   it("Global Privacy Control (licensed + enabled, ESM build): zero requests to the worker", async () => {
     const instanceId = crypto.randomUUID();
-    const v = await visit({ mode: "esm", start: { token: TOKEN, license: { active: true, type: "enterprise" }, config: { adminEnabled: true }, instanceId } }, true);
+    const v = await visit(
+      {
+        mode: "esm",
+        start: {
+          token: TOKEN,
+          license: { active: true, type: "enterprise" },
+          config: { adminEnabled: true },
+          instanceId,
+        },
+      },
+      true,
+    );
     expect(v.decision).toEqual({ allowed: false, reason: "gpc" });
     expect(await e.worker.events(`instance=${instanceId}`)).toEqual([]);
     expect(v.requests.filter((u) => u.startsWith(e.worker.url))).toEqual([]);
@@ -63,7 +91,10 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
   });
 
   it("Global Privacy Control with the script tag: the only e.worker request is the gate /candor.js", async () => {
-    const v = await visit({ mode: "script", start: { token: TOKEN, license: { active: true }, config: { adminEnabled: true } } }, true);
+    const v = await visit(
+      { mode: "script", start: { token: TOKEN, license: { active: true }, config: { adminEnabled: true } } },
+      true,
+    );
     expect(v.decision).toEqual({ allowed: false, reason: "gpc" });
     expect(v.requests.filter((u) => u.startsWith(e.worker.url))).toEqual([`${e.worker.url}/candor.js`]);
     expect(v.requests.filter((u) => posthogDownload.test(u))).toEqual([]);
@@ -74,7 +105,11 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
 describe("e2e: events raised before the decision", () => {
   async function early(license: unknown) {
     const instanceId = crypto.randomUUID();
-    e.demo.set({ mode: "esm", deferLicense: true, start: { token: TOKEN, config: { fileEnabled: false }, instanceId } });
+    e.demo.set({
+      mode: "esm",
+      deferLicense: true,
+      start: { token: TOKEN, config: { fileEnabled: false }, instanceId },
+    });
     const context = await e.browser.newContext();
     const requests: string[] = [];
     context.on("request", (r) => requests.push(r.url()));
@@ -82,7 +117,9 @@ describe("e2e: events raised before the decision", () => {
     await page.goto(`${e.demo.url}/app/first`);
     await page.evaluate(() => history.pushState({}, "", "/app/second"));
     await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
-    await page.evaluate(() => (window as unknown as { Candor: { capture(n: string): void } }).Candor.capture("early_click"));
+    await page.evaluate(() =>
+      (window as unknown as { Candor: { capture(n: string): void } }).Candor.capture("early_click"),
+    );
     const beforeDecision = requests.filter((u) => u.startsWith(e.worker.url) || posthogDownload.test(u));
     await page.evaluate((l) => (window as unknown as { __license(v: unknown): void }).__license(l), license);
     const decision = await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision);
@@ -97,9 +134,20 @@ describe("e2e: events raised before the decision", () => {
     const r = await early({ active: true, type: "team" });
     expect(r.beforeDecision).toEqual([]);
     expect(r.decision).toEqual({ allowed: true, reason: "licensed" });
-    const expected = ["$pageview /app/first", "$pageleave /app/first", "$pageview /app/second", "early_click null", "$pageleave /app/second"];
-    const stored = await settle(() => e.worker.events(`instance=${r.instanceId}`), (rows) => rows.length >= expected.length);
-    const sequence = [...stored].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid));
+    const expected = [
+      "$pageview /app/first",
+      "$pageleave /app/first",
+      "$pageview /app/second",
+      "early_click null",
+      "$pageleave /app/second",
+    ];
+    const stored = await settle(
+      () => e.worker.events(`instance=${r.instanceId}`),
+      (rows) => rows.length >= expected.length,
+    );
+    const sequence = [...stored].sort(
+      (a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid),
+    );
     expect(sequence.map((e) => `${e.event} ${e.event.startsWith("$") ? e.path : null}`)).toEqual(expected);
   });
 
@@ -117,7 +165,13 @@ describe("e2e: a licence forces telemetry on", () => {
     const instanceId = crypto.randomUUID();
     const v = await visit({
       mode: "esm",
-      start: { token: TOKEN, license: { active: true, type: "enterprise" }, config: { fileEnabled: false, adminEnabled: false }, instanceId, appVersion: "9.9.9" },
+      start: {
+        token: TOKEN,
+        license: { active: true, type: "enterprise" },
+        config: { fileEnabled: false, adminEnabled: false },
+        instanceId,
+        appVersion: "9.9.9",
+      },
     });
     expect(v.decision).toEqual({ allowed: true, reason: "licensed" });
     expect(v.requests.some((u) => /\/esm\/chunks\/posthog-/.test(u))).toBe(true);
@@ -130,8 +184,13 @@ describe("e2e: a licence forces telemetry on", () => {
       ["button_clicked", null],
       ["$pageleave", "/app/projects"],
     ];
-    const stored = await settle(() => e.worker.events(`instance=${instanceId}`), (rows) => rows.length >= expected.length);
-    const sequence = [...stored].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid));
+    const stored = await settle(
+      () => e.worker.events(`instance=${instanceId}`),
+      (rows) => rows.length >= expected.length,
+    );
+    const sequence = [...stored].sort(
+      (a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid),
+    );
     expect(sequence.map((e) => [e.event, e.event.startsWith("$") ? e.path : null])).toEqual(expected);
     for (const e of sequence) expect(e).toMatchObject({ licenseType: "enterprise", appVersion: "9.9.9", instanceId });
   });

@@ -40,9 +40,23 @@ export interface StoredEvent {
 /** Applies the migrations, starts `wrangler dev`, waits until GET /v1/health answers. */
 export async function startWorker(port: number, inspectorPort: number, vars: Record<string, string>): Promise<Worker> {
   const persist = mkdtempSync(path.join(tmpdir(), "candor-e2e-"));
-  const migrated = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: ROOT, env: quiet, encoding: "utf8", timeout: 120_000 });
+  const migrated = spawnSync(
+    process.execPath,
+    [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist],
+    { cwd: ROOT, env: quiet, encoding: "utf8", timeout: 120_000 },
+  );
   if (migrated.status !== 0) throw new Error(`migrations failed:\n${migrated.stdout}${migrated.stderr}`);
-  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", persist];
+  const args = [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persist,
+  ];
   for (const [k, v] of Object.entries({ ADMIN_TOKEN, ...vars })) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
@@ -57,7 +71,10 @@ export async function startWorker(port: number, inspectorPort: number, vars: Rec
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
-    const ok = await fetch(`${url}/v1/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/v1/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`wrangler dev did not become ready:\n${log}`);
     await new Promise((r) => setTimeout(r, 300));
@@ -71,7 +88,9 @@ export async function startWorker(port: number, inspectorPort: number, vars: Rec
       await exited;
     },
     async events(query: string) {
-      const res = await fetch(`${url}/v1/admin/events?limit=500&${query}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const res = await fetch(`${url}/v1/admin/events?limit=500&${query}`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       if (!res.ok) throw new Error(`admin read ${res.status}`);
       return ((await res.json()) as { events: StoredEvent[] }).events;
     },
@@ -100,10 +119,15 @@ export interface Scenario {
 
 /** The demo console: every path serves the same page (an SPA), plus /other.html and /esm/*. */
 export function startDemo(port: number, workerUrl: string) {
-  const state: { scenario: Scenario; files: Map<string, string> } = { scenario: { mode: "script", start: {} }, files: new Map() };
+  const state: { scenario: Scenario; files: Map<string, string> } = {
+    scenario: { mode: "script", start: {} },
+    files: new Map(),
+  };
   const page = (s: Scenario) => {
     const json = JSON.stringify({ apiHost: workerUrl, botFilter: false, ...s.start });
-    const options = s.deferLicense ? `Object.assign(${json}, { license: new Promise((r) => (window.__license = r)) })` : json;
+    const options = s.deferLicense
+      ? `Object.assign(${json}, { license: new Promise((r) => (window.__license = r)) })`
+      : json;
     const boot =
       s.mode === "script"
         ? `<script src="${workerUrl}/candor.js"></script>
@@ -131,7 +155,8 @@ ${boot}</head><body><h1>Demo console</h1><p id="where"></p></body></html>`;
       const type = url.pathname.endsWith(".js") ? "text/javascript" : "text/html; charset=utf-8";
       return void res.writeHead(200, { "content-type": type }).end(file);
     }
-    const html = url.pathname === "/other.html" ? "<!doctype html><title>Other</title><p>other page</p>" : page(state.scenario);
+    const html =
+      url.pathname === "/other.html" ? "<!doctype html><title>Other</title><p>other page</p>" : page(state.scenario);
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
   });
   const ready = new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
@@ -154,6 +179,15 @@ export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
     ignoreDefaultArgs: ["--disable-back-forward-cache"],
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }

@@ -16,7 +16,8 @@ export const setVisibility = (page: Page, state: "hidden" | "visible") =>
       delete (document as { hidden?: unknown }).hidden;
     }
   }, state);
-export const order = (a: StoredEvent, b: StoredEvent) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid);
+export const order = (a: StoredEvent, b: StoredEvent) =>
+  (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid);
 
 export interface Stored {
   cookies: number;
@@ -28,7 +29,11 @@ export interface Stored {
 export async function storageOf(context: BrowserContext, origin: string): Promise<Stored> {
   const page = await context.newPage();
   await page.goto(`${origin}/other.html`);
-  const seen = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, documentCookie: document.cookie }));
+  const seen = await page.evaluate(() => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    documentCookie: document.cookie,
+  }));
   await page.close();
   return { cookies: (await context.cookies()).length, ...seen };
 }

@@ -12,7 +12,16 @@ const e = e2eSetup(8790, 8792, 8791);
 describe("e2e: a scripted console session, stored exactly once", () => {
   it("one $pageview per page entered, one $pageleave per page left, nothing else", async () => {
     const instanceId = crypto.randomUUID();
-    e.demo.set({ mode: "script", start: { token: TOKEN, license: { active: false }, config: { adminEnabled: true }, instanceId, appVersion: "2.1.0" } });
+    e.demo.set({
+      mode: "script",
+      start: {
+        token: TOKEN,
+        license: { active: false },
+        config: { adminEnabled: true },
+        instanceId,
+        appVersion: "2.1.0",
+      },
+    });
     const context = await e.browser.newContext();
     const page = await context.newPage();
     const requests: string[] = [];
@@ -20,10 +29,19 @@ describe("e2e: a scripted console session, stored exactly once", () => {
 
     // 1. load (query and fragment never stored)
     await page.goto(`${e.demo.url}/app/home?utm_source=mail&token=secret#top`);
-    expect(await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision)).toEqual({ allowed: true, reason: "admin_enabled" });
+    expect(await page.evaluate(() => (window as unknown as { __decision: Promise<unknown> }).__decision)).toEqual({
+      allowed: true,
+      reason: "admin_enabled",
+    });
     await tick(page);
     // start() called a second time (a framework effect run twice): same decision, no new view
-    expect(await page.evaluate(() => (window as unknown as { Candor: { start(o: object): Promise<unknown> } }).Candor.start({ apiHost: "http://127.0.0.1:1" }))).toEqual({ allowed: true, reason: "admin_enabled" });
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { Candor: { start(o: object): Promise<unknown> } }).Candor.start({
+          apiHost: "http://127.0.0.1:1",
+        }),
+      ),
+    ).toEqual({ allowed: true, reason: "admin_enabled" });
     await tick(page);
     // 2. navigation, then the same path pushed again and replaced (no new view)
     await page.evaluate(() => history.pushState({}, "", "/app/projects/42?tab=1"));
@@ -41,7 +59,9 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     });
     await tick(page);
     // 4. an aborted navigation: the router hook fires, the location never changed
-    await page.evaluate(() => (window as unknown as { Candor: { page(t?: string): void } }).Candor.page("/app/admin/:tab"));
+    await page.evaluate(() =>
+      (window as unknown as { Candor: { page(t?: string): void } }).Candor.page("/app/admin/:tab"),
+    );
     await tick(page);
     // 5. a redirect: push then replace in the same task -> only the target is entered
     await page.evaluate(() => {
@@ -95,7 +115,10 @@ describe("e2e: a scripted console session, stored exactly once", () => {
       ["$pageview", "/app/#/settings"], // bfcache: restored
       ["$pageleave", "/app/#/settings"], // close
     ];
-    await settle(() => e.worker.events(`instance=${instanceId}`), (rows) => rows.length >= expected.length);
+    await settle(
+      () => e.worker.events(`instance=${instanceId}`),
+      (rows) => rows.length >= expected.length,
+    );
     await context.close();
     // read again a little later: a late duplicate (a second close beacon) must fail the test
     await new Promise((r) => setTimeout(r, 2000));
@@ -111,10 +134,13 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     }
     expect(new Set(sequence.map((e) => e.sessionId)).size).toBe(1);
     const raw = JSON.stringify(stored);
-    for (const secret of ["utm_source", "secret", "#top", "tab=", "Mozilla", "HeadlessChrome"]) expect(raw).not.toContain(secret);
+    for (const secret of ["utm_source", "secret", "#top", "tab=", "Mozilla", "HeadlessChrome"])
+      expect(raw).not.toContain(secret);
     // posthog-js fetched no remote config, flags, surveys or recorder (GET or POST): the e.worker
     // saw the gate, its lazy chunk and capture requests, nothing else
-    const toWorker = requests.filter((r) => r.split(" ")[1]!.startsWith(e.worker.url)).map((r) => r.replace(e.worker.url, "").replace(/\?.*$/, ""));
+    const toWorker = requests
+      .filter((r) => r.split(" ")[1]!.startsWith(e.worker.url))
+      .map((r) => r.replace(e.worker.url, "").replace(/\?.*$/, ""));
     expect(toWorker.filter((r) => r === "POST /e/").length).toBeGreaterThan(0);
     expect(new Set(toWorker)).toEqual(new Set(["GET /candor.js", "GET /candor-posthog.js", "POST /e/"]));
     expect(requests.filter((r) => /\/array\/|\/flags|\/decide|surveys|recorder|\/static\//.test(r))).toEqual([]);

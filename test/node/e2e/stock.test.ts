@@ -29,12 +29,23 @@ describe("e2e: a stock posthog-js pointed at Candor", () => {
     const page = await context.newPage();
     const answers: Array<[string, number]> = [];
     const failed: string[] = [];
-    page.on("response", (r) => r.url().startsWith(e.worker.url) && answers.push([`${r.request().method()} ${new URL(r.url()).pathname}`, r.status()]));
+    page.on(
+      "response",
+      (r) =>
+        r.url().startsWith(e.worker.url) &&
+        answers.push([`${r.request().method()} ${new URL(r.url()).pathname}`, r.status()]),
+    );
     page.on("requestfailed", (r) => failed.push(r.url()));
     await page.goto(`${e.demo.url}/stock.html?q=1`);
     await page.waitForFunction(() => (window as unknown as { __loaded?: boolean }).__loaded === true);
-    const stored = await settle(() => e.worker.events("event=stock_loaded"), (rows) => rows.length >= 1);
-    const views = await settle(() => e.worker.events("event=%24pageview"), (rows) => rows.length >= 1);
+    const stored = await settle(
+      () => e.worker.events("event=stock_loaded"),
+      (rows) => rows.length >= 1,
+    );
+    const views = await settle(
+      () => e.worker.events("event=%24pageview"),
+      (rows) => rows.length >= 1,
+    );
     await page.close({ runBeforeUnload: true });
     await context.close();
 

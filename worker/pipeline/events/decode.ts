@@ -6,8 +6,9 @@
  * are ignored except as hints. Sizes: body <= 1 MiB, decoded <= 8 MiB, checked while inflating.
  */
 import { captureLimits } from "../../../schema/wire/capture";
-import { HttpError } from "../../http/error";
-import { concat, parseJson, readLimited } from "../../http/body";
+import { HttpError } from "../../lib/error";
+import { concat } from "../../lib/bytes";
+import { parseJson } from "../../lib/json";
 
 /** Compressed bytes fed per step; deflate inflates at most ~1032:1, so <= ~4 MiB per step. */
 const SLICE = 4096;
@@ -19,7 +20,6 @@ const badEncoding = (what: string) => new HttpError(400, "invalid_encoding", `Bo
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
-
 
 const IDLE = Symbol("idle");
 /** Resolves after one macrotask: by then every chunk already inflated is readable. */
@@ -93,7 +93,8 @@ export function fromBase64(text: string): Uint8Array {
  */
 function fromBase64Body(bytes: Uint8Array): Uint8Array {
   const text = new TextDecoder().decode(bytes).trim();
-  const value = text.startsWith("data=") || text.includes("&data=") ? new URLSearchParams(text).get("data") ?? "" : text;
+  const value =
+    text.startsWith("data=") || text.includes("&data=") ? (new URLSearchParams(text).get("data") ?? "") : text;
   if (value.startsWith("{") || value.startsWith("[")) return new TextEncoder().encode(value);
   return fromBase64(value);
 }
@@ -121,15 +122,9 @@ export async function decodeBytes(body: CaptureBody): Promise<Uint8Array> {
   return bytes;
 }
 
-/** Reads, bounds and decodes a capture request into its JSON value. */
-export async function decodeCapture(request: Request): Promise<unknown> {
-  const raw = await readLimited(request, captureLimits.bodyBytes);
-  const bytes = await decodeBytes({
-    bytes: raw,
-    contentType: (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase(),
-    contentEncoding: (request.headers.get("content-encoding") ?? "").trim().toLowerCase(),
-    compression: new URL(request.url).searchParams.get("compression"),
-  });
+/** Decodes a capture body (already read within `captureLimits.bodyBytes`) into its JSON value. */
+export async function decodeCapture(body: CaptureBody): Promise<unknown> {
+  const bytes = await decodeBytes(body);
   if (bytes.byteLength === 0) throw new HttpError(400, "invalid_json", "Body is empty.");
   return parseJson(bytes);
 }

@@ -41,13 +41,7 @@ function isToken(s: string): boolean {
  */
 export function looksLikeId(segment: string): boolean {
   const s = decoded(segment);
-  return (
-    canonicalUuid(s) !== null ||
-    /[0-9a-f]{16,}/i.test(s) ||
-    s.includes("@") ||
-    /\d{6,}/.test(s) ||
-    isToken(s)
-  );
+  return canonicalUuid(s) !== null || /[0-9a-f]{16,}/i.test(s) || s.includes("@") || /\d{6,}/.test(s) || isToken(s);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { captureLimits, customEventName, pageEvents, type RejectReason } from "../../../schema/wire/capture";
-import { HttpError } from "../../http/error";
+import { HttpError } from "../../lib/error";
 
 export interface Envelope {
   /** `api_key` of the envelope (or of a single legacy event), if any. */
@@ -22,11 +22,15 @@ export function envelope(body: unknown): Envelope {
   if (Array.isArray(body)) found = { token: undefined, events: body };
   else {
     const object = anyObject.safeParse(body);
-    if (!object.success) throw new HttpError(400, "invalid_field", "$: expected {api_key, batch}, an array of events or one event", { path: "$" });
+    if (!object.success)
+      throw new HttpError(400, "invalid_field", "$: expected {api_key, batch}, an array of events or one event", {
+        path: "$",
+      });
     if (object.data.batch === undefined) found = { token: object.data.api_key, events: [body] };
     else {
       const batch = batchEnvelope.safeParse(body);
-      if (!batch.success) throw new HttpError(400, "invalid_field", "$.batch: expected an array of events", { path: "$.batch" });
+      if (!batch.success)
+        throw new HttpError(400, "invalid_field", "$.batch: expected an array of events", { path: "$.batch" });
       found = { token: batch.data.api_key, events: batch.data.batch };
     }
   }

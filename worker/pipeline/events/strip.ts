@@ -16,7 +16,11 @@ import type { Checked } from "./steps";
 
 const text = (max: number) => z.string().min(1).max(max).optional().catch(undefined);
 /** A family name such as "Chrome", "Mobile Safari", "Mac OS X": letters and spaces, no versions. */
-const family = z.string().regex(/^[A-Za-z][A-Za-z ]{0,31}$/).optional().catch(undefined);
+const family = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z ]{0,31}$/)
+  .optional()
+  .catch(undefined);
 /** A licence TIER ("enterprise", "team"): a short slug that does not look like an id or token. */
 const licenseType = z
   .string()
@@ -32,7 +36,10 @@ const instanceId = z
   .catch(undefined);
 /** A custom property value: a short string that is no URL, IP, email, UUID or token; a number; a boolean. */
 const scalar = z.union([
-  z.string().max(captureLimits.customString).refine((s) => !looksSensitive(s)),
+  z
+    .string()
+    .max(captureLimits.customString)
+    .refine((s) => !looksSensitive(s)),
   z.number().finite(),
   z.boolean(),
 ]);
@@ -41,7 +48,9 @@ const customProps = z
   .record(z.string().regex(customPropKey), z.unknown())
   .refine((o) => Object.keys(o).length <= captureLimits.customProps)
   .transform((o) => {
-    const kept = Object.entries(o).filter(([, v]) => scalar.safeParse(v).success) as Array<[string, string | number | boolean]>;
+    const kept = Object.entries(o).filter(([, v]) => scalar.safeParse(v).success) as Array<
+      [string, string | number | boolean]
+    >;
     return kept.length ? Object.fromEntries(kept) : undefined;
   })
   .optional()
@@ -49,7 +58,10 @@ const customProps = z
 
 /** The only properties read; zod drops every other key. Bad values become absent, not errors. */
 const allowed = z.object({
-  distinct_id: z.union([z.string().max(200), z.number()]).optional().catch(undefined),
+  distinct_id: z
+    .union([z.string().max(200), z.number()])
+    .optional()
+    .catch(undefined),
   $session_id: text(200),
   $current_url: text(8000),
   $pathname: text(8000),
@@ -92,7 +104,9 @@ export function strip({ event: e }: Checked): CleanEvent {
   const p = allowed.parse(e.properties ?? {});
   const time = e.timestamp === undefined ? NaN : Date.parse(e.timestamp);
   const distinct = p.distinct_id ?? e.distinct_id;
-  const duration = p[snippetProps.durationMs] ?? (p.$prev_pageview_duration === undefined ? undefined : p.$prev_pageview_duration * 1000);
+  const duration =
+    p[snippetProps.durationMs] ??
+    (p.$prev_pageview_duration === undefined ? undefined : p.$prev_pageview_duration * 1000);
   return {
     uuid: canonicalUuid(e.uuid) ?? e.uuid.toLowerCase(),
     event: e.event,

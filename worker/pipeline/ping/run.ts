@@ -1,5 +1,5 @@
 import type { PingResponse } from "../../../schema";
-import { updateNotice } from "../../lib/updates";
+import { updateNotice } from "./updates";
 import type { Db } from "../../store/db";
 import { recordPing } from "../../store/pings";
 import { exceptionRows, factRows } from "./records";

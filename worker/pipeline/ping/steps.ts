@@ -3,8 +3,8 @@
  * Each is small and pure; time, ids and the request's cf object are passed in.
  */
 import { pingKnownKeys, pingRequest, type PingRequest } from "../../../schema";
-import { HttpError } from "../../http/error";
-import { validate } from "../../http/validate";
+import { HttpError } from "../../lib/error";
+import { validate } from "../../lib/validate";
 import { utcDay } from "../../lib/time";
 import type { InstanceRow, PingRow } from "../../store/pings";
 

@@ -1,4 +1,4 @@
-import { log } from "../../http/respond";
+import { log } from "../../lib/log";
 import { utcDay } from "../../lib/time";
 import type { Db } from "../../store/db";
 import { deleteRawChunk, oldestRawDay, readState, rebuildDay, writeState } from "../../store/rollups";
@@ -29,7 +29,10 @@ export async function runLifecycle(db: Db, retentionVar: string | undefined, now
       rebuilt.push(day);
     } catch (err) {
       failed.push(day);
-      log("error", "rollup rebuild failed; day skipped", { day, detail: err instanceof Error ? err.message : String(err) });
+      log("error", "rollup rebuild failed; day skipped", {
+        day,
+        detail: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   // A failed day holds progress back to it (inclusive), so the next run retries it and

@@ -5,8 +5,8 @@
  * late delivery leaves a day short) are counted when that day is rebuilt.
  */
 import { z } from "zod";
-import { DAY_MS } from "../../lib/time";
-import type { DayWindow } from "../../store/rollupSql";
+import { addDays, dayRange } from "../../lib/time";
+import type { DayWindow } from "../../store/dayWindow";
 
 export const RECENT_DAYS = 3;
 /** Days of backlog (first run, or after an outage) built per run, oldest first. */
@@ -17,16 +17,6 @@ export const RETENTION_MAX_CHUNKS = 40;
 /** The active-30 window needs 30 days of raw rows behind the oldest day that is rebuilt. */
 const WINDOW_DAYS = 30;
 
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function dayRange(from: string, to: string): string[] {
-  const out: string[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
-  return out;
-}
-
 export function windowOf(d: string): DayWindow {
   const d30 = addDays(d, -(WINDOW_DAYS - 1));
   const ms = (day: string) => Date.parse(`${day}T00:00:00Z`);
@@ -35,7 +25,12 @@ export function windowOf(d: string): DayWindow {
 
 /** RETENTION_DAYS: an integer 35..3650. Anything else -> undefined (retention is then skipped). */
 export function parseRetention(raw: string | undefined): number | undefined {
-  const r = z.coerce.number().int().min(WINDOW_DAYS + 5).max(3650).safeParse(raw ?? "90");
+  const r = z.coerce
+    .number()
+    .int()
+    .min(WINDOW_DAYS + 5)
+    .max(3650)
+    .safeParse(raw ?? "90");
   return r.success ? r.data : undefined;
 }
 
@@ -56,7 +51,10 @@ export function planDays(today: string, builtThrough: string | undefined, oldest
   const capEnd = addDays(from, BACKFILL_DAYS_PER_RUN - 1);
   const backlog = from <= backlogEnd ? dayRange(from, capEnd < backlogEnd ? capEnd : backlogEnd) : [];
   const done = capEnd >= backlogEnd;
-  return { days: [...backlog, ...dayRange(recentFrom, today)], builtThrough: done ? today : backlog[backlog.length - 1]! };
+  return {
+    days: [...backlog, ...dayRange(recentFrom, today)],
+    builtThrough: done ? today : backlog[backlog.length - 1]!,
+  };
 }
 
 /**

@@ -1,9 +1,42 @@
-import type { ActiveStats, DistributionStats, PlatformStats, VersionStats } from "../../../schema";
+/**
+ * The stats answers of /v1/admin/stats/*: each reads rollups through store/stats and shapes the
+ * wire type of schema/wire/stats.ts.
+ */
+import type {
+  ActiveStats,
+  DistributionStats,
+  ExceptionStats,
+  FactStats,
+  FrontendStats,
+  PlatformStats,
+  VersionStats,
+} from "../../../schema";
 import type { Db } from "../../store/db";
-import { activeRows, dimRows, dimTotals, latestRelease, metricRows, rawVersionRows, type Slice } from "../../store/stats";
-import { compareVersionsDesc, groupBy, isLatest, perDay, ratio, shares } from "./steps";
+import {
+  activeRows,
+  dimRows,
+  dimTotals,
+  exceptionGroups,
+  latestRelease,
+  metricRows,
+  rawVersionRows,
+  type Slice,
+} from "../../store/stats";
+import { frontendRows, pageDurations, pageTotals } from "../../store/statsFrontend";
+import { isoTime } from "../../lib/time";
+import {
+  compareVersionsDesc,
+  groupBy,
+  histogramMedian,
+  isLatest,
+  mergeHistograms,
+  perDay,
+  ratio,
+  shares,
+} from "./steps";
 
-type Range = Slice & { days: string[] };
+/** A resolved stats query: product, from/to and every day between them. */
+export type Range = Slice & { days: string[] };
 const head = (s: Range) => ({ product: s.product, from: s.from, to: s.to, days: s.days });
 
 export async function activeStats(db: Db, s: Range): Promise<ActiveStats> {
@@ -19,14 +52,19 @@ export async function activeStats(db: Db, s: Range): Promise<ActiveStats> {
 
 /** Installations per version per day and the share on the latest release, from rollups or raw pings. */
 export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): Promise<VersionStats> {
-  const [rows, latest] = await Promise.all([source === "raw" ? rawVersionRows(db, s) : dimRows(db, s, "version"), latestRelease(db, s.product)]);
+  const [rows, latest] = await Promise.all([
+    source === "raw" ? rawVersionRows(db, s) : dimRows(db, s, "version"),
+    latestRelease(db, s.product),
+  ]);
   const byVersion = groupBy(rows, (r) => r.value);
   const versions = [...byVersion.keys()].sort(compareVersionsDesc).map((version) => ({
     version,
     installations: perDay(s.days, byVersion.get(version)!, (r) => r.installations, 0),
   }));
   const total = s.days.map((_, i) => versions.reduce((n, v) => n + v.installations[i]!, 0));
-  const onLatest = s.days.map((_, i) => versions.reduce((n, v) => n + (isLatest(v.version, latest) ? v.installations[i]! : 0), 0));
+  const onLatest = s.days.map((_, i) =>
+    versions.reduce((n, v) => n + (isLatest(v.version, latest) ? v.installations[i]! : 0), 0),
+  );
   return {
     ...head(s),
     source,
@@ -42,7 +80,10 @@ export async function distributionStats(db: Db, s: Range): Promise<DistributionS
   const rows = await dimTotals(db, s, ["os_type", "os_arch", "os", "license", "country", "runtime"]);
   const of = (dim: string) => shares(rows.filter((r) => r.dim === dim).map((r) => ({ value: r.value, n: r.n })));
   const runtime: Record<string, ReturnType<typeof shares>> = {};
-  for (const [key, list] of groupBy(rows.filter((r) => r.dim === "runtime"), (r) => r.key)) {
+  for (const [key, list] of groupBy(
+    rows.filter((r) => r.dim === "runtime"),
+    (r) => r.key,
+  )) {
     runtime[key] = shares(list.map((r) => ({ value: r.value, n: r.n })));
   }
   return {
@@ -60,7 +101,12 @@ export async function distributionStats(db: Db, s: Range): Promise<DistributionS
 /** platform.counts series per key; platform.config flags: share on over the range and per day. */
 export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
   const rows = await metricRows(db, s);
-  const counts = [...groupBy(rows.filter((r) => r.kind === "count"), (r) => r.key)]
+  const counts = [
+    ...groupBy(
+      rows.filter((r) => r.kind === "count"),
+      (r) => r.key,
+    ),
+  ]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, list]) => ({
       key,
@@ -69,7 +115,12 @@ export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
       median: perDay<(typeof list)[number], number | null>(s.days, list, (r) => r.median, null),
       p90: perDay<(typeof list)[number], number | null>(s.days, list, (r) => r.p90, null),
     }));
-  const flags = [...groupBy(rows.filter((r) => r.kind === "flag"), (r) => r.key)]
+  const flags = [
+    ...groupBy(
+      rows.filter((r) => r.kind === "flag"),
+      (r) => r.key,
+    ),
+  ]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, list]) => {
       const reporting = list.reduce((n, r) => n + r.reporting, 0);
@@ -79,8 +130,69 @@ export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
         reporting,
         on,
         share: reporting > 0 ? on / reporting : 0,
-        share_by_day: perDay<(typeof list)[number], number | null>(s.days, list, (r) => ratio(r.total, r.reporting), null),
+        share_by_day: perDay<(typeof list)[number], number | null>(
+          s.days,
+          list,
+          (r) => ratio(r.total, r.reporting),
+          null,
+        ),
       };
     });
   return { ...head(s), counts, flags };
+}
+
+/** Installations per fact key and value per day. */
+export async function factStats(db: Db, s: Range): Promise<FactStats> {
+  const rows = await dimRows(db, s, "fact");
+  const facts = [...groupBy(rows, (r) => JSON.stringify([r.key, r.value]))]
+    .map(([, list]) => ({
+      key: list[0]!.key,
+      value: list[0]!.value,
+      installations: perDay(s.days, list, (r) => r.installations, 0),
+    }))
+    .sort((a, b) => a.key.localeCompare(b.key) || a.value.localeCompare(b.value));
+  return { ...head(s), facts };
+}
+
+export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> {
+  const groups = await exceptionGroups(db, s);
+  return {
+    ...head(s),
+    groups: groups.map((g) => ({
+      fingerprint: g.fingerprint,
+      type: g.seen.type,
+      message: g.seen.message,
+      occurrences: g.occurrences,
+      installation_days: g.installationDays,
+      versions: g.versions.sort(compareVersionsDesc),
+      first_seen: isoTime(g.seen.first),
+      last_seen: isoTime(g.seen.last),
+    })),
+  };
+}
+
+/** Pageviews/sessions per day, top pages with median time on page, entry and exit pages. */
+export async function frontendStats(db: Db, s: Range): Promise<FrontendStats> {
+  const [days, pages] = await Promise.all([frontendRows(db, s), pageTotals(db, s)]);
+  const histograms = groupBy(
+    await pageDurations(
+      db,
+      s,
+      pages.top.map((p) => p.path),
+    ),
+    (r) => r.path,
+  );
+  return {
+    ...head(s),
+    pageviews: perDay(s.days, days, (r) => r.pageviews, 0),
+    sessions: perDay(s.days, days, (r) => r.sessions, 0),
+    visitors: perDay(s.days, days, (r) => r.visitors, 0),
+    median_seconds: histogramMedian(mergeHistograms(days.map((r) => r.durations))),
+    top_pages: pages.top.map((p) => ({
+      ...p,
+      median_seconds: histogramMedian(mergeHistograms((histograms.get(p.path) ?? []).map((r) => r.durations))),
+    })),
+    entry_pages: pages.entries.map((p) => ({ path: p.path, entries: p.entries })),
+    exit_pages: pages.exits.map((p) => ({ path: p.path, exits: p.exits })),
+  };
 }

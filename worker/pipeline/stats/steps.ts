@@ -2,11 +2,10 @@
 import semver from "semver";
 import { maxRangeDays, type Share } from "../../../schema";
 import type { DurationHistogram } from "../../../schema/tables";
-import { HttpError } from "../../http/error";
-import { utcDay } from "../../lib/time";
-import { parseVersion } from "../../lib/updates";
+import { HttpError } from "../../lib/error";
+import { utcDay, addDays, dayRange } from "../../lib/time";
+import { parseVersion } from "../../lib/version";
 import type { Slice } from "../../store/stats";
-import { addDays, dayRange } from "../rollup/steps";
 
 export interface RangeQuery {
   product?: string | undefined;
@@ -59,12 +58,6 @@ export function compareVersionsDesc(a: string, b: string): number {
 export function isLatest(version: string, latest: string | null): boolean {
   const [v, l] = [parseVersion(version), parseVersion(latest)];
   return Boolean(v && l && semver.eq(v, l));
-}
-
-/** ISO time of a stored ms timestamp, or null when it is not a valid Date (never throws). */
-export function isoTime(ms: number | null | undefined): string | null {
-  if (typeof ms !== "number" || !(Math.abs(ms) <= 8.64e15)) return null;
-  return new Date(ms).toISOString();
 }
 
 export function ratio(part: number, whole: number): number | null {

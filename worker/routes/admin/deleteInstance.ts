@@ -1,6 +1,6 @@
 import type { IRequest } from "itty-router";
 import { requireAdmin } from "../../http/auth";
-import { HttpError } from "../../http/error";
+import { HttpError } from "../../lib/error";
 import { database } from "../../store/db";
 import { eraseInstance } from "../../store/instances";
 

@@ -1,9 +1,9 @@
 import type { IRequest } from "itty-router";
 import { pageQuery } from "../../../schema";
 import { requireAdmin } from "../../http/auth";
-import { HttpError } from "../../http/error";
+import { HttpError } from "../../lib/error";
 import { json } from "../../http/respond";
-import { validateQuery } from "../../http/validate";
+import { validateQuery } from "../../lib/validate";
 import { decodeCursor, nextCursor } from "../../lib/cursor";
 import { database } from "../../store/db";
 import { getInstance } from "../../store/instances";

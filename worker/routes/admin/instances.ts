@@ -2,7 +2,7 @@ import type { IRequest } from "itty-router";
 import { pageQuery } from "../../../schema";
 import { requireAdmin } from "../../http/auth";
 import { json } from "../../http/respond";
-import { validateQuery } from "../../http/validate";
+import { validateQuery } from "../../lib/validate";
 import { decodeCursor, nextCursor } from "../../lib/cursor";
 import { database } from "../../store/db";
 import { listInstances } from "../../store/instances";

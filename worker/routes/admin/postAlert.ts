@@ -2,10 +2,10 @@ import type { IRequest } from "itty-router";
 import { alertRequest } from "../../../schema";
 import { requireAdmin } from "../../http/auth";
 import { readJson } from "../../http/body";
-import { HttpError } from "../../http/error";
+import { HttpError } from "../../lib/error";
 import { json } from "../../http/respond";
-import { validate } from "../../http/validate";
-import { isValidRange } from "../../lib/updates";
+import { validate } from "../../lib/validate";
+import { isValidRange } from "../../lib/version";
 import { database } from "../../store/db";
 import { createAlert } from "../../store/updates";
 

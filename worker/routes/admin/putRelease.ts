@@ -2,10 +2,10 @@ import type { IRequest } from "itty-router";
 import { productName, releaseRequest } from "../../../schema";
 import { requireAdmin } from "../../http/auth";
 import { readJson } from "../../http/body";
-import { HttpError } from "../../http/error";
+import { HttpError } from "../../lib/error";
 import { json } from "../../http/respond";
-import { validate } from "../../http/validate";
-import { parseVersion } from "../../lib/updates";
+import { validate } from "../../lib/validate";
+import { parseVersion } from "../../lib/version";
 import { database } from "../../store/db";
 import { putRelease } from "../../store/updates";
 

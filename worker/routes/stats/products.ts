@@ -12,7 +12,12 @@ export async function getStatsProducts(request: IRequest, env: Env): Promise<Res
   const db = database(env);
   const [rows, state] = await Promise.all([productList(db), readState(db)]);
   const body: ProductList = {
-    products: rows.map((r) => ({ product: r.product, first_day: r.firstDay, last_day: r.lastDay, latest_release: r.latest })),
+    products: rows.map((r) => ({
+      product: r.product,
+      first_day: r.firstDay,
+      last_day: r.lastDay,
+      latest_release: r.latest,
+    })),
     rollups: state ? { built_through: state.builtThrough, built_at: new Date(state.builtAt).toISOString() } : null,
   };
   return json(body);

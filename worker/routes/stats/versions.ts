@@ -1,9 +1,9 @@
 import type { IRequest } from "itty-router";
 import { versionsQuery } from "../../../schema";
 import { requireAdmin } from "../../http/auth";
-import { HttpError } from "../../http/error";
+import { HttpError } from "../../lib/error";
 import { json } from "../../http/respond";
-import { validateQuery } from "../../http/validate";
+import { validateQuery } from "../../lib/validate";
 import { versionStats } from "../../pipeline/stats/run";
 import { resolveSlice } from "../../pipeline/stats/steps";
 import { database } from "../../store/db";
@@ -17,7 +17,9 @@ export async function getVersionStats(request: IRequest, env: Env): Promise<Resp
   await requireAdmin(request, env);
   const q = validateQuery(versionsQuery, request);
   if (q.source === "raw" && String(env.STATS_RAW_COMPARE) !== "true") {
-    throw new HttpError(400, "invalid_query", "$.source: source=raw is disabled (STATS_RAW_COMPARE)", { path: "$.source" });
+    throw new HttpError(400, "invalid_query", "$.source: source=raw is disabled (STATS_RAW_COMPARE)", {
+      path: "$.source",
+    });
   }
   return json(await versionStats(database(env), resolveSlice(q, env.DEFAULT_PRODUCT, Date.now()), q.source));
 }

@@ -1,8 +1,9 @@
 import type { IRequest } from "itty-router";
 import { statsQuery } from "../../../schema";
 import { requireAdmin } from "../../http/auth";
-import { HttpError } from "../../http/error";
-import { validateQuery } from "../../http/validate";
+import { HttpError } from "../../lib/error";
+import { validateQuery } from "../../lib/validate";
+import { isoTime } from "../../lib/time";
 import { csvResponse, csvStream, type Cell } from "../../lib/csvStream";
 import { resolveSlice } from "../../pipeline/stats/steps";
 import { database } from "../../store/db";
@@ -17,7 +18,7 @@ export const EXPORT_PAGE = 2000;
 export const EXPORT_MAX_PAGES = 40;
 
 /** GET /v1/admin/export/<table>.csv?from=&to=[&product=]: the raw rows of the range, streamed. */
-export function exportCsv(table: ExportTable, header: string[], cells: (r: RawRow) => Cell[]) {
+function exportCsv(table: ExportTable, header: string[], cells: (r: RawRow) => Cell[]) {
   return async (request: IRequest, env: Env): Promise<Response> => {
     await requireAdmin(request, env);
     const q = validateQuery(statsQuery, request);
@@ -26,8 +27,11 @@ export function exportCsv(table: ExportTable, header: string[], cells: (r: RawRo
     const db = database(env);
     const total = await exportCount(db, table, range);
     if (Math.ceil(total / EXPORT_PAGE) > EXPORT_MAX_PAGES) {
-      throw new HttpError(413, "range_too_large",
-        `${total} rows in this range; one export holds at most ${EXPORT_PAGE * EXPORT_MAX_PAGES}. Narrow from/to (or add product=) and export in parts.`);
+      throw new HttpError(
+        413,
+        "range_too_large",
+        `${total} rows in this range; one export holds at most ${EXPORT_PAGE * EXPORT_MAX_PAGES}. Narrow from/to (or add product=) and export in parts.`,
+      );
     }
     let sent = 0;
     const body = csvStream<ExportCursor>(header, async (cursor) => {
@@ -35,13 +39,63 @@ export function exportCsv(table: ExportTable, header: string[], cells: (r: RawRo
       sent += page.length;
       const last = page[page.length - 1];
       // Stop at the counted total: rows arriving meanwhile never make the export exceed its budget.
-      return { rows: page.map(cells), next: page.length === EXPORT_PAGE && last && sent < total ? { day: last.day, rowid: last._rid } : null };
+      return {
+        rows: page.map(cells),
+        next: page.length === EXPORT_PAGE && last && sent < total ? { day: last.day, rowid: last._rid } : null,
+      };
     });
     return csvResponse(body, `${table}-${from}-${to}.csv`);
   };
 }
 
-/** ISO time, or empty for a missing or out-of-range value (Date throws past ±8.64e15 ms). */
-export function isoCell(v: string | number | null | undefined): Cell {
-  return typeof v === "number" && Math.abs(v) <= 8.64e15 ? new Date(v).toISOString() : null;
-}
+const EVENT_HEADER = [
+  "uuid",
+  "product",
+  "event",
+  "timestamp",
+  "received_at",
+  "day",
+  "distinct_id",
+  "session_id",
+  "path",
+  "referrer_domain",
+  "browser",
+  "os",
+  "lib",
+  "lib_version",
+  "instance_id",
+  "app_version",
+  "license_type",
+  "duration_ms",
+  "props",
+];
+const EVENT_TIMES = new Set(["timestamp", "received_at"]);
+
+/** GET /v1/admin/export/events.csv?from=&to=[&product=] : raw frontend events of the range, streamed. */
+export const exportEventsCsv = exportCsv("events", EVENT_HEADER, (r) =>
+  EVENT_HEADER.map((c) => (EVENT_TIMES.has(c) ? isoTime(r[c]) : (r[c] ?? null))),
+);
+
+const PING_HEADER = [
+  "uuid",
+  "instance_id",
+  "product",
+  "version",
+  "received_at",
+  "day",
+  "os_type",
+  "os_release",
+  "os_arch",
+  "license_type",
+  "country",
+  "asn",
+  "uptime",
+  "env",
+  "counts",
+  "config",
+];
+
+/** GET /v1/admin/export/pings.csv?from=&to=[&product=] : raw pings of the range, streamed (all products unless product=). */
+export const exportPingsCsv = exportCsv("pings", PING_HEADER, (r) =>
+  PING_HEADER.map((c) => (c === "received_at" ? isoTime(r[c]) : (r[c] ?? null))),
+);

@@ -1,14 +1,20 @@
-import { saltFor } from "../store/salts";
-import type { Db } from "../store/db";
-import { utcDay } from "./time";
-import { toHex } from "./hex";
+import { saltFor } from "../../store/salts";
+import type { Db } from "../../store/db";
+import { utcDay } from "../../lib/time";
+import { toHex } from "../../lib/hex";
 
 /** Per-isolate cache of the imported HMAC key of the current salt (a cache, not request state). */
 let cached: { salt: string; key: CryptoKey } | undefined;
 
 async function hmacKey(salt: string): Promise<CryptoKey> {
   if (cached?.salt === salt) return cached.key;
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(salt), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(salt),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   cached = { salt, key };
   return key;
 }

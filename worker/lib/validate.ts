@@ -15,7 +15,11 @@ function deepest(issue: Issue): Issue {
 }
 
 /** Validates `data` against `schema`; the first issue -> 400 `invalid_field` with its JSON path. */
-export function validate<S extends z.ZodType>(schema: S, data: unknown, code: "invalid_field" | "invalid_query" = "invalid_field"): z.infer<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  code: "invalid_field" | "invalid_query" = "invalid_field",
+): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = deepest(result.error.issues[0]!);

@@ -1,0 +1,43 @@
+import type { IRequest } from "itty-router";
+import { statsQuery } from "../../../schema";
+import { requireAdmin } from "../../http/auth";
+import { json } from "../../http/respond";
+import { validateQuery } from "../../lib/validate";
+import { resolveSlice } from "../../pipeline/stats/steps";
+import { database, type Db } from "../../store/db";
+import {
+  activeStats,
+  distributionStats,
+  exceptionStats,
+  factStats,
+  frontendStats,
+  platformStats,
+  type Range,
+} from "../../pipeline/stats/run";
+
+/** A GET /v1/admin/stats/* handler: admin token, ?product=&from=&to= validated, JSON answer. */
+export function statsRoute(answer: (db: Db, range: Range) => Promise<unknown>) {
+  return async (request: IRequest, env: Env): Promise<Response> => {
+    await requireAdmin(request, env);
+    const range = resolveSlice(validateQuery(statsQuery, request), env.DEFAULT_PRODUCT, Date.now());
+    return json(await answer(database(env), range));
+  };
+}
+
+/** GET /v1/admin/stats/active : installations seen per day, in 7 and in 30 days. */
+export const getActiveStats = statsRoute(activeStats);
+
+/** GET /v1/admin/stats/distributions : OS type/arch, runtimes, licence types, countries. */
+export const getDistributionStats = statsRoute(distributionStats);
+
+/** GET /v1/admin/stats/platform : platform.counts (reporting, sum, median, p90) and config flags. */
+export const getPlatformStats = statsRoute(platformStats);
+
+/** GET /v1/admin/stats/facts : installations per fact key and value per day. */
+export const getFactStats = statsRoute(factStats);
+
+/** GET /v1/admin/stats/exceptions : groups by fingerprint. */
+export const getExceptionStats = statsRoute(exceptionStats);
+
+/** GET /v1/admin/stats/frontend : pageviews, sessions, pages, time on page. */
+export const getFrontendStats = statsRoute(frontendStats);
