@@ -1,4 +1,5 @@
 import { log } from "./lib/log";
+import { config } from "./config";
 import { database } from "./store/db";
 import { deleteSaltsThrough, saltFor } from "./store/salts";
 import { DAY_MS, utcDay } from "./lib/time";
@@ -15,6 +16,13 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
   const deleted = await deleteSaltsThrough(db, utcDay(now - 2 * DAY_MS));
   log("info", "scheduled", { saltsDeleted: deleted });
   // Daily rollups (recent days rebuilt) and raw-row retention: worker/pipeline/rollup.
-  const lifecycle = await runLifecycle(db, env.RETENTION_DAYS, now);
+  // An invalid configuration (logged by config()) skips retention only: raw rows are kept.
+  let retentionDays: number | undefined;
+  try {
+    retentionDays = config(env).retentionDays;
+  } catch {
+    retentionDays = undefined;
+  }
+  const lifecycle = await runLifecycle(db, retentionDays, now);
   log("info", "rollups", { ...lifecycle, rebuilt: lifecycle.rebuilt.length });
 }

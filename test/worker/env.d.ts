@@ -9,3 +9,9 @@ declare namespace Cloudflare {
     mainModule: typeof import("../../worker/index");
   }
 }
+
+// Files imported as text (vite's ?raw), e.g. README.md and wrangler.toml in config.test.ts.
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}

@@ -1,5 +1,5 @@
 import { cors } from "itty-router";
-import { originAllowed } from "../lib/captureConfig";
+import { config, originAllowed } from "../config";
 
 /** Browser-facing PostHog routes whose allowed origins come from ALLOWED_ORIGINS. */
 const configured = /^\/(e|i\/v0\/e|batch|capture|track|flags|decide|array\/[^/]+\/config(\.js)?)\/?$/;
@@ -14,7 +14,14 @@ const open = cors({ origin: "*", ...options });
 
 function pairFor(request: Request, env: Env) {
   if (!configured.test(new URL(request.url).pathname)) return open;
-  return cors({ origin: (origin: string) => (originAllowed(env, origin) ? origin : undefined), ...options });
+  let cfg;
+  try {
+    cfg = config(env);
+  } catch {
+    return open; // the route answers 503 not_configured either way; let the browser read it
+  }
+  const allowed = cfg;
+  return cors({ origin: (origin: string) => (originAllowed(allowed, origin) ? origin : undefined), ...options });
 }
 
 /**

@@ -2,7 +2,8 @@ import type { IRequest } from "itty-router";
 import { readLimited } from "../http/body";
 import { json } from "../http/respond";
 import { captureLimits } from "../../schema/wire/capture";
-import { requireAllowedOrigin, tokenMap } from "../lib/captureConfig";
+import { requireAllowedOrigin } from "../http/captureAuth";
+import { config } from "../config";
 import { decodeCapture } from "../pipeline/events/decode";
 import { ingestEvents } from "../pipeline/events/run";
 import { database } from "../store/db";
@@ -13,7 +14,7 @@ import { database } from "../store/db";
  */
 export async function postCapture(request: IRequest, env: Env): Promise<Response> {
   requireAllowedOrigin(request, env);
-  const tokens = tokenMap(env);
+  const tokens = config(env).captureTokens;
   const body = await decodeCapture({
     bytes: await readLimited(request, captureLimits.bodyBytes),
     contentType: (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase(),

@@ -8,19 +8,21 @@ import { damp } from "../lib/rateLimit";
 import { ingestPing } from "../pipeline/ping/run";
 import { validatePing } from "../pipeline/ping/steps";
 import { database } from "../store/db";
+import { config } from "../config";
 
 /** POST /v1/ping and POST /ping (FlowFuse's telemetry.url): validate, damp, store, answer. */
 export async function postPing(request: IRequest, env: Env): Promise<Response> {
+  const cfg = config(env);
   const now = Date.now();
   const key = idempotencyKey(request);
   const body = await readJson(request, pingLimits.bodyBytes);
   const valid = validatePing(body); // bad input fails before any storage access
   const db = database(env);
-  if (String(env.PING_DAMPING) !== "off") await damp(env.PING_LIMITER, await ipKey(db, request, now));
+  if (cfg.pingDamping) await damp(env.PING_LIMITER, await ipKey(db, request, now));
   const cf = (request as Request<unknown, IncomingRequestCfProperties>).cf;
   const answer = await ingestPing(db, {
     valid,
-    defaultProduct: env.DEFAULT_PRODUCT,
+    defaultProduct: cfg.defaultProduct,
     cf,
     uuid: crypto.randomUUID(),
     now,

@@ -2,7 +2,7 @@ import { log } from "../../lib/log";
 import { utcDay } from "../../lib/time";
 import type { Db } from "../../store/db";
 import { deleteRawChunk, oldestRawDay, readState, rebuildDay, writeState } from "../../store/rollups";
-import { keepFrom, parseRetention, planDays, RETENTION_CHUNK, RETENTION_MAX_CHUNKS, windowOf } from "./steps";
+import { keepFrom, planDays, RETENTION_CHUNK, RETENTION_MAX_CHUNKS, windowOf } from "./steps";
 
 export interface LifecycleResult {
   rebuilt: string[];
@@ -15,9 +15,10 @@ export interface LifecycleResult {
 
 /**
  * Builds the planned rollup days (one batch each, each isolated: a failing day is logged and
- * skipped, and retried by the next run), records progress, then applies retention.
+ * skipped, and retried by the next run), records progress, then applies retention (skipped when
+ * `retentionDays` is undefined: the configuration is invalid, and raw rows are kept).
  */
-export async function runLifecycle(db: Db, retentionVar: string | undefined, now: number): Promise<LifecycleResult> {
+export async function runLifecycle(db: Db, retentionDays: number | undefined, now: number): Promise<LifecycleResult> {
   const today = utcDay(now);
   const state = await readState(db);
   const plan = planDays(today, state?.builtThrough, state ? undefined : await oldestRawDay(db));
@@ -41,12 +42,8 @@ export async function runLifecycle(db: Db, retentionVar: string | undefined, now
   await writeState(db, { builtThrough, builtAt: now });
 
   const deleted = { pings: 0, events: 0 };
-  const retention = parseRetention(retentionVar);
-  if (retention === undefined) {
-    log("error", "RETENTION_DAYS is not an integer 35..3650; raw rows are kept", { value: retentionVar });
-    return { rebuilt, failed, builtThrough, deleted, keepFrom: null };
-  }
-  const keep = keepFrom(today, retention, builtThrough);
+  if (retentionDays === undefined) return { rebuilt, failed, builtThrough, deleted, keepFrom: null };
+  const keep = keepFrom(today, retentionDays, builtThrough);
   for (let i = 0; i < RETENTION_MAX_CHUNKS; i++) {
     const gone = await deleteRawChunk(db, keep, RETENTION_CHUNK);
     deleted.pings += gone.pings;

@@ -4,7 +4,6 @@
  * after a day was first rolled up (the hourly runs roll up the day in progress; a missed run or a
  * late delivery leaves a day short) are counted when that day is rebuilt.
  */
-import { z } from "zod";
 import { addDays, dayRange } from "../../lib/time";
 import type { DayWindow } from "../../store/dayWindow";
 
@@ -21,17 +20,6 @@ export function windowOf(d: string): DayWindow {
   const d30 = addDays(d, -(WINDOW_DAYS - 1));
   const ms = (day: string) => Date.parse(`${day}T00:00:00Z`);
   return { d, d7: addDays(d, -6), d30, from30Ms: ms(d30), fromMs: ms(d), toMs: ms(addDays(d, 1)) };
-}
-
-/** RETENTION_DAYS: an integer 35..3650. Anything else -> undefined (retention is then skipped). */
-export function parseRetention(raw: string | undefined): number | undefined {
-  const r = z.coerce
-    .number()
-    .int()
-    .min(WINDOW_DAYS + 5)
-    .max(3650)
-    .safeParse(raw ?? "90");
-  return r.success ? r.data : undefined;
 }
 
 export interface Plan {

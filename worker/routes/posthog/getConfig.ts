@@ -1,6 +1,7 @@
 import type { IRequest } from "itty-router";
 import { json } from "../../http/respond";
-import { configCache, knownToken, remoteConfig } from "../../lib/remoteConfig";
+import { knownToken } from "../../http/captureAuth";
+import { configCache, remoteConfig } from "../../lib/remoteConfig";
 
 /** GET /array/:token/config : posthog-js's remote config, everything off. */
 export function getConfig(request: IRequest, env: Env): Response {

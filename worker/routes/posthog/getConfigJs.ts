@@ -1,5 +1,6 @@
 import type { IRequest } from "itty-router";
-import { configCache, knownToken, remoteConfig } from "../../lib/remoteConfig";
+import { knownToken } from "../../http/captureAuth";
+import { configCache, remoteConfig } from "../../lib/remoteConfig";
 
 /** GET /array/:token/config.js : the same document, as posthog-js's script form. */
 export function getConfigJs(request: IRequest, env: Env): Response {

@@ -4,6 +4,7 @@ import { requireAdmin } from "../../http/auth";
 import { json } from "../../http/respond";
 import { validateQuery } from "../../lib/validate";
 import { resolveSlice } from "../../pipeline/stats/steps";
+import { config } from "../../config";
 import { database, type Db } from "../../store/db";
 import {
   activeStats,
@@ -19,7 +20,7 @@ import {
 export function statsRoute(answer: (db: Db, range: Range) => Promise<unknown>) {
   return async (request: IRequest, env: Env): Promise<Response> => {
     await requireAdmin(request, env);
-    const range = resolveSlice(validateQuery(statsQuery, request), env.DEFAULT_PRODUCT, Date.now());
+    const range = resolveSlice(validateQuery(statsQuery, request), config(env).defaultProduct, Date.now());
     return json(await answer(database(env), range));
   };
 }

@@ -6,6 +6,7 @@ import { validateQuery } from "../../lib/validate";
 import { isoTime } from "../../lib/time";
 import { csvResponse, csvStream, type Cell } from "../../lib/csvStream";
 import { resolveSlice } from "../../pipeline/stats/steps";
+import { config } from "../../config";
 import { database } from "../../store/db";
 import { exportCount, exportPage, type ExportCursor, type ExportTable, type RawRow } from "../../store/exports";
 
@@ -22,7 +23,7 @@ function exportCsv(table: ExportTable, header: string[], cells: (r: RawRow) => C
   return async (request: IRequest, env: Env): Promise<Response> => {
     await requireAdmin(request, env);
     const q = validateQuery(statsQuery, request);
-    const { from, to } = resolveSlice(q, env.DEFAULT_PRODUCT, Date.now());
+    const { from, to } = resolveSlice(q, config(env).defaultProduct, Date.now());
     const range = { product: q.product, from, to };
     const db = database(env);
     const total = await exportCount(db, table, range);

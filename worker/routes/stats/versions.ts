@@ -6,6 +6,7 @@ import { json } from "../../http/respond";
 import { validateQuery } from "../../lib/validate";
 import { versionStats } from "../../pipeline/stats/run";
 import { resolveSlice } from "../../pipeline/stats/steps";
+import { config } from "../../config";
 import { database } from "../../store/db";
 
 /**
@@ -16,10 +17,10 @@ import { database } from "../../store/db";
 export async function getVersionStats(request: IRequest, env: Env): Promise<Response> {
   await requireAdmin(request, env);
   const q = validateQuery(versionsQuery, request);
-  if (q.source === "raw" && String(env.STATS_RAW_COMPARE) !== "true") {
+  if (q.source === "raw" && !config(env).statsRawCompare) {
     throw new HttpError(400, "invalid_query", "$.source: source=raw is disabled (STATS_RAW_COMPARE)", {
       path: "$.source",
     });
   }
-  return json(await versionStats(database(env), resolveSlice(q, env.DEFAULT_PRODUCT, Date.now()), q.source));
+  return json(await versionStats(database(env), resolveSlice(q, config(env).defaultProduct, Date.now()), q.source));
 }

@@ -1,0 +1,105 @@
+/**
+ * The worker's configuration: every `[vars]` value and secret of wrangler.toml, parsed once per
+ * isolate from `Env` into a typed `Config`. A missing or malformed value is one 503
+ * `not_configured` that names the variable (never a silent default, never a half-open route);
+ * bindings (D1, rate limiters) are checked where they are used (store/db.ts, lib/rateLimit.ts).
+ *
+ * The documented table (README "Configuration") is checked against `configVariables` by a test.
+ */
+import { z } from "zod";
+import { captureTokens, productName } from "../schema";
+import { HttpError } from "./lib/error";
+import { log } from "./lib/log";
+
+/** A JSON-valued variable: parse errors and shape errors both fail the variable. */
+function jsonVar<S extends z.ZodType>(schema: S) {
+  return z
+    .string()
+    .transform((raw, ctx): unknown => {
+      try {
+        return JSON.parse(raw);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+/** "*" or a comma list of origins (scheme://host[:port], no path). */
+const originList = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.union([z.literal("*"), z.string().regex(/^https?:\/\/[^/\s]+$/)])).min(1));
+
+/** The variables, by their wrangler.toml names. */
+export const configSchema = z.object({
+  /** Product assumed when a ping names none (FlowFuse never does). */
+  DEFAULT_PRODUCT: productName,
+  /** Capture project tokens -> product (JSON). */
+  CAPTURE_TOKENS: jsonVar(captureTokens),
+  /** Browser origins allowed on the PostHog routes. */
+  ALLOWED_ORIGINS: originList,
+  /** Days raw pings and events are kept (rollups are kept for good); >= 35 for the 30-day window. */
+  RETENTION_DAYS: z.string().default("90").transform(Number).pipe(z.number().int().min(35).max(3650)),
+  /** "true" allows ?source=raw on the versions stats route (benchmarks only). */
+  STATS_RAW_COMPARE: z.enum(["true", "false"]).default("false"),
+  /** "off" skips the limiter on the ping routes (a WAF rule guards them instead). */
+  PING_DAMPING: z.enum(["on", "off"]).default("on"),
+  /** Secret bearer token of /v1/admin/*: optional here; the admin guard answers 503 without it (or when shorter than 16). */
+  ADMIN_TOKEN: z.string().optional(),
+});
+
+/** Names of every configuration variable, for the documentation check. */
+export const configVariables = Object.keys(configSchema.shape) as Array<keyof typeof configSchema.shape>;
+
+export interface Config {
+  defaultProduct: string;
+  captureTokens: Record<string, string>;
+  /** ["*"] or exact origins. */
+  allowedOrigins: string[];
+  retentionDays: number;
+  statsRawCompare: boolean;
+  pingDamping: boolean;
+  adminToken: string | undefined;
+}
+
+/** Per-isolate cache: `env` is the same object for every request of an isolate (a cache, not request state). */
+const parsed = new WeakMap<object, Config>();
+
+/** Parses `env` (memoised per env object); a bad or missing variable -> 503 not_configured naming it. */
+export function config(env: Env): Config {
+  const hit = parsed.get(env);
+  if (hit) return hit;
+  const vars: Record<string, unknown> = {};
+  for (const name of configVariables) vars[name] = (env as unknown as Record<string, unknown>)[name];
+  const result = configSchema.safeParse(vars);
+  if (!result.success) {
+    const names = [...new Set(result.error.issues.map((i) => String(i.path[0])))].sort();
+    log("error", "configuration invalid", { variables: names });
+    throw new HttpError(503, "not_configured", `Configuration variable ${names.join(", ")} is missing or invalid.`);
+  }
+  const v = result.data;
+  const out: Config = {
+    defaultProduct: v.DEFAULT_PRODUCT,
+    captureTokens: v.CAPTURE_TOKENS,
+    allowedOrigins: v.ALLOWED_ORIGINS,
+    retentionDays: v.RETENTION_DAYS,
+    statsRawCompare: v.STATS_RAW_COMPARE === "true",
+    pingDamping: v.PING_DAMPING === "on",
+    adminToken: v.ADMIN_TOKEN,
+  };
+  parsed.set(env, out);
+  return out;
+}
+
+/** Whether a browser `origin` may call the PostHog routes. */
+export function originAllowed(cfg: Config, origin: string | null): boolean {
+  if (cfg.allowedOrigins.includes("*")) return true;
+  return origin !== null && cfg.allowedOrigins.includes(origin);
+}
