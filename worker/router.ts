@@ -1,5 +1,8 @@
 import { Router, type IRequest, type RequestHandler } from "itty-router";
-import { corsify, preflight } from "./http/cors";
+import { corsify, preflightFor } from "./http/cors";
+import { requireAllowedOrigin } from "./http/captureAuth";
+import { ADMIN_PREFIX, type RouteKind } from "./http/routeKind";
+import { adminGuard } from "./routes/middleware/adminGuard";
 import { HttpError } from "./lib/error";
 import { toErrorResponse } from "./http/respond";
 import { postPing } from "./routes/ping";
@@ -36,63 +39,102 @@ type Args = [Env, ExecutionContext];
 type Method = "GET" | "POST" | "PUT" | "DELETE";
 type Handler = RequestHandler<IRequest, Args>;
 
-/** Every route, in one table: [method, path, handler]. */
-const routes: Array<[Method, string, Handler]> = [
-  ["GET", "/v1/health", health],
-  ["POST", "/v1/ping", postPing],
-  ["POST", "/ping", postPing],
-  ["GET", "/v1/admin/instances", getInstances],
-  ["GET", "/v1/admin/instances/:id/pings", getInstancePings],
-  ["GET", "/v1/admin/instances/:id/facts", getInstanceFacts],
-  ["GET", "/v1/admin/instances/:id/exceptions", getInstanceExceptions],
-  ["DELETE", "/v1/instances/:instanceId", forgetInstance],
-  ["DELETE", "/v1/admin/instances/:id", deleteInstance],
-  ["GET", "/v1/admin/releases", getReleases],
-  ["PUT", "/v1/admin/releases/:product", putReleaseRoute],
-  ["GET", "/v1/admin/alerts", getAlerts],
-  ["POST", "/v1/admin/alerts", postAlert],
-  ["DELETE", "/v1/admin/alerts/:id", deleteAlertRoute],
-  ["GET", "/v1/admin/stats/products", getStatsProducts],
-  ["GET", "/v1/admin/stats/active", getActiveStats],
-  ["GET", "/v1/admin/stats/versions", getVersionStats],
-  ["GET", "/v1/admin/stats/distributions", getDistributionStats],
-  ["GET", "/v1/admin/stats/platform", getPlatformStats],
-  ["GET", "/v1/admin/stats/facts", getFactStats],
-  ["GET", "/v1/admin/stats/exceptions", getExceptionStats],
-  ["GET", "/v1/admin/stats/frontend", getFrontendStats],
-  ["GET", "/v1/admin/export/pings.csv", exportPingsCsv],
-  ["GET", "/v1/admin/export/events.csv", exportEventsCsv],
-  // PostHog-compatible capture (each path also matches with a trailing slash).
-  ["POST", "/e", postCapture],
-  ["POST", "/i/v0/e", postCapture],
-  ["POST", "/batch", postCapture],
-  ["POST", "/capture", postCapture],
-  ["POST", "/track", postCapture],
-  ["GET", "/array/:token/config", getConfig],
-  ["GET", "/array/:token/config.js", getConfigJs],
-  ["POST", "/flags", postFlags],
-  ["POST", "/decide", postFlags],
-  ["GET", "/v1/admin/events", getEvents],
+/** One route: the row of the table below. Everything at the edge is derived from `kind` (http/routeKind.ts). */
+export interface Route {
+  method: Method;
+  /** itty-router pattern; each path also matches with a trailing slash. */
+  path: string;
+  kind: RouteKind;
+  handler: Handler;
+}
+
+/**
+ * Every route, in one table (exported: test/worker/routeTable.test.ts walks it). Adding a route
+ * is adding a row; the router below derives the admin guard, CORS, the origin check, 405 and 404.
+ */
+export const routes: readonly Route[] = [
+  // Candor's own API for installations.
+  { method: "GET", path: "/v1/health", kind: "public", handler: health },
+  { method: "POST", path: "/v1/ping", kind: "public", handler: postPing },
+  { method: "POST", path: "/ping", kind: "public", handler: postPing },
+  { method: "DELETE", path: "/v1/instances/:instanceId", kind: "public", handler: forgetInstance },
+  // PostHog-compatible browser routes (each path also matches with a trailing slash).
+  { method: "POST", path: "/e", kind: "posthog", handler: postCapture },
+  { method: "POST", path: "/i/v0/e", kind: "posthog", handler: postCapture },
+  { method: "POST", path: "/batch", kind: "posthog", handler: postCapture },
+  { method: "POST", path: "/capture", kind: "posthog", handler: postCapture },
+  { method: "POST", path: "/track", kind: "posthog", handler: postCapture },
+  { method: "GET", path: "/array/:token/config", kind: "posthog", handler: getConfig },
+  { method: "GET", path: "/array/:token/config.js", kind: "posthog", handler: getConfigJs },
+  { method: "POST", path: "/flags", kind: "posthog", handler: postFlags },
+  { method: "POST", path: "/decide", kind: "posthog", handler: postFlags },
+  // The maintainer's API and dashboard data (admin guard first).
+  { method: "GET", path: "/v1/admin/instances", kind: "admin", handler: getInstances },
+  { method: "GET", path: "/v1/admin/instances/:id/pings", kind: "admin", handler: getInstancePings },
+  { method: "GET", path: "/v1/admin/instances/:id/facts", kind: "admin", handler: getInstanceFacts },
+  { method: "GET", path: "/v1/admin/instances/:id/exceptions", kind: "admin", handler: getInstanceExceptions },
+  { method: "DELETE", path: "/v1/admin/instances/:id", kind: "admin", handler: deleteInstance },
+  { method: "GET", path: "/v1/admin/releases", kind: "admin", handler: getReleases },
+  { method: "PUT", path: "/v1/admin/releases/:product", kind: "admin", handler: putReleaseRoute },
+  { method: "GET", path: "/v1/admin/alerts", kind: "admin", handler: getAlerts },
+  { method: "POST", path: "/v1/admin/alerts", kind: "admin", handler: postAlert },
+  { method: "DELETE", path: "/v1/admin/alerts/:id", kind: "admin", handler: deleteAlertRoute },
+  { method: "GET", path: "/v1/admin/stats/products", kind: "admin", handler: getStatsProducts },
+  { method: "GET", path: "/v1/admin/stats/active", kind: "admin", handler: getActiveStats },
+  { method: "GET", path: "/v1/admin/stats/versions", kind: "admin", handler: getVersionStats },
+  { method: "GET", path: "/v1/admin/stats/distributions", kind: "admin", handler: getDistributionStats },
+  { method: "GET", path: "/v1/admin/stats/platform", kind: "admin", handler: getPlatformStats },
+  { method: "GET", path: "/v1/admin/stats/facts", kind: "admin", handler: getFactStats },
+  { method: "GET", path: "/v1/admin/stats/exceptions", kind: "admin", handler: getExceptionStats },
+  { method: "GET", path: "/v1/admin/stats/frontend", kind: "admin", handler: getFrontendStats },
+  { method: "GET", path: "/v1/admin/export/pings.csv", kind: "admin", handler: exportPingsCsv },
+  { method: "GET", path: "/v1/admin/export/events.csv", kind: "admin", handler: exportEventsCsv },
+  { method: "GET", path: "/v1/admin/events", kind: "admin", handler: getEvents },
 ];
 
-// CORS (http/cors.ts): any origin, except the PostHog routes which follow ALLOWED_ORIGINS.
-export const router = Router<IRequest, Args>({
-  before: [preflight],
-  catch: toErrorResponse,
-  finally: [corsify],
-});
+/** The kind of every registered pattern (itty-router sets `request.route` to the matched one). */
+const kinds = new Map<string, RouteKind>([
+  [`${ADMIN_PREFIX}*`, "admin"],
+  ["*", "public"],
+]);
+for (const r of routes) {
+  if ((r.kind === "admin") !== r.path.startsWith(ADMIN_PREFIX)) {
+    throw new Error(`route ${r.method} ${r.path}: kind admin <=> path under ${ADMIN_PREFIX}`);
+  }
+  const known = kinds.get(r.path);
+  if (known && known !== r.kind) throw new Error(`route ${r.path}: one path, one kind`);
+  kinds.set(r.path, r.kind);
+}
 
-for (const [method, path, handler] of routes) router[method.toLowerCase() as "get"](path, handler);
-// A known path with another method -> 405 with Allow; anything else -> 404.
-for (const path of new Set(routes.map(([, p]) => p))) {
+/** CORS of the matched route's kind, on every answer (errors and 404s included, statuses unchanged). */
+function finish(response: Response, request: IRequest, env: Env): Response {
+  return corsify(kinds.get(request.route) ?? "public", response, request, env);
+}
+
+export const router = Router<IRequest, Args>({ catch: toErrorResponse, finally: [finish] });
+
+// 1. The admin guard, once, before every admin route (and before 404/405 under the prefix).
+router.all(`${ADMIN_PREFIX}*`, adminGuard);
+// 2. The table. PostHog routes refuse a browser origin outside ALLOWED_ORIGINS before anything is read.
+for (const { method, path, kind, handler } of routes) {
+  const before: Handler[] = kind === "posthog" ? [requireAllowedOrigin] : [];
+  router[method.toLowerCase() as "get"](path, ...before, handler);
+}
+// 3. Per path: CORS preflight (not for admin routes, whose OPTIONS the guard refuses); another
+//    method -> 405 with Allow.
+for (const path of new Set(routes.map((r) => r.path))) {
+  const kind = kinds.get(path)!;
+  if (kind !== "admin") router.options(path, preflightFor(kind));
   const allow = routes
-    .filter(([, p]) => p === path)
-    .map(([m]) => m)
+    .filter((r) => r.path === path)
+    .map((r) => r.method)
     .join(", ");
   router.all(path, () => {
     throw new HttpError(405, "method_not_allowed", "Method not allowed on this route.", {}, { allow });
   });
 }
+// 4. Anything else -> 404 (a preflight for an unknown public path still gets its 204).
+router.options("*", preflightFor("public"));
 router.all("*", () => {
   throw new HttpError(404, "not_found", "No such route.");
 });

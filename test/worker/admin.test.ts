@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
-import { requireAdmin } from "../../worker/http/auth";
-import { HttpError } from "../../worker/lib/error";
+import { createExecutionContext } from "cloudflare:test";
+import worker from "../../worker/index";
 import { count, admin, call, errorCode, post, uuid } from "./helpers";
 
 describe("admin API auth", () => {
@@ -141,12 +141,17 @@ describe("releases and alerts", () => {
 });
 
 describe("admin API without a configured token", () => {
-  it("is closed (503 not_configured), never open", async () => {
-    const req = new Request("https://candor.test/v1/admin/instances", { headers: { authorization: "Bearer " } });
+  it.each([
+    ["empty", ""],
+    ["shorter than 16 characters", "short-token"],
+  ])("%s: closed (503 not_configured), never open, even for that very token", async (_n, token) => {
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
-    const err = await requireAdmin(req, { ...env, ADMIN_TOKEN: "" }).catch((e: unknown) => e);
+    const req = new Request<unknown, IncomingRequestCfProperties>("https://candor.test/v1/admin/instances", {
+      headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "203.0.113.44" },
+    });
+    const res = await worker.fetch(req, { ...env, ADMIN_TOKEN: token }, createExecutionContext());
     spy.mockRestore();
-    expect(err).toBeInstanceOf(HttpError);
-    expect(err).toMatchObject({ status: 503, code: "not_configured" });
+    expect(res.status).toBe(503);
+    expect(await errorCode(res)).toBe("not_configured");
   });
 });

@@ -2,11 +2,14 @@ import { HttpError } from "../lib/error";
 import { log } from "../lib/log";
 import type { ErrorBody } from "../../schema";
 
-/** A JSON response. */
+/**
+ * A JSON response (every answer and every error goes through here). `nosniff`: browsers must
+ * not guess another type for it (an error body that echoes a path is never run as HTML/script).
+ */
 export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(data), {
     status,
-    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", "x-content-type-options": "nosniff", ...headers },
   });
 }
 

@@ -46,13 +46,14 @@ export function csvStream<C>(
   });
 }
 
-/** The streamed CSV response, as a download. */
+/** The streamed CSV response, as a download (`nosniff`: never rendered as anything but CSV). */
 export function csvResponse(body: ReadableStream<Uint8Array>, filename: string): Response {
   return new Response(body, {
     headers: {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="${filename}"`,
       "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
     },
   });
 }

@@ -1,6 +1,5 @@
 import type { IRequest } from "itty-router";
 import { statsQuery } from "../../../schema";
-import { requireAdmin } from "../../http/auth";
 import { json } from "../../http/respond";
 import { validateQuery } from "../../lib/validate";
 import { resolveSlice } from "../../pipeline/stats/steps";
@@ -16,10 +15,9 @@ import {
   type Range,
 } from "../../pipeline/stats/run";
 
-/** A GET /v1/admin/stats/* handler: admin token, ?product=&from=&to= validated, JSON answer. */
+/** A GET /v1/admin/stats/* handler (after the router's admin guard): ?product=&from=&to= validated, JSON answer. */
 export function statsRoute(answer: (db: Db, range: Range) => Promise<unknown>) {
   return async (request: IRequest, env: Env): Promise<Response> => {
-    await requireAdmin(request, env);
     const range = resolveSlice(validateQuery(statsQuery, request), config(env).defaultProduct, Date.now());
     return json(await answer(database(env), range));
   };

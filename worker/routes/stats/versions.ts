@@ -1,6 +1,5 @@
 import type { IRequest } from "itty-router";
 import { versionsQuery } from "../../../schema";
-import { requireAdmin } from "../../http/auth";
 import { HttpError } from "../../lib/error";
 import { json } from "../../http/respond";
 import { validateQuery } from "../../lib/validate";
@@ -15,7 +14,6 @@ import { database } from "../../store/db";
  * only when STATS_RAW_COMPARE = "true", otherwise 400 invalid_query at $.source.
  */
 export async function getVersionStats(request: IRequest, env: Env): Promise<Response> {
-  await requireAdmin(request, env);
   const q = validateQuery(versionsQuery, request);
   if (q.source === "raw" && !config(env).statsRawCompare) {
     throw new HttpError(400, "invalid_query", "$.source: source=raw is disabled (STATS_RAW_COMPARE)", {
