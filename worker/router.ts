@@ -3,6 +3,7 @@ import { corsify, preflightFor } from "./http/cors";
 import { requireAllowedOrigin } from "./http/captureAuth";
 import { ADMIN_PREFIX, type RouteKind } from "./http/routeKind";
 import { adminGuard } from "./routes/middleware/adminGuard";
+import { damping, type LimitedHeaders, type RouteLimit } from "./routes/middleware/limits";
 import { HttpError } from "./lib/error";
 import { toErrorResponse } from "./http/respond";
 import { postPing } from "./routes/ping";
@@ -45,29 +46,39 @@ export interface Route {
   /** itty-router pattern; each path also matches with a trailing slash. */
   path: string;
   kind: RouteKind;
+  /**
+   * Limiter class (routes/middleware/limits.ts) consulted before the handler, keyed by the
+   * client's address; over its budget -> 429 with Retry-After, nothing read, nothing written.
+   * Every row that accepts a body or deletes outside /v1/admin/ has one (routeTable.test.ts).
+   * Admin rows have none: the admin guard limits failed authentications.
+   */
+  limit?: RouteLimit;
+  /** Extra headers of this row's 429 (e.g. `sentryRateLimits` for Sentry's X-Sentry-Rate-Limits). */
+  limited?: LimitedHeaders;
   handler: Handler;
 }
 
 /**
  * Every route, in one table (exported: test/worker/routeTable.test.ts walks it). Adding a route
- * is adding a row; the router below derives the admin guard, CORS, the origin check, 405 and 404.
+ * is adding a row; the router below derives the admin guard, CORS, the origin check, damping,
+ * 405 and 404 (docs/CONTRIBUTING.md, "Adding a route").
  */
 export const routes: readonly Route[] = [
   // Candor's own API for installations.
   { method: "GET", path: "/v1/health", kind: "public", handler: health },
-  { method: "POST", path: "/v1/ping", kind: "public", handler: postPing },
-  { method: "POST", path: "/ping", kind: "public", handler: postPing },
-  { method: "DELETE", path: "/v1/instances/:instanceId", kind: "public", handler: forgetInstance },
+  { method: "POST", path: "/v1/ping", kind: "public", limit: "ping", handler: postPing },
+  { method: "POST", path: "/ping", kind: "public", limit: "ping", handler: postPing },
+  { method: "DELETE", path: "/v1/instances/:instanceId", kind: "public", limit: "forget", handler: forgetInstance },
   // PostHog-compatible browser routes (each path also matches with a trailing slash).
-  { method: "POST", path: "/e", kind: "posthog", handler: postCapture },
-  { method: "POST", path: "/i/v0/e", kind: "posthog", handler: postCapture },
-  { method: "POST", path: "/batch", kind: "posthog", handler: postCapture },
-  { method: "POST", path: "/capture", kind: "posthog", handler: postCapture },
-  { method: "POST", path: "/track", kind: "posthog", handler: postCapture },
-  { method: "GET", path: "/array/:token/config", kind: "posthog", handler: getConfig },
-  { method: "GET", path: "/array/:token/config.js", kind: "posthog", handler: getConfigJs },
-  { method: "POST", path: "/flags", kind: "posthog", handler: postFlags },
-  { method: "POST", path: "/decide", kind: "posthog", handler: postFlags },
+  { method: "POST", path: "/e", kind: "posthog", limit: "capture", handler: postCapture },
+  { method: "POST", path: "/i/v0/e", kind: "posthog", limit: "capture", handler: postCapture },
+  { method: "POST", path: "/batch", kind: "posthog", limit: "capture", handler: postCapture },
+  { method: "POST", path: "/capture", kind: "posthog", limit: "capture", handler: postCapture },
+  { method: "POST", path: "/track", kind: "posthog", limit: "capture", handler: postCapture },
+  { method: "GET", path: "/array/:token/config", kind: "posthog", limit: "posthog", handler: getConfig },
+  { method: "GET", path: "/array/:token/config.js", kind: "posthog", limit: "posthog", handler: getConfigJs },
+  { method: "POST", path: "/flags", kind: "posthog", limit: "posthog", handler: postFlags },
+  { method: "POST", path: "/decide", kind: "posthog", limit: "posthog", handler: postFlags },
   // The maintainer's API and dashboard data (admin guard first).
   { method: "GET", path: "/v1/admin/instances", kind: "admin", handler: getInstances },
   { method: "GET", path: "/v1/admin/instances/:id/pings", kind: "admin", handler: getInstancePings },
@@ -115,9 +126,12 @@ export const router = Router<IRequest, Args>({ catch: toErrorResponse, finally: 
 
 // 1. The admin guard, once, before every admin route (and before 404/405 under the prefix).
 router.all(`${ADMIN_PREFIX}*`, adminGuard);
-// 2. The table. PostHog routes refuse a browser origin outside ALLOWED_ORIGINS before anything is read.
-for (const { method, path, kind, handler } of routes) {
-  const before: Handler[] = kind === "posthog" ? [requireAllowedOrigin] : [];
+// 2. The table. Before each handler: the PostHog origin check (a browser origin outside
+//    ALLOWED_ORIGINS is refused before anything is read), then the row's limiter.
+for (const { method, path, kind, limit, limited, handler } of routes) {
+  const before: Handler[] = [];
+  if (kind === "posthog") before.push(requireAllowedOrigin);
+  if (limit) before.push(damping(limit, limited));
   router[method.toLowerCase() as "get"](path, ...before, handler);
 }
 // 3. Per path: CORS preflight (not for admin routes, whose OPTIONS the guard refuses); another

@@ -7,12 +7,14 @@ import { runLifecycle } from "./pipeline/rollup/run";
 
 /**
  * Cron work (wrangler.toml [triggers]); `now` is passed in so tests control time.
- * Salts: today's is created ahead of the first request; a day's salt is deleted once 48 h have
- * passed since that day began.
+ * Salts: today's and tomorrow's are created ahead (requests only read them: a request, refused
+ * or not, never writes a salt row, and tomorrow's exists before midnight); a day's salt is
+ * deleted once 48 h have passed since that day began.
  */
 export async function runScheduled(env: Env, now: number): Promise<void> {
   const db = database(env);
   await saltFor(db, utcDay(now), now);
+  await saltFor(db, utcDay(now + DAY_MS), now);
   const deleted = await deleteSaltsThrough(db, utcDay(now - 2 * DAY_MS));
   log("info", "scheduled", { saltsDeleted: deleted });
   // Daily rollups (recent days rebuilt) and raw-row retention: worker/pipeline/rollup.

@@ -1,4 +1,6 @@
 import { env, exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../worker/index";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const BASE = "https://candor.test";
@@ -57,4 +59,50 @@ export async function dumpDatabase(): Promise<string> {
 
 export function uuid(): string {
   return crypto.randomUUID();
+}
+
+/** A tiny real limiter: `allowed` units per key, counted in `spent` (every key asked is in `keys`). */
+export interface Budget extends RateLimit {
+  keys: string[];
+  spent: Map<string, number>;
+}
+export function budget(allowed: number): Budget {
+  const spent = new Map<string, number>();
+  const keys: string[] = [];
+  return {
+    keys,
+    spent,
+    async limit({ key }) {
+      keys.push(key);
+      const n = spent.get(key) ?? 0;
+      if (n >= allowed) return { success: false };
+      spent.set(key, n + 1);
+      return { success: true };
+    },
+  };
+}
+
+/** The worker's fetch handler with `overrides` on top of the test env (limiters, vars). */
+export async function callWith(
+  overrides: Partial<Record<keyof Env, unknown>>,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", clientIp());
+  const request = new Request(`${BASE}${path}`, { ...init, headers }) as Request<unknown, IncomingRequestCfProperties>;
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** A one-event PostHog capture body for the dev project token. */
+export function captureBody(): string {
+  const event = {
+    uuid: uuid(),
+    event: "$pageview",
+    properties: { distinct_id: "d1", token: "phc_candor_dev", $pathname: "/p" },
+  };
+  return JSON.stringify({ api_key: "phc_candor_dev", batch: [event] });
 }

@@ -16,15 +16,15 @@ async function cron(at: number): Promise<void> {
 }
 
 describe("scheduled(): daily IP-hash salt rotation", () => {
-  it("creates a salt per UTC day and deletes each 48 h after its day began", async () => {
+  it("creates today's and tomorrow's salts ahead, and deletes each 48 h after its day began", async () => {
     await cron(T0);
-    expect(await salts()).toEqual(["2026-11-20"]);
+    expect(await salts()).toEqual(["2026-11-20", "2026-11-21"]);
     await cron(T0 + DAY);
-    expect(await salts()).toEqual(["2026-11-20", "2026-11-21"]);
+    expect(await salts()).toEqual(["2026-11-20", "2026-11-21", "2026-11-22"]);
     await cron(T0 + 2 * DAY - 60 * 60_000); // 2026-11-21 23:17: the 20th's salt is 47 h old
-    expect(await salts()).toEqual(["2026-11-20", "2026-11-21"]);
+    expect(await salts()).toEqual(["2026-11-20", "2026-11-21", "2026-11-22"]);
     await cron(T0 + 2 * DAY); // 2026-11-22 00:17: the 20th's salt is 48 h 17 min old
-    expect(await salts()).toEqual(["2026-11-21", "2026-11-22"]);
+    expect(await salts()).toEqual(["2026-11-21", "2026-11-22", "2026-11-23"]);
   });
 
   it("salts are random and distinct per day", async () => {

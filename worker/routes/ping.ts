@@ -3,14 +3,12 @@ import { pingLimits } from "../../schema";
 import { readJson } from "../http/body";
 import { json } from "../http/respond";
 import { idempotencyKey } from "../lib/headers";
-import { ipKey } from "../pipeline/abuse/clientKey";
-import { damp } from "../lib/rateLimit";
 import { ingestPing } from "../pipeline/ping/run";
 import { validatePing } from "../pipeline/ping/steps";
 import { database } from "../store/db";
 import { config } from "../config";
 
-/** POST /v1/ping and POST /ping (FlowFuse's telemetry.url): validate, damp, store, answer. */
+/** POST /v1/ping and POST /ping (FlowFuse's telemetry.url): validate, store, answer (the router damped it already). */
 export async function postPing(request: IRequest, env: Env): Promise<Response> {
   const cfg = config(env);
   const now = Date.now();
@@ -18,7 +16,6 @@ export async function postPing(request: IRequest, env: Env): Promise<Response> {
   const body = await readJson(request, pingLimits.bodyBytes);
   const valid = validatePing(body); // bad input fails before any storage access
   const db = database(env);
-  if (cfg.pingDamping) await damp(env.PING_LIMITER, await ipKey(db, request, now));
   const cf = (request as Request<unknown, IncomingRequestCfProperties>).cf;
   const answer = await ingestPing(db, {
     valid,
