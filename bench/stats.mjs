@@ -17,7 +17,7 @@ const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const EVENTS = Math.round(PINGS / 5);
 const PORT = 8812;
-const TOKEN = "bench-token";
+const TOKEN = "bench-token-0123456789";
 const DAY = 86_400_000;
 const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 

@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { charts, day, launchChromium, prepareDatabase, seedSql, startDev, type DevWorker } from "./dashboardWorker.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const TOKEN = "dash-token";
+const TOKEN = "dash-token-0123456789";
 let worker: DevWorker;
 let context: BrowserContext;
 let page: Page;

@@ -11,7 +11,7 @@ import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { ROOT } from "../run.ts";
 
-export const ADMIN_TOKEN = "e2e-token";
+export const ADMIN_TOKEN = "e2e-token-0123456789";
 export const TOKEN = "phc_candor_dev";
 
 /** wrangler under this Node (>= 22.12), whatever `node` the PATH would pick. */
