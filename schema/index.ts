@@ -5,3 +5,5 @@ export * from "./wire/ping";
 export * from "./wire/admin";
 export * from "./wire/stats";
 export * from "./wire/capture";
+export * from "./wire/browserRef";
+export * from "./wire/instanceKey";

@@ -4,7 +4,7 @@
  * when denied (or when the decision or the download fails) they are dropped and every listener
  * and history patch is removed.
  */
-import { cleanProps, eventName, instance, tier } from "./clean.ts";
+import { cleanProps, eventName, reference, tier } from "./clean.ts";
 import type { Loader, Sink, StartOptions } from "./options.ts";
 import { pageKey, routeOf } from "./pageKey.ts";
 import { decide, type Decision, type License, type Reason, type TelemetryConfig } from "./decide.ts";
@@ -112,8 +112,9 @@ export function createCandor(load: Loader) {
       uninstall();
       return decision;
     }
+    // Only the browser reference: a raw installation id (the old `instanceId` option) is never sent.
     base = {
-      candor_instance_id: instance(o.instanceId),
+      candor_instance_ref: reference(o.instanceRef),
       candor_app_version: o.appVersion,
       candor_license_type: tier(license?.type),
     };

@@ -1,10 +1,10 @@
 /**
- * The snippet's own checks on what it sends (the worker checks again): a UUID instance id, a
- * licence tier that is a short slug, custom event names and short, harmless property values.
+ * The snippet's own checks on what it sends (the worker checks again): an installation's browser
+ * reference (never its id), a licence tier that is a short slug, custom event names and short,
+ * harmless property values.
  */
+import { browserRefPattern } from "../../schema/wire/browserRef.ts";
 import { customEventName, customPropKey, licenseTier, snippetLimits } from "../../schema/wire/snippet.ts";
-
-const uuid = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 type Scalar = string | number | boolean;
 
 /** A value that may carry an id or an address: an email, URL, query, IP, UUID, hex or digit run, token. */
@@ -13,8 +13,8 @@ export const unsafe = (s: string): boolean =>
   /@|:\/\/|^www\.|[?&][^=\s&]*=|\d{6}|[0-9a-f]{16}|\d+\.\d+\.\d+\.\d+|::|[0-9a-f]{8}-[0-9a-f]{4}/i.test(s) ||
   s.split(/[^a-z\d]+/i).some((c) => c.length > 7 && /\d/.test(c) && /[a-z]/i.test(c));
 
-/** The instance id, if it is a UUID. */
-export const instance = (id?: string): string | undefined => (id && uuid.test(id) ? id : undefined);
+/** The installation's browser reference, if it has the shape of one (a raw UUID never has). */
+export const reference = (ref?: string): string | undefined => (ref && browserRefPattern.test(ref) ? ref : undefined);
 
 /** The licence tier ("enterprise"), if it is a slug of <= 32 chars that does not look like an id. */
 export const tier = (t?: string): string | undefined => (t && licenseTier.test(t) && !unsafe(t) ? t : undefined);

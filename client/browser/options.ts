@@ -25,8 +25,14 @@ export interface StartOptions {
   token?: string;
   license?: Maybe<License>;
   config?: Maybe<TelemetryConfig>;
-  /** Sent with every event as candor_instance_id (a UUID, else not sent) / candor_app_version. */
+  /**
+   * The installation's browser reference (`telemetry.browserRef` of the Node client; 22 base64url
+   * characters, else not sent), sent with every event as candor_instance_ref.
+   */
+  instanceRef?: string;
+  /** @deprecated Ignored: the browser never sends an installation id. Pass `instanceRef`. */
   instanceId?: string;
+  /** Sent with every event as candor_app_version. */
   appVersion?: string;
   /** posthog-js persistence; "memory" (default) writes no cookie and no storage. */
   persistence?: Persistence;

@@ -3,6 +3,7 @@ import { CONSENT_SOURCES, decideWithSource, type ConsentSource, type SourcedDeci
 import { readLastReport } from "./lastReport.ts";
 import { loadLedger, pendingRecords, unsentReports } from "./ledger.ts";
 import { isStale, readLock } from "./lock.ts";
+import { browserRefOf } from "./browserRef.ts";
 import { consentInputs, reporterContext, type TelemetryOptions } from "./options.ts";
 import { loadState, peekState, updateState } from "./stateFile.ts";
 import { nextReport, report, type ReporterContext } from "./reporter.ts";
@@ -49,6 +50,7 @@ export async function status(o: TelemetryOptions, dir: string): Promise<CliResul
     product: o.product,
     dir,
     instanceId: state?.instanceId ?? null,
+    browserRef: state ? browserRefOf(state.instanceId) : null,
     ...decision,
     reporter: lock?.info
       ? { pid: lock.info.pid, hostname: lock.info.hostname, stale: isStale(lock, Date.now()) }
@@ -65,6 +67,7 @@ export async function status(o: TelemetryOptions, dir: string): Promise<CliResul
     `Telemetry of ${o.product}: ${decision.state}${decision.locked ? " (locked)" : ""}`,
     `  reason:       ${decision.reason}`,
     `  installation: ${json.instanceId ?? "(none yet)"}`,
+    `  browser ref:  ${json.browserRef ?? "(none yet)"}`,
     `  state dir:    ${dir}`,
     `  reporter:     ${json.reporter ? `pid ${json.reporter.pid} on ${json.reporter.hostname}${json.reporter.stale ? " (stale)" : ""}` : "no process holds the lock"}`,
     `  last report:  ${json.lastReport ? `${json.lastReport.at} ${json.lastReport.status} (${json.lastReport.detail})` : "none"}`,
@@ -86,7 +89,7 @@ export async function toggle(o: TelemetryOptions, dir: string, to: "enabled" | "
       : `Refused: telemetry cannot be ${to} here: ${before.reason}.${how}`;
     return { code: same ? EXIT.ok : EXIT.refused, text, json: { ok: same, ...before } };
   }
-  await updateState(dir, o.product, (s) => ({ ...s, consent: to }));
+  await updateState(dir, o.product, (s) => ({ ...s, consent: to }), o.log);
   const after = await effectiveDecision(o, dir);
   return {
     code: EXIT.ok,
@@ -98,14 +101,14 @@ export async function toggle(o: TelemetryOptions, dir: string, to: "enabled" | "
 /** A report context over the state dir, with the platform data of the last report (the CLI cannot collect it). Writes no decision. */
 async function context(o: TelemetryOptions, dir: string): Promise<ReporterContext> {
   const last = await readLastReport(dir);
-  const { instanceId } = await loadState(dir, o.product, o.knownBadIds);
+  const state = await loadState(dir, o.product, o.knownBadIds, o.log);
   const opts = {
     ...o,
     version: o.version ?? last?.payload?.version,
     uptime: () => undefined,
     collect: () => last?.payload?.platform ?? {},
   };
-  return reporterContext(opts, dir, instanceId, o.log ?? (() => {}), Date.now);
+  return reporterContext(opts, dir, state, o.log ?? (() => {}), Date.now);
 }
 
 export async function preview(o: TelemetryOptions, dir: string): Promise<CliResult> {

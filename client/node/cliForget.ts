@@ -5,13 +5,14 @@ import { FILES } from "./files.ts";
 import { withLedgerLock } from "./ledgerLock.ts";
 import { debugMode, defaultPrefix, type TelemetryOptions } from "./options.ts";
 import { newState, peekState, updateState } from "./stateFile.ts";
-import { forgetRemote, forgetUrl } from "./transport.ts";
+import { KEY_MISMATCH, forgetRemote, forgetUrl } from "./transport.ts";
 
 /**
- * `forget`: asks the worker to erase this installation, then deletes the local ledger, last
- * report, answer cache and state. The saved choice and the host's recorded decision survive
- * (forgetting must not switch telemetry back on), with a new id. Debug mode prints the request
- * and changes nothing.
+ * `forget`: asks the worker to erase this installation, proving it with the installation key
+ * (`Authorization: Bearer`, when the state has one), then deletes the local ledger, last report,
+ * answer cache and state. The saved choice and the host's recorded decision survive (forgetting
+ * must not switch telemetry back on), with a new id and key. Debug mode prints the request (the
+ * key redacted) and changes nothing.
  */
 export async function forget(o: TelemetryOptions, dir: string, localOnly: boolean): Promise<CliResult> {
   const state = await peekState(dir);
@@ -25,18 +26,29 @@ export async function forget(o: TelemetryOptions, dir: string, localOnly: boolea
       json: { ok: false },
     };
   if (debugMode(o)) {
-    const request = localOnly ? null : { method: "DELETE", url: forgetUrl(endpoint!, state.instanceId) };
+    const authorization = state.instanceKey ? "Bearer <installation key>" : undefined;
+    const request = localOnly
+      ? null
+      : { method: "DELETE", url: forgetUrl(endpoint!, state.instanceId), ...(authorization ? { authorization } : {}) };
     const debugVar = `${o.prefix ?? defaultPrefix(o.product)}_TELEMETRY_DEBUG`;
-    const text = `Debug mode (${debugVar}): ${request ? `would send ${request.method} ${request.url}` : "would not ask the server"}; nothing sent, nothing deleted.`;
+    const what = request
+      ? `would send ${request.method} ${request.url}${authorization ? ` with Authorization: ${authorization}` : ""}`
+      : "would not ask the server";
+    const text = `Debug mode (${debugVar}): ${what}; nothing sent, nothing deleted.`;
     return { code: EXIT.ok, text, json: { ok: true, debug: true, request, erased: false } };
   }
   if (!localOnly) {
-    const res = await forgetRemote(endpoint!, state.instanceId);
+    const res = await forgetRemote(endpoint!, state.instanceId, o.transport, state.instanceKey);
     if (!res.ok)
       return {
         code: EXIT.failed,
-        text: `Could not ask ${endpoint} to erase ${state.instanceId} (${res.error}); nothing deleted locally. Try again later.`,
-        json: { ok: false, error: res.error },
+        text:
+          res.code === KEY_MISMATCH
+            ? `${endpoint} refused to erase ${state.instanceId}: it holds another installation key for that id ` +
+              `(a copied state file, or someone who knew the id registered first); nothing deleted locally. ` +
+              `Ask the maintainer of ${o.product} to erase it, or use --local-only to start over with a new id.`
+            : `Could not ask ${endpoint} to erase ${state.instanceId} (${res.error}); nothing deleted locally. Try again later.`,
+        json: { ok: false, error: res.error, ...(res.code ? { code: res.code } : {}) },
       };
   }
   await withLedgerLock(dir, () => fs.rm(path.join(dir, FILES.ledger), { force: true }));

@@ -1,5 +1,5 @@
 import { decideWithSource, type ConsentDecision } from "./decide.ts";
-import { consentInputs, type TelemetryOptions } from "./options.ts";
+import { clientLog, consentInputs, type TelemetryOptions } from "./options.ts";
 import { loadState, peekState, updateState, type State } from "./stateFile.ts";
 
 const strip = ({ state, locked, reason }: ConsentDecision): ConsentDecision => ({ state, locked, reason });
@@ -13,7 +13,7 @@ export async function decideAndRecord(
   dir: string,
   now: number,
 ): Promise<{ decision: ConsentDecision; state: State }> {
-  const persisted = (await loadState(dir, o.product, o.knownBadIds)).consent;
+  const persisted = (await loadState(dir, o.product, o.knownBadIds, clientLog(o))).consent;
   const d = decideWithSource(consentInputs(o, persisted));
   const state = await updateState(dir, o.product, (s) => ({
     ...s,

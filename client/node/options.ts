@@ -106,11 +106,16 @@ export function ciOf(o: TelemetryOptions): string | undefined {
   return detectCi(o.env ?? process.env);
 }
 
-/** What one report needs, from the options and the client's identity. */
+/** Where log lines go: the `log` option, else stderr with the product's prefix. */
+export function clientLog(o: TelemetryOptions): (line: string) => void {
+  return o.log ?? ((line) => process.stderr.write(`[${o.product} telemetry] ${line}\n`));
+}
+
+/** What one report needs, from the options and the client's identity (id and key). */
 export function reporterContext(
   o: TelemetryOptions,
   dir: string,
-  instanceId: string,
+  identity: { instanceId: string; instanceKey?: string },
   log: (l: string) => void,
   now: () => number,
 ): ReporterContext {
@@ -119,7 +124,8 @@ export function reporterContext(
     product: o.product,
     endpoint: o.endpoint,
     version: o.version,
-    instanceId,
+    instanceId: identity.instanceId,
+    instanceKey: identity.instanceKey,
     ci: ciOf(o),
     debug: debugMode(o),
     uptime: o.uptime ?? (() => process.uptime()),

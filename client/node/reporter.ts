@@ -13,7 +13,8 @@ import {
 } from "./ledger.ts";
 import { mutateLedger } from "./ledgerLock.ts";
 import { fitPayload, pickRecords, type HostData } from "./payload.ts";
-import { sendPing, type TransportOptions } from "./transport.ts";
+import { renewIdentity } from "./stateFile.ts";
+import { KEY_MISMATCH, sendPing, type TransportOptions } from "./transport.ts";
 import type { PingRequest, PingResponse } from "../../schema/wire/ping.ts";
 
 /** What one report or flush needs; built by the Telemetry client. */
@@ -23,6 +24,8 @@ export interface ReporterContext {
   endpoint: string;
   version?: string;
   instanceId: string;
+  /** The installation key: sent (as Authorization) with reports of `instanceId` only. */
+  instanceKey?: string;
   ci?: string;
   debug: boolean;
   uptime: () => number | undefined;
@@ -149,7 +152,10 @@ export async function report(
 
 /**
  * Sends every unsent report (or only `only`), oldest first, each under its own Idempotency-Key;
- * stops at the first failure that may pass later. 400/413/422 answers reject a report for good.
+ * stops at the first failure that may pass later. 400/413/422 answers reject a report for good,
+ * and so does 403 instance_key_mismatch: the server holds another key for the report's id. For
+ * the current id that also gives the installation a new id and key (logged), so the next report
+ * goes out as a new installation instead of being refused forever.
  */
 export async function flush(
   ctx: ReporterContext,
@@ -158,7 +164,9 @@ export async function flush(
   const sent = new Map<string, string>();
   const rejected = new Map<string, number>();
   for (const entry of unsentReports(await loadLedger(ctx.dir)).filter((e) => only === undefined || e.id === only)) {
-    const result = await sendPing(ctx.endpoint, entry.payload, entry.id, ctx.transport);
+    // The key proves only the id it was made with: reports left from an earlier id go without it.
+    const key = entry.payload.instanceId === ctx.instanceId ? ctx.instanceKey : undefined;
+    const result = await sendPing(ctx.endpoint, entry.payload, entry.id, ctx.transport, key);
     if (result.ok) {
       const at = ctx.now();
       await mutateLedger(ctx.dir, (l) => markSent(l, entry.id, result.answer.uuid, at));
@@ -184,6 +192,8 @@ export async function flush(
         payload: entry.payload,
       });
       rejected.set(entry.id, result.status);
+      if (result.code === KEY_MISMATCH && entry.payload.instanceId === ctx.instanceId)
+        await renewIdentity(ctx.dir, ctx.product, ctx.instanceId, ctx.log);
     }
   }
   return { sent, rejected };

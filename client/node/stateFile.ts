@@ -1,6 +1,7 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
+import { instanceKey, instanceKeyBytes } from "../../schema/wire/instanceKey.ts";
 import { CONSENT_SOURCES } from "./decide.ts";
 import { FILES, readJson, writeJsonAtomic } from "./files.ts";
 
@@ -11,6 +12,12 @@ const uuidV4 = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 export const stateSchema = z.object({
   _comment: z.string().optional(),
   instanceId: uuidV4,
+  /**
+   * The installation key (schema/wire/instanceKey.ts): made with the id and kept with it, sent
+   * only as `Authorization: Bearer` to prove reports and `forget`. Optional: state files from
+   * before it get one on their next load.
+   */
+  instanceKey: instanceKey.optional(),
   createdAt: z.number().int(),
   product: z.string().optional(),
   endpoint: z.string().optional(),
@@ -34,24 +41,53 @@ export type State = z.infer<typeof stateSchema>;
 export function stateComment(product: string): string {
   return (
     `Telemetry state of ${product}. instanceId is a random identifier (UUIDv4) that tells this ` +
-    `installation's reports apart; it contains nothing about you or this machine. Delete this file ` +
-    `to get a new one, or run the telemetry CLI's \`forget\` command to also erase it on the server.`
+    `installation's reports apart; it contains nothing about you or this machine. instanceKey is a ` +
+    `random secret that proves to the telemetry server that a report or an erasure request comes ` +
+    `from this installation: keep it private (the server stores only a hash of it). Delete this file ` +
+    `to get a new id and key, or run the telemetry CLI's \`forget\` command to also erase it on the server.`
   );
 }
 
+/** A new random installation key (256 bits, base64url). */
+export const newInstanceKey = (): string => randomBytes(instanceKeyBytes).toString("base64url");
+
+/** A new identity (id and key, always together) with `keep`'s settings. */
 export function newState(product: string, keep: Partial<State> = {}): State {
-  return { _comment: stateComment(product), ...keep, instanceId: randomUUID(), createdAt: Date.now(), product };
+  return {
+    _comment: stateComment(product),
+    ...keep,
+    instanceId: randomUUID(),
+    instanceKey: newInstanceKey(),
+    createdAt: Date.now(),
+    product,
+  };
 }
 
 /**
  * Reads the state file, (re)creating it when missing, unparseable, without a valid v4 id, or
- * holding one of the host's known-bad ids (e.g. an id every installation once shared).
+ * holding one of the host's known-bad ids (e.g. an id every installation once shared). A new id
+ * always comes with a new key. A valid file from before installation keys keeps its id and gets
+ * a key (logged once, when it is added).
  */
-export async function loadState(dir: string, product: string, knownBadIds: readonly string[] = []): Promise<State> {
+export async function loadState(
+  dir: string,
+  product: string,
+  knownBadIds: readonly string[] = [],
+  log: (line: string) => void = () => {},
+): Promise<State> {
   const file = path.join(dir, FILES.state);
   const parsed = stateSchema.safeParse(await readJson(file));
   const bad = new Set(knownBadIds.map((id) => id.toLowerCase()));
-  if (parsed.success && !bad.has(parsed.data.instanceId.toLowerCase())) return parsed.data;
+  if (parsed.success && !bad.has(parsed.data.instanceId.toLowerCase())) {
+    if (parsed.data.instanceKey) return parsed.data;
+    const keyed = { ...parsed.data, _comment: stateComment(product), instanceKey: newInstanceKey() };
+    await writeJsonAtomic(file, keyed);
+    log(
+      `added an installation key to ${file}: from the next report on, it proves to the server that ` +
+        `reports and erasure requests for installation ${keyed.instanceId} come from this installation`,
+    );
+    return keyed;
+  }
   const keep = parsed.success ? { consent: parsed.data.consent, noticeVersion: parsed.data.noticeVersion } : {};
   const fresh = newState(product, keep);
   await writeJsonAtomic(file, fresh);
@@ -65,8 +101,36 @@ export async function peekState(dir: string): Promise<State | undefined> {
 }
 
 /** Applies `change` to the current state and writes it atomically. */
-export async function updateState(dir: string, product: string, change: (s: State) => State): Promise<State> {
-  const next = change(await loadState(dir, product));
+export async function updateState(
+  dir: string,
+  product: string,
+  change: (s: State) => State,
+  log?: (line: string) => void,
+): Promise<State> {
+  const next = change(await loadState(dir, product, [], log));
   await writeJsonAtomic(path.join(dir, FILES.state), { ...next, _comment: stateComment(product) });
   return next;
+}
+
+/**
+ * A new identity (id and key) in place of `instanceId`, every setting kept: the server holds
+ * another key for that id (a copied state file, or someone who knew the id registered a key
+ * first), so this installation can no longer report under it. No-op when the file has already
+ * moved on to another id.
+ */
+export async function renewIdentity(
+  dir: string,
+  product: string,
+  instanceId: string,
+  log: (line: string) => void,
+): Promise<State> {
+  return updateState(dir, product, (s) => {
+    if (s.instanceId !== instanceId) return s;
+    const fresh = newState(product, s);
+    log(
+      `the server holds another key for installation ${instanceId} (a copied state file, or someone ` +
+        `who knew the id registered first); reporting as a new installation ${fresh.instanceId} from now on`,
+    );
+    return fresh;
+  });
 }

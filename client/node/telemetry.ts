@@ -2,7 +2,8 @@ import { replayCachedAnswer } from "./answer.ts";
 import { currentDecision, decideAndRecord, sameDecision, toggleConsent, type ToggleResult } from "./consent.ts";
 import type { ConsentDecision } from "./decide.ts";
 import { firstRunNotice } from "./notice.ts";
-import { ciOf, reporterContext, resolvedDir, type TelemetryOptions } from "./options.ts";
+import { browserRefOf } from "./browserRef.ts";
+import { ciOf, clientLog, reporterContext, resolvedDir, type TelemetryOptions } from "./options.ts";
 import { Recorder } from "./recorder.ts";
 import { nextReport, report, type ReportOutcome } from "./reporter.ts";
 import { ReporterSlot } from "./reporterSlot.ts";
@@ -31,7 +32,7 @@ export class Telemetry {
     this.dir = resolvedDir(options);
     this.slot = new ReporterSlot(this.dir);
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? ((line) => process.stderr.write(`[${options.product} telemetry] ${line}\n`));
+    this.log = clientLog(options);
     this.scheduler = new Scheduler(() => this.tick(), options, options.initialised ?? true);
     const allowed = async () => this.current !== undefined && (await this.recheck()).state !== "disabled";
     this.recorder = new Recorder({ dir: this.dir, log: this.log, now: this.now, allowed });
@@ -60,6 +61,14 @@ export class Telemetry {
   }
   get instanceId(): string | undefined {
     return this.state?.instanceId;
+  }
+  /**
+   * The installation's browser reference (after start()/open()): a one-way derivation of the id
+   * for the host's frontend (the snippet's `instanceRef`). Hand the browser this, never the id:
+   * the id is what an erasure or a report names.
+   */
+  get browserRef(): string | undefined {
+    return this.state && browserRefOf(this.state.instanceId);
   }
 
   /** Changes host-known inputs (licence, config, admin) at runtime and re-decides. */
@@ -106,7 +115,7 @@ export class Telemetry {
 
   /** Used by the notice: persists a state change. */
   async saveState(change: (s: State) => State): Promise<State> {
-    this.state = await updateState(this.dir, this.o.product, change);
+    this.state = await updateState(this.dir, this.o.product, change, this.log);
     return this.state;
   }
 
@@ -158,5 +167,5 @@ export class Telemetry {
     }
   }
 
-  private context = () => reporterContext(this.o, this.dir, this.state!.instanceId, this.log, this.now);
+  private context = () => reporterContext(this.o, this.dir, this.state!, this.log, this.now);
 }

@@ -1,3 +1,5 @@
+import type { ErrorCode } from "../../schema/wire/errors.ts";
+import { instanceKeyAuthorization } from "../../schema/wire/instanceKey.ts";
 import { pingResponse, type PingRequest, type PingResponse } from "../../schema/wire/ping.ts";
 
 export interface TransportOptions {
@@ -18,7 +20,23 @@ export interface TransportOptions {
 
 export type SendResult =
   | { ok: true; status: 200; answer: PingResponse }
-  | { ok: false; status: number | null; retryable: boolean; error: string };
+  | { ok: false; status: number | null; retryable: boolean; error: string; code?: ErrorCode };
+
+/**
+ * The worker's answer when the instance has a registered key that the request did not present
+ * (403). Refused for good: resending cannot change it.
+ */
+export const KEY_MISMATCH: ErrorCode = "instance_key_mismatch";
+
+/** The `error.code` of a worker's JSON error answer, if it is one (a proxy's page is not). */
+async function errorCodeOf(res: Response): Promise<ErrorCode | undefined> {
+  try {
+    const body = (await res.json()) as { error?: { code?: unknown } };
+    return typeof body?.error?.code === "string" ? (body.error.code as ErrorCode) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Answers that refuse a report for good: it is never resent. Any other 4xx (401, 403, 404, 408, a proxy's) is kept for later. */
 export const PERMANENT_REJECTIONS: ReadonlySet<number> = new Set([400, 413, 422]);
@@ -91,27 +109,33 @@ async function withRetry(
   return { res: null, error };
 }
 
-/** POST <endpoint>/v1/ping with an Idempotency-Key: only HTTP 200 with a valid answer is success. */
+/**
+ * POST <endpoint>/v1/ping with an Idempotency-Key and, when given, the installation key as
+ * `Authorization: Bearer` (never in the body): only HTTP 200 with a valid answer is success.
+ */
 export async function sendPing(
   endpoint: string,
   payload: PingRequest,
   key: string,
   opts: TransportOptions = {},
+  instanceKey?: string,
 ): Promise<SendResult> {
   const doFetch = opts.fetch ?? fetch;
   const url = `${endpoint.replace(/\/+$/, "")}/v1/ping`;
   const body = JSON.stringify(payload);
-  const headers = { "content-type": "application/json", "idempotency-key": key };
+  const headers: Record<string, string> = { "content-type": "application/json", "idempotency-key": key };
+  if (instanceKey) headers.authorization = instanceKeyAuthorization(instanceKey);
   const out = await withRetry((signal) => doFetch(url, { method: "POST", headers, body, signal }), opts);
   if (out.res === null) return { ok: false, status: null, retryable: true, error: out.error };
   const { res } = out;
   if (res.status !== 200) {
-    await res.body?.cancel();
+    const code = res.status === 403 ? await errorCodeOf(res) : (await res.body?.cancel(), undefined);
     return {
       ok: false,
       status: res.status,
-      retryable: !PERMANENT_REJECTIONS.has(res.status),
-      error: `HTTP ${res.status}`,
+      retryable: !PERMANENT_REJECTIONS.has(res.status) && code !== KEY_MISMATCH,
+      error: code ? `HTTP ${res.status} ${code}` : `HTTP ${res.status}`,
+      ...(code ? { code } : {}),
     };
   }
   try {
@@ -128,19 +152,29 @@ export async function sendPing(
   }
 }
 
-/** DELETE <endpoint>/v1/instances/<id>: true on 204 (or 200). Never throws. */
+/**
+ * DELETE <endpoint>/v1/instances/<id>, proving the installation with its key (`Authorization:
+ * Bearer`) when it has one: true on 204 (or 200). Never throws.
+ */
 export async function forgetRemote(
   endpoint: string,
   instanceId: string,
   opts: TransportOptions = {},
-): Promise<{ ok: boolean; error?: string }> {
+  instanceKey?: string,
+): Promise<{ ok: boolean; error?: string; code?: ErrorCode }> {
   const doFetch = opts.fetch ?? fetch;
-  const out = await withRetry((signal) => doFetch(forgetUrl(endpoint, instanceId), { method: "DELETE", signal }), opts);
+  const headers: Record<string, string> = instanceKey ? { authorization: instanceKeyAuthorization(instanceKey) } : {};
+  const out = await withRetry(
+    (signal) => doFetch(forgetUrl(endpoint, instanceId), { method: "DELETE", headers, signal }),
+    opts,
+  );
   if (out.res === null) return { ok: false, error: out.error };
-  await out.res.body?.cancel();
-  return out.res.status === 204 || out.res.status === 200
-    ? { ok: true }
-    : { ok: false, error: `HTTP ${out.res.status}` };
+  if (out.res.status === 204 || out.res.status === 200) {
+    await out.res.body?.cancel();
+    return { ok: true };
+  }
+  const code = out.res.status === 403 ? await errorCodeOf(out.res) : (await out.res.body?.cancel(), undefined);
+  return { ok: false, error: code ? `HTTP ${out.res.status} ${code}` : `HTTP ${out.res.status}`, ...(code ? { code } : {}) };
 }
 
 export function forgetUrl(endpoint: string, instanceId: string): string {

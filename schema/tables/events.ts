@@ -21,7 +21,9 @@ export const events = sqliteTable(
     os: text("os"), // family only
     lib: text("lib"),
     libVersion: text("lib_version"),
-    instanceId: text("instance_id"), // the snippet's property; no FK (a console may load before any ping)
+    // The installation's browser reference (candor_instance_ref), never its id; joins
+    // instances.browser_ref. No FK: a console may load before the installation's first ping.
+    instanceRef: text("instance_ref"),
     appVersion: text("app_version"),
     licenseType: text("license_type"),
     durationMs: integer("duration_ms"), // $pageleave: time spent on the page
@@ -32,6 +34,6 @@ export const events = sqliteTable(
     index("events_day").on(t.day), // exports without product= and retention deletes seek by day
     index("events_received").on(t.receivedAt),
     index("events_session").on(t.sessionId),
-    index("events_instance").on(t.instanceId),
+    index("events_instance_ref").on(t.instanceRef),
   ],
 );

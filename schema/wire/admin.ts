@@ -26,5 +26,5 @@ export const pageQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-/** Path parameter of the public DELETE /v1/instances/:instanceId (the random id is the capability). */
+/** Path parameter of the public DELETE /v1/instances/:instanceId (proof: the installation key, wire/instanceKey.ts). */
 export const instanceIdParam = z.object({ instanceId: z.uuid() });

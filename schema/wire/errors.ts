@@ -12,6 +12,7 @@ export const errorCodes = [
   "range_too_large", // 413: an export range holds more rows than one request may stream; narrow from/to
   "unsupported_media_type", // 415
   "unauthorized", // 401: missing or wrong bearer token / project API key
+  "instance_key_mismatch", // 403: the instance has a registered key and the request did not present it
   "not_found", // 404: unknown route or resource
   "method_not_allowed", // 405
   "rate_limited", // 429

@@ -4,10 +4,14 @@
  * zod schemas (capture.ts, pipeline/events) are built from the same ones.
  */
 
-/** The snippet's own properties, the only non-PostHog properties the worker keeps. */
+/**
+ * The snippet's own properties, the only non-PostHog properties the worker keeps.
+ * `instanceRef` carries the installation's browser reference (wire/browserRef.ts), never its id:
+ * `candor_instance_id`, which snippets before it sent, is dropped like any unknown property.
+ */
 export const snippetProps = {
   route: "candor_route",
-  instanceId: "candor_instance_id",
+  instanceRef: "candor_instance_ref",
   appVersion: "candor_app_version",
   licenseType: "candor_license_type",
   durationMs: "candor_duration_ms",

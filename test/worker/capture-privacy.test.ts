@@ -56,7 +56,7 @@ describe("capture: only the allow-list is stored", () => {
     }
   });
 
-  it("the snippet's properties: route template, instance, version, licence TYPE; never the licence id", async () => {
+  it("the snippet's properties: route template, instance reference, version, licence TYPE; never the licence id nor an instance id", async () => {
     const id = uuid();
     await capture([
       {
@@ -70,7 +70,8 @@ describe("capture: only the allow-list is stored", () => {
           $pathname: "/team/acme/projects/9",
           $raw_user_agent: "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/140",
           candor_route: "/team/:team/projects/:id?ignored=1",
-          candor_instance_id: "C0FFEE00D15C4A11B0A7000000000001",
+          candor_instance_ref: "Z2ZIT4pVQ7zRcwdYp2b9Sg",
+          candor_instance_id: "C0FFEE00D15C4A11B0A7000000000001", // what snippets before instanceRef sent
           candor_app_version: "2.21.0",
           candor_license_type: "enterprise",
           candor_license_id: LICENCE_ID,
@@ -84,13 +85,13 @@ describe("capture: only the allow-list is stored", () => {
     ]);
     expect(await row(id)).toMatchObject({
       path: "/team/:team/projects/:id",
-      instance_id: "c0ffee00-d15c-4a11-b0a7-000000000001",
+      instance_ref: "Z2ZIT4pVQ7zRcwdYp2b9Sg",
       app_version: "2.21.0",
       license_type: "enterprise",
       duration_ms: 5123,
     });
     const dump = await dumpDatabase();
-    for (const secret of [LICENCE_ID, "HeadlessChrome", "secret=1", "Acme Corp", "acme"])
+    for (const secret of [LICENCE_ID, "HeadlessChrome", "secret=1", "Acme Corp", "acme", "C0FFEE00", "c0ffee00"])
       expect(dump).not.toContain(secret);
   });
 

@@ -38,29 +38,29 @@ const secrets: Array<[string, string]> = [
 
 describe("capture: free-text fields never carry ids, URLs or addresses", () => {
   it.each(secrets)(
-    "%s in candor_license_type, candor_instance_id and candor_props never reaches D1",
+    "%s in candor_license_type, candor_instance_ref, candor_instance_id and candor_props never reaches D1",
     async (_what, secret) => {
       const r = await stored({
         candor_license_type: secret,
+        candor_instance_ref: secret,
         candor_instance_id: secret,
         candor_props: { plan: secret, note: `see ${secret}` },
       });
-      expect(r).toMatchObject({ license_type: null, props: null });
-      // a UUID is a valid instance id (stored canonical); nothing else is
-      if (!secret.startsWith("3f2504e0")) expect(r.instance_id).toBeNull();
+      // A UUID is never an instance reference: browsers never get to store an installation id.
+      expect(r).toMatchObject({ license_type: null, props: null, instance_ref: null });
       const dump = await dumpDatabase();
-      if (!secret.startsWith("3f2504e0")) expect(dump).not.toContain(secret);
+      expect(dump).not.toContain(secret);
       expect(String(r.props)).not.toContain(secret);
     },
   );
 
-  it("valid values are kept: a licence tier, a UUID instance id (normalised), short scalar props", async () => {
+  it("valid values are kept: a licence tier, an instance reference, short scalar props", async () => {
     const r = await stored({
       candor_license_type: "enterprise",
-      candor_instance_id: "3F2504E04F8911D39A0C0305E82C3301",
+      candor_instance_ref: "Z2ZIT4pVQ7zRcwdYp2b9Sg",
       candor_props: { plan: "team", rows: 10, ok: true, step: "v2.1 export" },
     });
-    expect(r).toMatchObject({ license_type: "enterprise", instance_id: "3f2504e0-4f89-11d3-9a0c-0305e82c3301" });
+    expect(r).toMatchObject({ license_type: "enterprise", instance_ref: "Z2ZIT4pVQ7zRcwdYp2b9Sg" });
     expect(JSON.parse(String(r.props))).toEqual({ plan: "team", rows: 10, ok: true, step: "v2.1 export" });
   });
 

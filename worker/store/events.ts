@@ -58,7 +58,8 @@ export interface EventFilter {
   since?: number;
   event?: string;
   session?: string;
-  instance?: string;
+  /** The installation's browser reference. */
+  instanceRef?: string;
   product?: string;
 }
 
@@ -74,7 +75,7 @@ export async function listEvents(db: Db, filter: EventFilter, limit: number, aft
           filter.since === undefined ? undefined : gte(events.receivedAt, filter.since),
           filter.event === undefined ? undefined : eq(events.event, filter.event),
           filter.session === undefined ? undefined : eq(events.sessionId, filter.session),
-          filter.instance === undefined ? undefined : eq(events.instanceId, filter.instance),
+          filter.instanceRef === undefined ? undefined : eq(events.instanceRef, filter.instanceRef),
           filter.product === undefined ? undefined : eq(events.product, filter.product),
           page.after,
         ),

@@ -1,16 +1,26 @@
-import { eq } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { browserRef } from "../../schema";
 import { events, exceptions, facts, instances, pings } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
 
+/**
+ * What the admin API shows of an instance: every column but the key digest, which never leaves
+ * the database; `keyRegistered` says whether the installation has registered a key.
+ */
+const shown = (() => {
+  const { keyHash, ...columns } = getTableColumns(instances);
+  return { ...columns, keyRegistered: sql<boolean>`(${keyHash} IS NOT NULL)`.mapWith(Boolean) };
+})();
+
 /** Newest-seen-first page of instances; cursor is the last row's (lastSeen, id). */
 export async function listInstances(db: Db, limit: number, after?: Cursor) {
   const page = newestFirst(instances.lastSeen, instances.id, after);
   return guard("listInstances", () =>
     db
-      .select()
+      .select(shown)
       .from(instances)
       .where(page.after)
       .orderBy(...page.order)
@@ -19,24 +29,61 @@ export async function listInstances(db: Db, limit: number, after?: Cursor) {
 }
 
 export async function getInstance(db: Db, id: string) {
-  const rows = await guard("getInstance", () => db.select().from(instances).where(eq(instances.id, id)).limit(1));
+  const rows = await guard("getInstance", () => db.select(shown).from(instances).where(eq(instances.id, id)).limit(1));
   return rows[0];
 }
 
+/** The digest of the installation's registered key; null when it has none or does not exist. */
+export async function registeredKeyHash(db: Db, id: string): Promise<string | null> {
+  const rows = await guard("registeredKeyHash", () =>
+    db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, id)).limit(1),
+  );
+  return rows[0]?.keyHash ?? null;
+}
+
 /**
- * Erases an installation and every row that references it, in one batch. Child tables are
- * deleted explicitly (not only by ON DELETE CASCADE) so the erase does not depend on the
- * foreign_keys pragma. Returns whether the instance existed.
+ * The statements that erase an installation and every row that references it: pings, facts and
+ * exceptions by its id, frontend events by its browser reference, then the instance. Child
+ * tables are deleted explicitly (not only by ON DELETE CASCADE) so the erase does not depend on
+ * the foreign_keys pragma. `allowed`, when given, is ANDed into every statement.
  */
+async function eraseStatements(db: Db, id: string, allowed?: SQL) {
+  const ref = await browserRef(id);
+  const where = (condition: SQL) => (allowed ? and(condition, allowed) : condition);
+  return [
+    db.delete(pings).where(where(eq(pings.instanceId, id))),
+    db.delete(facts).where(where(eq(facts.instanceId, id))),
+    db.delete(exceptions).where(where(eq(exceptions.instanceId, id))),
+    db.delete(events).where(where(eq(events.instanceRef, ref))),
+    db
+      .delete(instances)
+      .where(where(eq(instances.id, id)))
+      .returning({ id: instances.id }),
+  ] as const;
+}
+
+/** The maintainer's erase: unconditional, in one batch. Returns whether the instance existed. */
 export async function eraseInstance(db: Db, id: string): Promise<boolean> {
-  const results = await guard("eraseInstance", () =>
+  const statements = await eraseStatements(db, id);
+  const results = await guard("eraseInstance", () => db.batch(statements));
+  return results[4].length > 0;
+}
+
+/**
+ * The installation's own erase, in one batch, only while its registered key digest is still
+ * `expected` (the one the caller verified; null: no key registered, or no such instance): every
+ * statement carries the condition, so a key registered after the check makes the batch erase
+ * nothing. Returns false in that case (the caller refuses), true otherwise.
+ */
+export async function eraseInstanceIfKey(db: Db, id: string, expected: string | null): Promise<boolean> {
+  const unchanged = sql`NOT EXISTS (SELECT 1 FROM ${instances} WHERE ${instances.id} = ${id} AND ${instances.keyHash} IS NOT ${expected})`;
+  const statements = await eraseStatements(db, id, unchanged);
+  const results = await guard("eraseInstanceIfKey", () =>
     db.batch([
-      db.delete(pings).where(eq(pings.instanceId, id)),
-      db.delete(facts).where(eq(facts.instanceId, id)),
-      db.delete(exceptions).where(eq(exceptions.instanceId, id)),
-      db.delete(events).where(eq(events.instanceId, id)),
-      db.delete(instances).where(eq(instances.id, id)).returning({ id: instances.id }),
+      ...statements,
+      db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, id)),
     ]),
   );
-  return results[4].length > 0;
+  const left = results[5];
+  return left.length === 0 || left[0]!.keyHash === expected;
 }

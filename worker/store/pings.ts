@@ -1,4 +1,4 @@
-import { and, eq, exists, or, sql } from "drizzle-orm";
+import { and, eq, exists, getTableColumns, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alerts, instances, pings, releases } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
@@ -12,6 +12,11 @@ export type ReleaseRow = typeof releases.$inferSelect;
 export type AlertRow = typeof alerts.$inferSelect;
 
 export interface RecordedPing {
+  /**
+   * The instance has a registered key and this ping did not present it (keyHash null or another
+   * digest): nothing was written, and the other fields must not be answered.
+   */
+  refused: boolean;
   /** The stored submission uuid: the new one, or the first one for a repeated Idempotency-Key. */
   uuid: string;
   duplicate: boolean;
@@ -19,11 +24,27 @@ export interface RecordedPing {
   alerts: AlertRow[];
 }
 
+/** `SELECT <row's values, in the table's column order> WHERE <condition>`, for INSERT ... SELECT. */
+function rowWhere(table: typeof pings, row: PingRow, condition: SQL): SQL {
+  const values = Object.entries(getTableColumns(table)).map(([key, column]) => {
+    const value = row[key as keyof PingRow];
+    return value === undefined || value === null ? sql`null` : sql.param(value, column);
+  });
+  return sql`SELECT ${sql.join(values, sql`, `)} WHERE ${condition}`;
+}
+
 /**
  * Stores a ping and upserts its instance in ONE db.batch (one transaction, one round trip),
  * and reads the product's release and alerts in the same trip. A repeated
  * (instance, Idempotency-Key) inserts nothing and leaves the instance untouched.
  * The ping's fact and exception records go in the same batch, deduplicated by their client ids.
+ *
+ * The installation key (`instance.keyHash`: the digest this request proved, or null) is checked
+ * inside the same transaction: a new instance is created with it; an instance without a key
+ * registers it (trust on first use); the ping row is inserted only when the instance's key is
+ * then the one presented (`key_hash IS ?`, null-safe: keyless pings of keyless instances pass),
+ * and everything else in the batch follows the ping row, so a refused ping writes nothing. The
+ * comparison is of digests, never of the key itself.
  */
 export async function recordPing(
   db: Db,
@@ -31,16 +52,29 @@ export async function recordPing(
   ping: PingRow,
   records: { facts: FactRow[]; exceptions: ExceptionRow[] } = { facts: [], exceptions: [] },
 ): Promise<RecordedPing> {
+  const keyHash = instance.keyHash ?? null;
   const inserted = exists(
     db
       .select({ one: sql`1` })
       .from(pings)
       .where(eq(pings.uuid, ping.uuid)),
   );
-  const [, , , stored, release, productAlerts] = await guard("recordPing", () =>
+  const keyMatches = exists(
+    db
+      .select({ one: sql`1` })
+      .from(instances)
+      .where(and(eq(instances.id, instance.id), sql`${instances.keyHash} IS ${keyHash}`)),
+  );
+  const [, , registered, , , stored, release, productAlerts] = await guard("recordPing", () =>
     db.batch([
       db.insert(instances).values(instance).onConflictDoNothing(),
-      db.insert(pings).values(ping).onConflictDoNothing(),
+      // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
+      db
+        .update(instances)
+        .set({ keyHash })
+        .where(and(eq(instances.id, instance.id), isNull(instances.keyHash), sql`${keyHash} IS NOT NULL`)),
+      db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, instance.id)),
+      db.insert(pings).select(rowWhere(pings, ping, keyMatches)).onConflictDoNothing(),
       db
         .update(instances)
         .set({
@@ -50,6 +84,7 @@ export async function recordPing(
           osRelease: sql`coalesce(${instance.osRelease ?? null}, ${instances.osRelease})`,
           osArch: sql`coalesce(${instance.osArch ?? null}, ${instances.osArch})`,
           licenseType: sql`coalesce(${instance.licenseType ?? null}, ${instances.licenseType})`,
+          browserRef: instance.browserRef ?? null,
           pingCount: sql`${instances.pingCount} + 1`,
         })
         .where(and(eq(instances.id, instance.id), inserted)),
@@ -70,8 +105,9 @@ export async function recordPing(
       ...recordInserts(db, ping.uuid, records.facts, records.exceptions),
     ]),
   );
+  const refused = (registered[0]?.keyHash ?? null) !== keyHash;
   const uuid = stored[0]?.uuid ?? ping.uuid;
-  return { uuid, duplicate: uuid !== ping.uuid, release: release[0], alerts: productAlerts };
+  return { refused, uuid, duplicate: uuid !== ping.uuid, release: release[0], alerts: productAlerts };
 }
 
 /** Newest-first page of one instance's pings; cursor is the last row's (receivedAt, uuid). */

@@ -7,6 +7,7 @@
  * the free-text fields that remain are checked so that no id, token, URL or address slips in.
  */
 import { z } from "zod";
+import { browserRefPattern } from "../../../schema/wire/browserRef";
 import { captureLimits, customPropKey, licenseTier, snippetProps } from "../../../schema/wire/capture";
 import { utcDay } from "../../lib/time";
 import type { EventRow } from "../../store/events";
@@ -28,12 +29,12 @@ const licenseType = z
   .refine((s) => !looksSensitive(s))
   .optional()
   .catch(undefined);
-/** The instance id: a UUID (dashed or not), stored dashed in lower case. */
-const instanceId = z
-  .string()
-  .transform((s, ctx) => canonicalUuid(s) ?? (ctx.addIssue({ code: "custom", message: "not a UUID" }), z.NEVER))
-  .optional()
-  .catch(undefined);
+/**
+ * The installation's browser reference (schema/wire/browserRef.ts): 22 base64url characters, so
+ * never a UUID. A raw installation id is never read from a browser (`candor_instance_id`, which
+ * older snippets sent, is not in this allow-list).
+ */
+const instanceRef = z.string().regex(browserRefPattern).optional().catch(undefined);
 /** A custom property value: a short string that is no URL, IP, email, UUID or token; a number; a boolean. */
 const scalar = z.union([
   z
@@ -73,7 +74,7 @@ const allowed = z.object({
   $lib_version: text(64),
   $prev_pageview_duration: z.number().min(0).optional().catch(undefined),
   [snippetProps.route]: text(captureLimits.path),
-  [snippetProps.instanceId]: instanceId,
+  [snippetProps.instanceRef]: instanceRef,
   [snippetProps.appVersion]: text(64),
   [snippetProps.licenseType]: licenseType,
   [snippetProps.durationMs]: z.number().min(0).max(1e10).optional().catch(undefined),
@@ -92,7 +93,7 @@ export interface CleanEvent {
   os: string | null;
   lib: string | null;
   libVersion: string | null;
-  instanceId: string | null;
+  instanceRef: string | null;
   appVersion: string | null;
   licenseType: string | null;
   durationMs: number | null;
@@ -119,7 +120,7 @@ export function strip({ event: e }: Checked): CleanEvent {
     os: p.$os ?? null,
     lib: p.$lib ?? null,
     libVersion: p.$lib_version ?? null,
-    instanceId: p[snippetProps.instanceId] ?? null,
+    instanceRef: p[snippetProps.instanceRef] ?? null,
     appVersion: p[snippetProps.appVersion] ?? null,
     licenseType: p[snippetProps.licenseType] ?? null,
     durationMs: duration === undefined ? null : Math.round(duration),

@@ -62,7 +62,7 @@ const EVENT_HEADER = [
   "os",
   "lib",
   "lib_version",
-  "instance_id",
+  "instance_ref",
   "app_version",
   "license_type",
   "duration_ms",

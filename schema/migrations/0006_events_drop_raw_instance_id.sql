@@ -1,0 +1,2 @@
+DROP INDEX `events_instance`;--> statement-breakpoint
+ALTER TABLE `events` DROP COLUMN `instance_id`;
