@@ -4,11 +4,12 @@
 // plus storage measured from the rows (bytes per ping / per event incl. indexes).
 // Ports 8812 (wrangler dev) and 8813 (inspector). Env: BENCH_PINGS, BENCH_INSTANCES, BENCH_RUNS.
 import { spawn, spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { browserRefFromDigest, browserRefInput } from "../schema/wire/browserRef.ts";
 
 const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -50,8 +51,10 @@ function seedDatabase(file) {
   for (let i = 0; i < INSTANCES; i++) {
     const born = Math.floor(rand() * DAYS);
     const end = Math.min(DAYS - 1, born + 30 + Math.floor(rand() * 400));
+    const id = randomUUID();
     inst.push({
-      id: randomUUID(),
+      id,
+      ref: browserRefFromDigest(createHash("sha256").update(browserRefInput(id)).digest()), // as events carry it
       born,
       end,
       lag: Math.floor(rand() * 46),
@@ -73,7 +76,7 @@ function seedDatabase(file) {
     env, counts, config, license_type, uptime, country, asn) VALUES (?, ?, NULL, 'flowforge', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insE =
     db.prepare(`INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, referrer_domain,
-    browser, os, lib, lib_version, instance_id, app_version, license_type, duration_ms, props) VALUES (?, 'flowforge', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 'web', '1.449.2', ?, ?, ?, ?, NULL)`);
+    browser, os, lib, lib_version, instance_ref, app_version, license_type, duration_ms, props) VALUES (?, 'flowforge', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 'web', '1.449.2', ?, ?, ?, ?, NULL)`);
   const pages = [
     "/team/:team/overview",
     "/team/:team/applications",
@@ -154,7 +157,7 @@ function seedDatabase(file) {
         page,
         browser,
         "Mac OS X",
-        x.id,
+        x.ref,
         v,
         x.license,
         null,
@@ -170,7 +173,7 @@ function seedDatabase(file) {
         page,
         browser,
         "Mac OS X",
-        x.id,
+        x.ref,
         v,
         x.license,
         Math.floor(rand() * 300_000),

@@ -174,7 +174,11 @@ export async function forgetRemote(
     return { ok: true };
   }
   const code = out.res.status === 403 ? await errorCodeOf(out.res) : (await out.res.body?.cancel(), undefined);
-  return { ok: false, error: code ? `HTTP ${out.res.status} ${code}` : `HTTP ${out.res.status}`, ...(code ? { code } : {}) };
+  return {
+    ok: false,
+    error: code ? `HTTP ${out.res.status} ${code}` : `HTTP ${out.res.status}`,
+    ...(code ? { code } : {}),
+  };
 }
 
 export function forgetUrl(endpoint: string, instanceId: string): string {

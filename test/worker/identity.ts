@@ -27,7 +27,12 @@ export async function newIdentity(): Promise<Identity> {
 const bearer = (key?: string): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
 
 /** A ping for `id` with a fact and an exception, with `key` as Authorization when given. */
-export function ping(id: string, key?: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+export function ping(
+  id: string,
+  key?: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   return post(
     "/v1/ping",
     {

@@ -26,7 +26,7 @@ describe("installation keys on POST /v1/ping", () => {
     const before = await dumpDatabase();
     for (const key of [undefined, newKey()]) {
       // An impersonator who also replays the installation's Idempotency-Key learns nothing of its ping.
-      for (const headers of [{}, { "idempotency-key": "day-1" }]) {
+      for (const headers of [{}, { "idempotency-key": "day-1" }] as Array<Record<string, string>>) {
         const res = await ping(who.id, key, { version: "6.6.6", os: { type: "Evil" } }, headers);
         expect(res.status).toBe(403);
         const text = await res.text();

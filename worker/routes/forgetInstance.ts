@@ -7,7 +7,11 @@ import { database } from "../store/db";
 import { eraseInstanceIfKey, registeredKeyHash } from "../store/instances";
 
 const refused = () =>
-  new HttpError(403, "instance_key_mismatch", "This installation has a registered key; the request did not present it.");
+  new HttpError(
+    403,
+    "instance_key_mismatch",
+    "This installation has a registered key; the request did not present it.",
+  );
 
 /**
  * DELETE /v1/instances/:instanceId : an installation asks to be forgotten (the client's

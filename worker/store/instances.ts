@@ -79,10 +79,7 @@ export async function eraseInstanceIfKey(db: Db, id: string, expected: string | 
   const unchanged = sql`NOT EXISTS (SELECT 1 FROM ${instances} WHERE ${instances.id} = ${id} AND ${instances.keyHash} IS NOT ${expected})`;
   const statements = await eraseStatements(db, id, unchanged);
   const results = await guard("eraseInstanceIfKey", () =>
-    db.batch([
-      ...statements,
-      db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, id)),
-    ]),
+    db.batch([...statements, db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, id))]),
   );
   const left = results[5];
   return left.length === 0 || left[0]!.keyHash === expected;

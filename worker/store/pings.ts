@@ -74,7 +74,10 @@ export async function recordPing(
         .set({ keyHash })
         .where(and(eq(instances.id, instance.id), isNull(instances.keyHash), sql`${keyHash} IS NOT NULL`)),
       db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, instance.id)),
-      db.insert(pings).select(rowWhere(pings, ping, keyMatches)).onConflictDoNothing(),
+      db
+        .insert(pings)
+        .select(rowWhere(pings, ping, keyMatches))
+        .onConflictDoNothing(),
       db
         .update(instances)
         .set({

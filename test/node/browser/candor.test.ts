@@ -83,6 +83,37 @@ describe("Candor: a hidden tab is not a new page", () => {
   });
 });
 
+describe("Candor: the installation's browser reference, never its id", () => {
+  const id = "5db51f99-c6fb-4340-9c19-78adce58cc1b";
+  const ref = "Z2ZIT4pVQ7zRcwdYp2b9Sg"; // its browser reference (schema/wire/browserRef.ts)
+  const noId = (sent: Sent[]) => {
+    const text = JSON.stringify(sent).toLowerCase();
+    expect(text).not.toContain(id);
+    expect(text).not.toContain(id.replace(/-/g, ""));
+  };
+
+  it("sends instanceRef as candor_instance_ref with every event; a raw id in the old instanceId option is dropped", async () => {
+    const { candor, start, sent, tick } = setup();
+    await start({ ...allowed, instanceRef: ref, instanceId: id });
+    tick();
+    candor.capture("export_done", { rows: 3 });
+    expect(sent.map(([e]) => e)).toEqual(["$pageview", "export_done"]);
+    for (const [, props] of sent) expect(props.candor_instance_ref).toBe(ref);
+    noId(sent);
+  });
+
+  it("a raw id passed as instanceRef (dashed, undashed, upper case) is not sent either", async () => {
+    for (const wrong of [id, id.replace(/-/g, ""), id.toUpperCase()]) {
+      const { start, sent, tick } = setup();
+      await start({ ...allowed, instanceRef: wrong, instanceId: wrong });
+      tick();
+      expect(sent).toHaveLength(1);
+      expect(sent[0]![1].candor_instance_ref).toBeUndefined();
+      noId(sent);
+    }
+  });
+});
+
 describe("Candor: failures deny and clean up", () => {
   it("a rejected licence promise: decision_failed, no history patch, no listener, no download, queue dropped", async () => {
     const { dom, candor, start, loads, tick } = setup();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanProps, eventName, instance, tier } from "../../../client/browser/clean.ts";
+import { cleanProps, eventName, reference, tier } from "../../../client/browser/clean.ts";
 import { enqueue, type Queued } from "../../../client/browser/queue.ts";
 
 const secrets = [
@@ -33,10 +33,17 @@ describe("the snippet's own checks (the worker checks again)", () => {
     ).toHaveLength(10);
   });
 
-  it("instance id: a UUID or nothing", () => {
-    expect(instance("3f2504e0-4f89-11d3-9a0c-0305e82c3301")).toBe("3f2504e0-4f89-11d3-9a0c-0305e82c3301");
-    expect(instance("3F2504E04F8911D39A0C0305E82C3301")).toBe("3F2504E04F8911D39A0C0305E82C3301");
-    for (const bad of ["inst-1", "203.0.113.77", "lic-7f3a9c2e-SECRET", ""]) expect(instance(bad)).toBeUndefined();
+  it("instance reference: 22 base64url characters or nothing; never a UUID", () => {
+    expect(reference("Z2ZIT4pVQ7zRcwdYp2b9Sg")).toBe("Z2ZIT4pVQ7zRcwdYp2b9Sg");
+    for (const bad of [
+      "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+      "3F2504E04F8911D39A0C0305E82C3301",
+      "Z2ZIT4pVQ7zRcwdYp2b9S",
+      "Z2ZIT4pVQ7zRcwdYp2b9Sg=",
+      "inst-1",
+      "",
+    ])
+      expect(reference(bad)).toBeUndefined();
   });
 
   it("event names follow the documented pattern", () => {

@@ -1,4 +1,6 @@
+import { promises as fs } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -166,7 +168,7 @@ describe("instance client against the real worker (wrangler dev)", () => {
     }
   });
 
-  it("forget erases the installation's rows on the server and the local state", async () => {
+  it("forget erases the installation's rows on the server and the local state; knowing the id is not enough", async () => {
     const t = await client();
     await t.feature("to-forget", "1");
     await t.captureException(new Error("x"));
@@ -183,6 +185,25 @@ describe("instance client against the real worker (wrangler dev)", () => {
         persistTo,
         `SELECT ${[sql("instances", "id"), sql("pings", "instance_id"), sql("facts", "instance_id"), sql("exceptions", "instance_id")].join(", ")}`,
       );
+    expect(await rows()).toEqual([{ instances: 1, pings: 1, facts: 1, exceptions: 1 }]);
+    // The worker derived the same browser reference as the client, and registered the key's digest only.
+    const listed = await adminJson<{ instances: Array<{ id: string; browserRef: string; keyRegistered: boolean }> }>(
+      "/v1/admin/instances?limit=500",
+    );
+    expect(listed.body.instances.find((i) => i.id === id)).toMatchObject({
+      browserRef: t.browserRef,
+      keyRegistered: true,
+    });
+    const { instanceKey } = JSON.parse(await fs.readFile(path.join(t.dir, "telemetry.json"), "utf8"));
+    expect(JSON.stringify(await d1Query(persistTo, "SELECT * FROM instances"))).not.toContain(instanceKey);
+    // Someone who knows only the id (e.g. from an old snippet's events) can neither erase nor impersonate.
+    expect((await fetch(`${worker.url}/v1/instances/${id}`, { method: "DELETE" })).status).toBe(403);
+    const impersonated = await fetch(`${worker.url}/v1/ping`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ instanceId: id, product: "integ", version: "6.6.6" }),
+    });
+    expect(impersonated.status).toBe(403);
     expect(await rows()).toEqual([{ instances: 1, pings: 1, facts: 1, exceptions: 1 }]);
 
     const out: string[] = [];

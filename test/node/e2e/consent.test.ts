@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { browserRefOf } from "../../../client/node/browserRef.ts";
 import { TOKEN, settle, type Scenario } from "./harness.ts";
 import { e2eSetup } from "./setup.ts";
 import { afterClose, storageOf, type Stored } from "./pageSteps.ts";
@@ -58,7 +59,7 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
         token: TOKEN,
         license: { active: false },
         config: { fileEnabled: false, adminEnabled: true },
-        instanceId,
+        instanceRef: browserRefOf(instanceId),
       },
     });
     expect(v.decision).toEqual({ allowed: false, reason: "config_file_disabled" });
@@ -78,7 +79,7 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
           token: TOKEN,
           license: { active: true, type: "enterprise" },
           config: { adminEnabled: true },
-          instanceId,
+          instanceRef: browserRefOf(instanceId),
         },
       },
       true,
@@ -108,7 +109,7 @@ describe("e2e: events raised before the decision", () => {
     e.demo.set({
       mode: "esm",
       deferLicense: true,
-      start: { token: TOKEN, config: { fileEnabled: false }, instanceId },
+      start: { token: TOKEN, config: { fileEnabled: false }, instanceRef: browserRefOf(instanceId) },
     });
     const context = await e.browser.newContext();
     const requests: string[] = [];
@@ -169,7 +170,7 @@ describe("e2e: a licence forces telemetry on", () => {
         token: TOKEN,
         license: { active: true, type: "enterprise" },
         config: { fileEnabled: false, adminEnabled: false },
-        instanceId,
+        instanceRef: browserRefOf(instanceId),
         appVersion: "9.9.9",
       },
     });
@@ -192,6 +193,11 @@ describe("e2e: a licence forces telemetry on", () => {
       (a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid),
     );
     expect(sequence.map((e) => [e.event, e.event.startsWith("$") ? e.path : null])).toEqual(expected);
-    for (const e of sequence) expect(e).toMatchObject({ licenseType: "enterprise", appVersion: "9.9.9", instanceId });
+    for (const e of sequence)
+      expect(e).toMatchObject({
+        licenseType: "enterprise",
+        appVersion: "9.9.9",
+        instanceRef: browserRefOf(instanceId),
+      });
   });
 });

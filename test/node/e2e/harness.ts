@@ -29,7 +29,7 @@ export interface StoredEvent {
   path: string | null;
   timestamp: number | null;
   durationMs: number | null;
-  instanceId: string | null;
+  instanceRef: string | null;
   appVersion: string | null;
   licenseType: string | null;
   browser: string | null;

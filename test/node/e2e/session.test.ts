@@ -1,7 +1,9 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../run.ts";
+import { browserRefOf } from "../../../client/node/browserRef.ts";
 import { TOKEN, settle } from "./harness.ts";
 import { e2eSetup } from "./setup.ts";
 import { order, setVisibility, tick } from "./pageSteps.ts";
@@ -18,14 +20,28 @@ describe("e2e: a scripted console session, stored exactly once", () => {
         token: TOKEN,
         license: { active: false },
         config: { adminEnabled: true },
-        instanceId,
+        instanceRef: browserRefOf(instanceId),
+        instanceId, // the old option: must never leave the browser
         appVersion: "2.1.0",
       },
     });
     const context = await e.browser.newContext();
     const page = await context.newPage();
     const requests: string[] = [];
-    page.on("request", (r) => requests.push(`${r.method()} ${r.url()}`));
+    const bodies: string[] = []; // what the browser sent, decoded (gzip, base64 form or plain)
+    page.on("request", (r) => {
+      requests.push(`${r.method()} ${r.url()}`);
+      const raw = r.postDataBuffer();
+      if (!raw) return;
+      const form = /^data=/.test(raw.toString("latin1")) ? decodeURIComponent(raw.toString("latin1").slice(5)) : null;
+      bodies.push(
+        raw[0] === 0x1f && raw[1] === 0x8b
+          ? gunzipSync(raw).toString("utf8")
+          : form !== null
+            ? Buffer.from(form, "base64").toString("utf8")
+            : raw.toString("utf8"),
+      );
+    });
 
     // 1. load (query and fragment never stored)
     await page.goto(`${e.demo.url}/app/home?utm_source=mail&token=secret#top`);
@@ -127,12 +143,18 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     expect(sequence.map((e) => [e.event, e.path])).toEqual(expected);
 
     for (const e of sequence) {
-      expect(e).toMatchObject({ instanceId, appVersion: "2.1.0", licenseType: null });
+      expect(e).toMatchObject({ instanceRef: browserRefOf(instanceId), appVersion: "2.1.0", licenseType: null });
       expect(e.browser).toMatch(/Chrome/);
       if (e.event === "$pageleave") expect(e.durationMs).toBeGreaterThanOrEqual(0);
       else expect(e.durationMs).toBeNull();
     }
     expect(new Set(sequence.map((e) => e.sessionId)).size).toBe(1);
+    // The installation id never left the browser (dashed or not); its reference went with every event.
+    expect(bodies.filter((b) => b.includes(browserRefOf(instanceId))).length).toBeGreaterThan(0);
+    for (const b of bodies) {
+      expect(b.toLowerCase()).not.toContain(instanceId);
+      expect(b.toLowerCase()).not.toContain(instanceId.replace(/-/g, ""));
+    }
     const raw = JSON.stringify(stored);
     for (const secret of ["utm_source", "secret", "#top", "tab=", "Mozilla", "HeadlessChrome"])
       expect(raw).not.toContain(secret);

@@ -28,6 +28,10 @@ export async function ingestPing(db: Db, input: PingInput): Promise<PingResponse
   const instance = { ...rows.instance, ...(await identity(clean.instanceId, input.instanceKey)) };
   const stored = await recordPing(db, instance, rows.ping, records);
   if (stored.refused)
-    throw new HttpError(403, "instance_key_mismatch", "This installation has a registered key; the request did not present it.");
+    throw new HttpError(
+      403,
+      "instance_key_mismatch",
+      "This installation has a registered key; the request did not present it.",
+    );
   return { uuid: stored.uuid, ...updateNotice(clean.version, stored.release, stored.alerts), ignored };
 }

@@ -12,7 +12,8 @@ import { canonicalUuid } from "../../pipeline/events/sensitive";
 export async function getEvents(request: IRequest, env: Env): Promise<Response> {
   const { limit, cursor, instance, ...filter } = validateQuery(eventsQuery, request);
   // `instance` is an installation id (its browser reference is derived) or a browser reference.
-  const instanceRef = instance === undefined ? undefined : canonicalUuid(instance) ? await browserRef(instance) : instance;
+  const instanceRef =
+    instance === undefined ? undefined : canonicalUuid(instance) ? await browserRef(instance) : instance;
   const rows = await listEvents(database(env), { ...filter, instanceRef }, limit, decodeCursor(cursor));
   return json({ events: rows, next: nextCursor(rows, limit, (r) => ({ t: r.receivedAt, id: r.uuid })) });
 }
