@@ -38,7 +38,10 @@ async function errorCodeOf(res: Response): Promise<ErrorCode | undefined> {
   }
 }
 
-/** Answers that refuse a report for good: it is never resent. Any other 4xx (401, 403, 404, 408, a proxy's) is kept for later. */
+/**
+ * Answers that refuse a report for good: it is never resent. So does a 403 whose code is
+ * KEY_MISMATCH (below); any other 4xx (401, 403, 404, 408, a proxy's) is kept for later.
+ */
 export const PERMANENT_REJECTIONS: ReadonlySet<number> = new Set([400, 413, 422]);
 
 /** An unref()ed timer: never keeps the process alive. Resolves early when `signal` aborts. */
