@@ -107,7 +107,7 @@ describe("DELETE /v1/instances/:instanceId (the installation's own erasure)", ()
   });
 
   it("is rate-limited: over the limit answers 429 and erases nothing", async () => {
-    // wrangler.toml: 600 per 60 s per client key. The simulated limiter's window may roll over
+    // wrangler.toml FORGET_LIMITER: 30 per 60 s per client key. The simulated limiter's window may roll over
     // mid-test, so a round that lands in a fresh window is simply repeated.
     let limitedTarget = false;
     for (let round = 0; round < 3 && !limitedTarget; round++) {
