@@ -1,22 +1,12 @@
+import type {
+  AdminAlert,
+  AlertRequest,
+  AlertsAnswer,
+  ReleaseRequest,
+  ReleasesAnswer,
+} from "../../schema/wire/admin";
 import { api, getJson, sendJson } from "./api";
 import { card, h, table } from "./dom";
-
-interface Release {
-  product: string;
-  version: string;
-  info: string | null;
-  url: string | null;
-  updatedAt: number;
-}
-interface Alert {
-  id: string;
-  product: string;
-  affects: string;
-  level: string;
-  message: string;
-  url: string | null;
-  createdAt: number;
-}
 
 function field(label: string, input: HTMLElement): HTMLElement {
   return h("label", {}, label, input);
@@ -44,7 +34,7 @@ const optional = (s: string): string | undefined => (s === "" ? undefined : s);
 
 /** Latest release per product (what instances are told to upgrade to), and a form to set one. */
 export async function releasesView(product: string): Promise<HTMLElement> {
-  const { releases } = await getJson<{ releases: Release[] }>("/v1/admin/releases");
+  const { items: releases } = await getJson<ReleasesAnswer>("/v1/admin/releases");
   const status = h("p", { role: "status", class: "muted" });
   const form = h(
     "form",
@@ -57,11 +47,12 @@ export async function releasesView(product: string): Promise<HTMLElement> {
     status,
   );
   onSubmit(form, status, async (d) => {
-    await sendJson("PUT", `/v1/admin/releases/${encodeURIComponent(text(d, "product"))}`, {
+    const body: ReleaseRequest = {
       version: text(d, "version"),
       info: optional(text(d, "info")),
       url: optional(text(d, "url")),
-    });
+    };
+    await sendJson("PUT", `/v1/admin/releases/${encodeURIComponent(text(d, "product"))}`, body);
   });
   return h(
     "div",
@@ -72,7 +63,7 @@ export async function releasesView(product: string): Promise<HTMLElement> {
         { label: "Product", cell: (r) => r.product },
         { label: "Version", cell: (r) => r.version },
         { label: "Info", cell: (r) => r.info ?? "" },
-        { label: "Updated", cell: (r) => new Date(r.updatedAt).toISOString().slice(0, 16) },
+        { label: "Updated", cell: (r) => r.updated_at.slice(0, 16).replace("T", " ") },
       ]),
     ),
     card("Set the latest release", form),
@@ -81,7 +72,7 @@ export async function releasesView(product: string): Promise<HTMLElement> {
 
 /** Alerts sent to instances whose version is in `affects`; create and delete. */
 export async function alertsView(product: string): Promise<HTMLElement> {
-  const { alerts } = await getJson<{ alerts: Alert[] }>("/v1/admin/alerts");
+  const { items: alerts } = await getJson<AlertsAnswer>("/v1/admin/alerts");
   const status = h("p", { role: "status", class: "muted" });
   const level = h(
     "select",
@@ -105,16 +96,18 @@ export async function alertsView(product: string): Promise<HTMLElement> {
     status,
   );
   onSubmit(form, status, async (d) => {
-    await sendJson("POST", "/v1/admin/alerts", {
+    const body: AlertRequest = {
       product: text(d, "product"),
       affects: text(d, "affects"),
-      level: text(d, "level"),
+      // the select offers exactly the levels of the contract; the worker validates it again
+      level: text(d, "level") as AlertRequest["level"],
       message: text(d, "message"),
       url: optional(text(d, "url")),
-    });
+    };
+    await sendJson("POST", "/v1/admin/alerts", body);
   });
   const listStatus = h("p", { role: "alert", class: "error" });
-  const remove = (a: Alert) => {
+  const remove = (a: AdminAlert) => {
     const b = h("button", { type: "button", "aria-label": `Delete alert ${a.message}` }, "Delete");
     b.addEventListener("click", () => {
       if (!confirm(`Delete the alert "${a.message}"?`)) return;

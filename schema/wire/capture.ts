@@ -20,7 +20,10 @@ export const captureLimits = {
 export const pageEvents = ["$pageview", "$pageleave"] as const;
 
 /** A project API key as posthog-js sends it (`phc_...` or any token-like string). */
-export const captureToken = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "letters, digits, '_' or '-'");
+const captureToken = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "letters, digits, '_' or '-'");
+
+/** Path parameter of GET /array/:token/config(.js) (400 invalid_field at `$.token`). */
+export const tokenPath = z.object({ token: captureToken });
 
 /** CAPTURE_TOKENS: JSON map project token -> product. */
 export const captureTokens = z.record(captureToken, productName);
@@ -46,17 +49,3 @@ export const captureResponse = z.object({
   rejected: z.array(z.object({ index: z.number().int(), reason: z.enum(rejectReasons) })),
 });
 export type CaptureResponse = z.infer<typeof captureResponse>;
-
-/** GET /v1/admin/events?since=&event=&session=&instance=&product=&limit=&cursor= */
-export const eventsQuery = z.object({
-  since: z
-    .union([z.coerce.number().int().min(0), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))])
-    .optional(),
-  event: z.string().min(1).max(captureLimits.eventName).optional(),
-  session: z.string().min(1).max(200).optional(),
-  instance: z.string().min(1).max(100).optional(),
-  product: productName.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(200).optional(),
-});
-export type EventsQuery = z.infer<typeof eventsQuery>;

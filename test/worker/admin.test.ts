@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import worker from "../../worker/index";
+import { alertAnswer, alertsAnswer, instancesAnswer, releaseAnswer, releasesAnswer } from "../../schema";
 import { count, admin, call, errorCode, post, uuid } from "./helpers";
 
 describe("admin API auth", () => {
@@ -42,9 +43,9 @@ describe("instances", () => {
     do {
       const res = await admin(`/v1/admin/instances?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
       expect(res.status).toBe(200);
-      const page = (await res.json()) as { instances: Array<{ id: string }>; next: string | null };
-      expect(page.instances.length).toBeLessThanOrEqual(2);
-      seen.push(...page.instances.map((i) => i.id));
+      const page = instancesAnswer.parse(await res.json());
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((i) => i.id));
       cursor = page.next;
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
@@ -93,15 +94,13 @@ describe("releases and alerts", () => {
   it("PUT sets and replaces a release; GET lists them", async () => {
     expect((await put("rel", { version: "1.0.0" })).status).toBe(200);
     const res = await put("rel", { version: "1.1.0", info: "Faster", url: "https://example.com/1.1.0" });
-    expect(((await res.json()) as { release: unknown }).release).toMatchObject({
+    expect(releaseAnswer.parse(await res.json()).release).toMatchObject({
       product: "rel",
       version: "1.1.0",
       info: "Faster",
     });
-    const list = (await (await admin("/v1/admin/releases")).json()) as {
-      releases: Array<{ product: string; version: string }>;
-    };
-    expect(list.releases.filter((r) => r.product === "rel")).toEqual([expect.objectContaining({ version: "1.1.0" })]);
+    const list = releasesAnswer.parse(await (await admin("/v1/admin/releases")).json());
+    expect(list.items.filter((r) => r.product === "rel")).toEqual([expect.objectContaining({ version: "1.1.0" })]);
   });
 
   it("rejects a release that is not semver, and bad fields", async () => {
@@ -109,7 +108,11 @@ describe("releases and alerts", () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { path: string } }).error.path).toBe("$.version");
     expect(await errorCode(await put("rel", { version: "1.0.0", url: "not a url" }))).toBe("invalid_field");
-    expect(await errorCode(await put("Bad Name", { version: "1.0.0" }))).toBe("invalid_field");
+    const badName = await put("Bad%20Name", { version: "1.0.0" });
+    expect(((await badName.json()) as { error: unknown }).error).toMatchObject({
+      code: "invalid_field",
+      path: "$.product",
+    });
   });
 
   it("creates, lists and deletes alerts", async () => {
@@ -121,9 +124,9 @@ describe("releases and alerts", () => {
       url: "https://example.com/cve",
     });
     expect(res.status).toBe(201);
-    const { alert: created } = (await res.json()) as { alert: { id: string } };
-    const list = (await (await admin("/v1/admin/alerts")).json()) as { alerts: Array<{ id: string }> };
-    expect(list.alerts.map((a) => a.id)).toContain(created.id);
+    const { alert: created } = alertAnswer.parse(await res.json());
+    const list = alertsAnswer.parse(await (await admin("/v1/admin/alerts")).json());
+    expect(list.items.map((a) => a.id)).toContain(created.id);
     expect((await admin(`/v1/admin/alerts/${created.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await admin(`/v1/admin/alerts/${created.id}`, { method: "DELETE" })).status).toBe(404);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { pingLimits, pingResponse } from "../../schema";
+import { instanceExceptionsAnswer, instanceFactsAnswer, pingLimits, pingResponse } from "../../schema";
 import { fingerprintSource, topFrames } from "../../worker/pipeline/ping/records";
 import { admin, call, count, errorCode, post, uuid } from "./helpers";
 
@@ -18,8 +18,6 @@ function exception(message: string, stack = STACK_A) {
   return { id: uuid(), type: "TypeError", message, stack, collectedAt: 1_700_000_000_000 };
 }
 
-type Group = { fingerprint: string; type: string; count: number };
-
 describe("facts and exceptions on POST /v1/ping", () => {
   it("stores facts and exceptions linked to the instance; admin reads them back", async () => {
     const id = uuid();
@@ -36,25 +34,21 @@ describe("facts and exceptions on POST /v1/ping", () => {
 
     const f = await admin(`/v1/admin/instances/${id}/facts`);
     expect(f.status).toBe(200);
-    const fb = (await f.json()) as {
-      facts: Array<{ id: string; kind: string; key: string; value: string; instanceId: string; collectedAt: number }>;
-    };
-    expect(fb.facts.map((r) => r.id).sort()).toEqual(facts.map((r) => r.id).sort());
-    expect(fb.facts.find((r) => r.key === "users.bucket")).toMatchObject({
+    const fb = instanceFactsAnswer.parse(await f.json());
+    expect(fb.instance.id).toBe(id);
+    expect(fb.items.map((r) => r.id).sort()).toEqual(facts.map((r) => r.id).sort());
+    expect(fb.items.find((r) => r.key === "users.bucket")).toMatchObject({
       kind: "recurring",
       value: "10-50",
-      instanceId: id,
-      collectedAt: 1_700_000_000_000,
+      collected_at: new Date(1_700_000_000_000).toISOString(),
     });
 
     const e = await admin(`/v1/admin/instances/${id}/exceptions`);
-    const eb = (await e.json()) as {
-      exceptions: Array<{ type: string; message: string; version: string; fingerprint: string }>;
-      groups: Group[];
-    };
-    expect(eb.exceptions).toHaveLength(1);
-    expect(eb.exceptions[0]).toMatchObject({ type: "TypeError", message: "boom", version: "2.1.0" });
-    expect(eb.exceptions[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const eb = instanceExceptionsAnswer.parse(await e.json());
+    expect(eb.instance.id).toBe(id);
+    expect(eb.items).toHaveLength(1);
+    expect(eb.items[0]).toMatchObject({ type: "TypeError", message: "boom", version: "2.1.0" });
+    expect(eb.items[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(eb.groups).toEqual([expect.objectContaining({ type: "TypeError", count: 1 })]);
   });
 
@@ -75,7 +69,7 @@ describe("facts and exceptions on POST /v1/ping", () => {
     await post("/v1/ping", { instanceId: id, product: "p-group", exceptions: [exception("day 2", STACK_B)] });
     const other = STACK_A.replace("Object.handler", "Object.other");
     await post("/v1/ping", { instanceId: id, product: "p-group", exceptions: [exception("elsewhere", other)] });
-    const eb = (await (await admin(`/v1/admin/instances/${id}/exceptions`)).json()) as { groups: Group[] };
+    const eb = instanceExceptionsAnswer.parse(await (await admin(`/v1/admin/instances/${id}/exceptions`)).json());
     expect(eb.groups.map((g) => g.count).sort()).toEqual([1, 2]);
   });
 
@@ -124,18 +118,14 @@ describe("facts and exceptions on POST /v1/ping", () => {
     expect((await call(`/v1/admin/instances/${id}/facts`)).status).toBe(401);
     expect(await errorCode(await admin(`/v1/admin/instances/${uuid()}/facts`))).toBe("not_found");
     expect((await admin(`/v1/admin/instances/${uuid()}/exceptions`)).status).toBe(404);
-    const p1 = (await (await admin(`/v1/admin/instances/${id}/facts?limit=2`)).json()) as {
-      facts: Array<{ id: string }>;
-      next: string;
-    };
-    expect(p1.facts).toHaveLength(2);
-    const p2 = (await (await admin(`/v1/admin/instances/${id}/facts?limit=2&cursor=${p1.next}`)).json()) as {
-      facts: Array<{ id: string }>;
-      next: null;
-    };
-    expect(p2.facts).toHaveLength(1);
+    const p1 = instanceFactsAnswer.parse(await (await admin(`/v1/admin/instances/${id}/facts?limit=2`)).json());
+    expect(p1.items).toHaveLength(2);
+    const p2 = instanceFactsAnswer.parse(
+      await (await admin(`/v1/admin/instances/${id}/facts?limit=2&cursor=${p1.next}`)).json(),
+    );
+    expect(p2.items).toHaveLength(1);
     expect(p2.next).toBeNull();
-    expect(new Set([...p1.facts, ...p2.facts].map((f) => f.id)).size).toBe(3);
+    expect(new Set([...p1.items, ...p2.items].map((f) => f.id)).size).toBe(3);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import flowfuse from "../fixtures/ping-flowfuse.json";
-import { pingResponse } from "../../schema";
+import { instancePingsAnswer, pingResponse } from "../../schema";
 import { admin, count, post, uuid } from "./helpers";
 
 describe("POST /v1/ping", () => {
@@ -114,7 +114,7 @@ describe("POST /v1/ping", () => {
     await post("/v1/ping", { instanceId: id, product: "p5", version: "3.1.4" });
     const res = await admin(`/v1/admin/instances/${id}/pings`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { pings: Array<{ version: string }> };
-    expect(body.pings.map((p) => p.version)).toEqual(["3.1.4"]);
+    const body = instancePingsAnswer.parse(await res.json());
+    expect(body.items.map((p) => p.version)).toEqual(["3.1.4"]);
   });
 });

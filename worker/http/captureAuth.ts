@@ -1,6 +1,8 @@
 import type { IRequest } from "itty-router";
 import { config, originAllowed } from "../config";
+import { tokenPath } from "../../schema/wire/capture";
 import { HttpError } from "../lib/error";
+import { validateParams } from "../lib/validate";
 
 /**
  * Browser requests from an origin that is not allowed are refused (401) before anything is read:
@@ -18,11 +20,11 @@ export function requireAllowedOrigin(request: Request, env: Env): void {
 }
 
 /**
- * The path's project token (/array/:token/...), which must be configured (else 401). The router
- * has already checked the origin (kind `posthog`).
+ * The path's project token (/array/:token/...): malformed -> 400 invalid_field at `$.token`; it
+ * must be configured (else 401). The router has already checked the origin (kind `posthog`).
  */
 export function knownToken(request: IRequest, env: Env): string {
-  const token = request.params.token ?? "";
+  const { token } = validateParams(tokenPath, request);
   if (!Object.hasOwn(config(env).captureTokens, token))
     throw new HttpError(401, "unauthorized", "Unknown project API key.");
   return token;

@@ -32,3 +32,8 @@ export function validateQuery<S extends z.ZodType>(schema: S, request: Request):
   const params = Object.fromEntries(new URL(request.url).searchParams);
   return validate(schema, params, "invalid_query");
 }
+
+/** Path parameters (itty-router's `request.params`) validated against `schema`: 400 invalid_field at `$.<name>`. */
+export function validateParams<S extends z.ZodType>(schema: S, request: { params?: Record<string, string> }): z.infer<S> {
+  return validate(schema, { ...request.params });
+}

@@ -1,9 +1,10 @@
 import type { IRequest } from "itty-router";
+import { eventsQuery, type EventsAnswer } from "../../../schema";
 import { browserRef } from "../../../schema/wire/browserRef";
-import { eventsQuery } from "../../../schema/wire/capture";
 import { json } from "../../http/respond";
 import { validateQuery } from "../../lib/validate";
 import { decodeCursor, nextCursor } from "../../lib/cursor";
+import { eventItem } from "../../pipeline/admin/items";
 import { database } from "../../store/db";
 import { listEvents } from "../../store/events";
 import { canonicalUuid } from "../../pipeline/events/sensitive";
@@ -15,5 +16,9 @@ export async function getEvents(request: IRequest, env: Env): Promise<Response> 
   const instanceRef =
     instance === undefined ? undefined : canonicalUuid(instance) ? await browserRef(instance) : instance;
   const rows = await listEvents(database(env), { ...filter, instanceRef }, limit, decodeCursor(cursor));
-  return json({ events: rows, next: nextCursor(rows, limit, (r) => ({ t: r.receivedAt, id: r.uuid })) });
+  const answer: EventsAnswer = {
+    items: rows.map(eventItem),
+    next: nextCursor(rows, limit, (r) => ({ t: r.receivedAt, id: r.uuid })),
+  };
+  return json(answer);
 }

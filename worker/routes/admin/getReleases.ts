@@ -1,9 +1,12 @@
 import type { IRequest } from "itty-router";
+import type { ReleasesAnswer } from "../../../schema";
 import { json } from "../../http/respond";
+import { releaseItem } from "../../pipeline/admin/items";
 import { database } from "../../store/db";
 import { listReleases } from "../../store/updates";
 
 /** GET /v1/admin/releases : every product's latest release. */
 export async function getReleases(request: IRequest, env: Env): Promise<Response> {
-  return json({ releases: await listReleases(database(env)) });
+  const answer: ReleasesAnswer = { items: (await listReleases(database(env))).map(releaseItem) };
+  return json(answer);
 }

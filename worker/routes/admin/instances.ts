@@ -1,8 +1,9 @@
 import type { IRequest } from "itty-router";
-import { pageQuery } from "../../../schema";
+import { pageQuery, type InstancesAnswer } from "../../../schema";
 import { json } from "../../http/respond";
 import { validateQuery } from "../../lib/validate";
 import { decodeCursor, nextCursor } from "../../lib/cursor";
+import { instanceItem } from "../../pipeline/admin/items";
 import { database } from "../../store/db";
 import { listInstances } from "../../store/instances";
 
@@ -10,5 +11,9 @@ import { listInstances } from "../../store/instances";
 export async function getInstances(request: IRequest, env: Env): Promise<Response> {
   const { limit, cursor } = validateQuery(pageQuery, request);
   const rows = await listInstances(database(env), limit, decodeCursor(cursor));
-  return json({ instances: rows, next: nextCursor(rows, limit, (r) => ({ t: r.lastSeen, id: r.id })) });
+  const answer: InstancesAnswer = {
+    items: rows.map(instanceItem),
+    next: nextCursor(rows, limit, (r) => ({ t: r.lastSeen, id: r.id })),
+  };
+  return json(answer);
 }
