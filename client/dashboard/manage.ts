@@ -1,10 +1,4 @@
-import type {
-  AdminAlert,
-  AlertRequest,
-  AlertsAnswer,
-  ReleaseRequest,
-  ReleasesAnswer,
-} from "../../schema/wire/admin";
+import type { AdminAlert, AlertRequest, AlertsAnswer, ReleaseRequest, ReleasesAnswer } from "../../schema/wire/admin";
 import { api, getJson, sendJson } from "./api";
 import { card, h, table } from "./dom";
 

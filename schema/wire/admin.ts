@@ -6,9 +6,9 @@
  * DELETE answers are `204 No Content` without a body.
  */
 import { z } from "zod";
-import { captureLimits } from "./capture";
-import { productName } from "./common";
-import { alertLevel } from "./ping";
+import { captureLimits } from "./capture.ts";
+import { productName } from "./common.ts";
+import { alertLevel } from "./ping.ts";
 
 /** Limits of admin requests (bodies are read with `bodyBytes` as their bound). */
 export const adminLimits = {

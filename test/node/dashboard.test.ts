@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
+import { alertsAnswer } from "../../schema/wire/admin.ts";
 import { charts, day, launchChromium, prepareDatabase, seedSql, startDev, type DevWorker } from "./dashboardWorker.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -153,9 +154,9 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     await page.click("main form button[type=submit]");
     await expect.poll(() => page.locator("main table.data tbody tr td").nth(3).textContent()).toBe("Please upgrade");
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const { alerts } = (await (await fetch(`${worker.url}/v1/admin/alerts`, { headers: auth })).json()) as {
-      alerts: Array<{ id: string; level: string }>;
-    };
+    const { items: alerts } = alertsAnswer.parse(
+      await (await fetch(`${worker.url}/v1/admin/alerts`, { headers: auth })).json(),
+    );
     expect(alerts.map((a) => a.level)).toEqual(["critical"]);
     // Deleted elsewhere meanwhile: the page's delete fails, and says so.
     expect(

@@ -44,7 +44,10 @@ const FREE_FORM = new Set(["env", "counts", "config", "props"]);
 function keys(value: unknown, path = "$"): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => keys(v, `${path}[${i}]`));
   if (typeof value !== "object" || value === null) return [];
-  return Object.entries(value).flatMap(([k, v]) => [`${path}.${k}`, ...(FREE_FORM.has(k) ? [] : keys(v, `${path}.${k}`))]);
+  return Object.entries(value).flatMap(([k, v]) => [
+    `${path}.${k}`,
+    ...(FREE_FORM.has(k) ? [] : keys(v, `${path}.${k}`)),
+  ]);
 }
 
 /** GET one route; it must be 200 and parse with its strict schema. Returns the parsed body and text. */
@@ -74,7 +77,9 @@ beforeAll(async () => {
       },
       uptime: 12,
       facts: [{ id: uuid(), kind: "feature", key: "sso", value: "on", collectedAt: 1_700_000_000_000 }],
-      exceptions: [{ id: uuid(), type: "Error", message: "boom", stack: "Error: boom", collectedAt: 1_700_000_000_000 }],
+      exceptions: [
+        { id: uuid(), type: "Error", message: "boom", stack: "Error: boom", collectedAt: 1_700_000_000_000 },
+      ],
     },
     { "idempotency-key": IDEMPOTENCY_KEY },
   );
@@ -152,7 +157,11 @@ describe("admin answers follow schema/wire/admin.ts", () => {
     const shapes: string[][] = [];
     for (const kind of ["pings", "facts", "exceptions"]) {
       const { body } = await read(`/v1/admin/instances/:id/${kind}`, `/v1/admin/instances/${id}/${kind}`);
-      shapes.push(Object.keys(body as object).filter((k) => k !== "groups").sort());
+      shapes.push(
+        Object.keys(body as object)
+          .filter((k) => k !== "groups")
+          .sort(),
+      );
       expect((body as { instance: { id: string } }).instance.id).toBe(id);
     }
     expect(shapes).toEqual([

@@ -34,6 +34,9 @@ export function validateQuery<S extends z.ZodType>(schema: S, request: Request):
 }
 
 /** Path parameters (itty-router's `request.params`) validated against `schema`: 400 invalid_field at `$.<name>`. */
-export function validateParams<S extends z.ZodType>(schema: S, request: { params?: Record<string, string> }): z.infer<S> {
+export function validateParams<S extends z.ZodType>(
+  schema: S,
+  request: { params?: Record<string, string> },
+): z.infer<S> {
   return validate(schema, { ...request.params });
 }

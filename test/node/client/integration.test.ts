@@ -9,6 +9,12 @@ import { loadLedger, unsentReports } from "../../../client/node/ledger.ts";
 import { runCli } from "../../../client/node/runCli.ts";
 import type { TelemetryOptions } from "../../../client/node/options.ts";
 import type { UpdateNotice } from "../../../client/node/answer.ts";
+import type {
+  InstanceExceptionsAnswer,
+  InstanceFactsAnswer,
+  InstancePingsAnswer,
+  InstancesAnswer,
+} from "../../../schema/wire/admin.ts";
 import { tempDir } from "./helpers.ts";
 import { d1Query, startWorker, type DevWorker } from "./worker.ts";
 
@@ -57,29 +63,23 @@ describe("instance client against the real worker (wrangler dev)", () => {
     expect(out).toMatchObject({ status: "sent" });
     const id = t.instanceId!;
 
-    const pings = await adminJson<{
-      pings: Array<{ uuid: string; version: string; counts: Record<string, number>; licenseType: string }>;
-    }>(`/v1/admin/instances/${id}/pings`);
+    const pings = await adminJson<InstancePingsAnswer>(`/v1/admin/instances/${id}/pings`);
     expect(pings.status).toBe(200);
-    expect(pings.body.pings).toHaveLength(1);
-    expect(pings.body.pings[0]).toMatchObject({
+    expect(pings.body.items).toHaveLength(1);
+    expect(pings.body.items[0]).toMatchObject({
       uuid: out.serverUuid,
       version: "1.0.0",
       counts: { users: 12 },
-      licenseType: "community",
+      license_type: "community",
     });
-    const facts = await adminJson<{ facts: Array<{ key: string; value: string; kind: string }> }>(
-      `/v1/admin/instances/${id}/facts`,
-    );
-    expect(facts.body.facts.map((f) => `${f.kind}:${f.key}=${f.value}`).sort()).toEqual([
+    const facts = await adminJson<InstanceFactsAnswer>(`/v1/admin/instances/${id}/facts`);
+    expect(facts.body.items.map((f) => `${f.kind}:${f.key}=${f.value}`).sort()).toEqual([
       "feature:sso=on",
       "recurring:users.bucket=10-50",
     ]);
-    const ex = await adminJson<{ exceptions: Array<{ message: string; fingerprint: string }>; groups: unknown[] }>(
-      `/v1/admin/instances/${id}/exceptions`,
-    );
-    expect(ex.body.exceptions).toHaveLength(1);
-    expect(ex.body.exceptions[0]!.message).toBe("cannot open <home>/db on <hostname>");
+    const ex = await adminJson<InstanceExceptionsAnswer>(`/v1/admin/instances/${id}/exceptions`);
+    expect(ex.body.items).toHaveLength(1);
+    expect(ex.body.items[0]!.message).toBe("cannot open <home>/db on <hostname>");
     expect(ex.body.groups).toHaveLength(1);
 
     const ledger = await loadLedger(t.dir);
@@ -156,12 +156,12 @@ describe("instance client against the real worker (wrangler dev)", () => {
       const ledger = await loadLedger(dir);
       expect(unsentReports(ledger)).toEqual([]);
       const id = restarted.instanceId!;
-      const pings = await adminJson<{ pings: Array<{ uuid: string }> }>(`/v1/admin/instances/${id}/pings`);
-      expect(pings.body.pings).toHaveLength(2); // the lost one once, and the restart's own report
+      const pings = await adminJson<InstancePingsAnswer>(`/v1/admin/instances/${id}/pings`);
+      expect(pings.body.items).toHaveLength(2); // the lost one once, and the restart's own report
       const lostNow = ledger.entries.find((e) => e.id === lost!.id)!;
-      expect(pings.body.pings.map((p) => p.uuid)).toContain(lostNow.serverUuid);
-      const facts = await adminJson<{ facts: Array<{ key: string }> }>(`/v1/admin/instances/${id}/facts`);
-      expect(facts.body.facts.map((f) => f.key)).toEqual(["spooled"]);
+      expect(pings.body.items.map((p) => p.uuid)).toContain(lostNow.serverUuid);
+      const facts = await adminJson<InstanceFactsAnswer>(`/v1/admin/instances/${id}/facts`);
+      expect(facts.body.items.map((f) => f.key)).toEqual(["spooled"]);
     } finally {
       proxy.closeAllConnections();
       proxy.close();
@@ -215,8 +215,8 @@ describe("instance client against the real worker (wrangler dev)", () => {
     expect(code).toBe(0);
     expect(out.join("\n")).toContain(`erased installation ${id}`);
     expect(await rows()).toEqual([{ instances: 0, pings: 0, facts: 0, exceptions: 0 }]);
-    const list = await adminJson<{ instances: Array<{ id: string }> }>("/v1/admin/instances?limit=500");
-    expect(list.body.instances.map((i) => i.id)).not.toContain(id);
+    const list = await adminJson<InstancesAnswer>("/v1/admin/instances?limit=500");
+    expect(list.body.items.map((i) => i.id)).not.toContain(id);
     // Forgetting again (or an id that never existed) is still 204.
     expect((await fetch(`${worker.url}/v1/instances/${id}`, { method: "DELETE" })).status).toBe(204);
   });

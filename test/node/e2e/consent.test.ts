@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { browserRefOf } from "../../../client/node/browserRef.ts";
 import { TOKEN, settle, type Scenario } from "./harness.ts";
 import { e2eSetup } from "./setup.ts";
-import { afterClose, storageOf, type Stored } from "./pageSteps.ts";
+import { afterClose, order, storageOf, type Stored } from "./pageSteps.ts";
 
 // Worker 8795 (inspector 8797), demo console 8796.
 const e = e2eSetup(8795, 8797, 8796);
@@ -146,9 +146,7 @@ describe("e2e: events raised before the decision", () => {
       () => e.worker.events(`instance=${r.instanceId}`),
       (rows) => rows.length >= expected.length,
     );
-    const sequence = [...stored].sort(
-      (a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid),
-    );
+    const sequence = [...stored].sort(order);
     expect(sequence.map((e) => `${e.event} ${e.event.startsWith("$") ? e.path : null}`)).toEqual(expected);
   });
 
@@ -189,15 +187,13 @@ describe("e2e: a licence forces telemetry on", () => {
       () => e.worker.events(`instance=${instanceId}`),
       (rows) => rows.length >= expected.length,
     );
-    const sequence = [...stored].sort(
-      (a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid),
-    );
+    const sequence = [...stored].sort(order);
     expect(sequence.map((e) => [e.event, e.event.startsWith("$") ? e.path : null])).toEqual(expected);
     for (const e of sequence)
       expect(e).toMatchObject({
-        licenseType: "enterprise",
-        appVersion: "9.9.9",
-        instanceRef: browserRefOf(instanceId),
+        license_type: "enterprise",
+        app_version: "9.9.9",
+        instance_ref: browserRefOf(instanceId),
       });
   });
 });

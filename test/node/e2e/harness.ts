@@ -9,6 +9,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import type { AdminEvent, EventsAnswer } from "../../../schema/wire/admin.ts";
 import { ROOT } from "../run.ts";
 
 export const ADMIN_TOKEN = "e2e-token-0123456789";
@@ -23,19 +24,8 @@ export interface Worker {
   stop(): Promise<void>;
   events(query: string): Promise<StoredEvent[]>;
 }
-export interface StoredEvent {
-  uuid: string;
-  event: string;
-  path: string | null;
-  timestamp: number | null;
-  durationMs: number | null;
-  instanceRef: string | null;
-  appVersion: string | null;
-  licenseType: string | null;
-  browser: string | null;
-  os: string | null;
-  sessionId: string | null;
-}
+/** A stored event, as GET /v1/admin/events answers it. */
+export type StoredEvent = AdminEvent;
 
 /** Applies the migrations, starts `wrangler dev`, waits until GET /v1/health answers. */
 export async function startWorker(port: number, inspectorPort: number, vars: Record<string, string>): Promise<Worker> {
@@ -92,7 +82,7 @@ export async function startWorker(port: number, inspectorPort: number, vars: Rec
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       });
       if (!res.ok) throw new Error(`admin read ${res.status}`);
-      return ((await res.json()) as { events: StoredEvent[] }).events;
+      return ((await res.json()) as EventsAnswer).items;
     },
   };
 }

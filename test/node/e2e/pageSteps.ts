@@ -16,8 +16,8 @@ export const setVisibility = (page: Page, state: "hidden" | "visible") =>
       delete (document as { hidden?: unknown }).hidden;
     }
   }, state);
-export const order = (a: StoredEvent, b: StoredEvent) =>
-  (a.timestamp ?? 0) - (b.timestamp ?? 0) || a.uuid.localeCompare(b.uuid);
+const time = (e: StoredEvent) => (e.timestamp === null ? 0 : Date.parse(e.timestamp));
+export const order = (a: StoredEvent, b: StoredEvent) => time(a) - time(b) || a.uuid.localeCompare(b.uuid);
 
 export interface Stored {
   cookies: number;

@@ -143,12 +143,12 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     expect(sequence.map((e) => [e.event, e.path])).toEqual(expected);
 
     for (const e of sequence) {
-      expect(e).toMatchObject({ instanceRef: browserRefOf(instanceId), appVersion: "2.1.0", licenseType: null });
+      expect(e).toMatchObject({ instance_ref: browserRefOf(instanceId), app_version: "2.1.0", license_type: null });
       expect(e.browser).toMatch(/Chrome/);
-      if (e.event === "$pageleave") expect(e.durationMs).toBeGreaterThanOrEqual(0);
-      else expect(e.durationMs).toBeNull();
+      if (e.event === "$pageleave") expect(e.duration_ms).toBeGreaterThanOrEqual(0);
+      else expect(e.duration_ms).toBeNull();
     }
-    expect(new Set(sequence.map((e) => e.sessionId)).size).toBe(1);
+    expect(new Set(sequence.map((e) => e.session_id)).size).toBe(1);
     // The installation id never left the browser (dashed or not); its reference went with every event.
     expect(bodies.filter((b) => b.includes(browserRefOf(instanceId))).length).toBeGreaterThan(0);
     for (const b of bodies) {
