@@ -1,6 +1,7 @@
 // Builds the clients with esbuild: `npm run build:client`.
 // Each entry is [entry point, output file, esbuild options]; other clients add their rows here.
 import { build } from "esbuild";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -105,15 +106,45 @@ await Promise.all(
     if (options.splitting) await pruneChunks(path.join(root, path.dirname(outfile), "chunks"), result.outputFiles);
   }),
 );
+/**
+ * PostHog's published HTML snippet loads `<api_host>/static/array.js`, and that bundle loads its
+ * extensions lazily from `<api_host>/static/<name>.js?v=<version>` (surveys, exception and dead-click
+ * autocapture, web vitals, ...). Both are copied from the INSTALLED posthog-js (never committed),
+ * so they are always the version the lock file pins. An extension is a dist file whose name
+ * array.js mentions as a string; entry bundles (array*, module*, main, loader*) are not.
+ */
+async function posthogStatic() {
+  const dist = path.join(path.dirname(createRequire(import.meta.url).resolve("posthog-js/package.json")), "dist");
+  const array = await readFile(path.join(dist, "array.js"), "utf8");
+  const entry = /^(array|module|main|loader|all-external-dependencies)\b/;
+  const names = (await readdir(dist))
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => f.slice(0, -3))
+    .filter((name) => !entry.test(name) && new RegExp(`["'\`]${name.replace(/[.]/g, "\\.")}["'\`]`).test(array));
+  const out = path.join(root, "dist/assets/static");
+  const files = ["array.js", ...names.map((n) => `${n}.js`)];
+  await Promise.all(files.map(async (f) => writeIfChanged(path.join(out, f), await readFile(path.join(dist, f)))));
+  await pruneChunks(
+    out,
+    files.map((f) => ({ path: path.join(out, f) })),
+  );
+  return files;
+}
+const posthogFiles = await posthogStatic();
+
 // Static-asset headers (Workers Static Assets read `_headers`): the ESM build may be imported
 // cross-origin; the script-tag files need no CORS. Short cache: snippet updates reach browsers.
 await writeIfChanged(
   path.join(root, "dist/assets/_headers"),
   "/esm/*\n  Access-Control-Allow-Origin: *\n  Cache-Control: public, max-age=3600\n/candor*.js\n  Cache-Control: public, max-age=3600\n" +
+    // posthog-js: PostHog's snippet loads array.js with crossorigin="anonymous", so CORS is required.
+    "/static/*\n  Access-Control-Allow-Origin: *\n  Cache-Control: public, max-age=3600\n" +
     // Dashboard: nothing but this worker may be loaded or called; never framed; never cached.
     "/admin/*\n  Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; style-src 'self'; " +
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'\n" +
     "  Cache-Control: no-store\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n",
 );
 await copyFile(path.join(root, "client/dashboard/index.html"), path.join(root, "dist/assets/admin/index.html"));
-console.log(`built ${entries.map(([, out]) => out).join(", ")}`);
+console.log(
+  `built ${entries.map(([, out]) => out).join(", ")}; dist/assets/static: ${posthogFiles.length} posthog-js files`,
+);

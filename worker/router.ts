@@ -20,6 +20,7 @@ import { getAlerts } from "./routes/admin/getAlerts";
 import { postAlert } from "./routes/admin/postAlert";
 import { deleteAlertRoute } from "./routes/admin/deleteAlert";
 import { postCapture } from "./routes/capture";
+import { postCaptureV1 } from "./routes/captureV1";
 import { getConfig } from "./routes/posthog/getConfig";
 import { getConfigJs } from "./routes/posthog/getConfigJs";
 import { postFlags } from "./routes/posthog/postFlags";
@@ -75,6 +76,8 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/batch", kind: "posthog", limit: "capture", handler: postCapture },
   { method: "POST", path: "/capture", kind: "posthog", limit: "capture", handler: postCapture },
   { method: "POST", path: "/track", kind: "posthog", limit: "capture", handler: postCapture },
+  // posthog-node's Capture V1 (POSTHOG_CAPTURE_MODE=v1): key in Authorization, same pipeline.
+  { method: "POST", path: "/i/v1/analytics/events", kind: "posthog", limit: "capture", handler: postCaptureV1 },
   { method: "GET", path: "/array/:token/config", kind: "posthog", limit: "posthog", handler: getConfig },
   { method: "GET", path: "/array/:token/config.js", kind: "posthog", limit: "posthog", handler: getConfigJs },
   { method: "POST", path: "/flags", kind: "posthog", limit: "posthog", handler: postFlags },

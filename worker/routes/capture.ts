@@ -7,11 +7,8 @@ import { decodeCapture } from "../pipeline/events/decode";
 import { ingestEvents } from "../pipeline/events/run";
 import { database } from "../store/db";
 
-/**
- * POST /e/, /i/v0/e/, /batch/, /capture/, /track/ (PostHog capture): decode, run the pipeline,
- * answer exactly 200 (posthog-js resends anything else below 400).
- */
-export async function postCapture(request: IRequest, env: Env): Promise<Response> {
+/** Token map, then the body read (<= 1 MiB) and decoded (the router has checked the origin). */
+export async function readCapture(request: IRequest, env: Env) {
   const tokens = config(env).captureTokens;
   const body = await decodeCapture({
     bytes: await readLimited(request, captureLimits.bodyBytes),
@@ -19,5 +16,14 @@ export async function postCapture(request: IRequest, env: Env): Promise<Response
     contentEncoding: (request.headers.get("content-encoding") ?? "").trim().toLowerCase(),
     compression: new URL(request.url).searchParams.get("compression"),
   });
+  return { body, tokens };
+}
+
+/**
+ * POST /e/, /i/v0/e/, /batch/, /capture/, /track/ (PostHog capture): decode, run the pipeline,
+ * answer exactly 200 (posthog-js resends anything else below 400).
+ */
+export async function postCapture(request: IRequest, env: Env): Promise<Response> {
+  const { body, tokens } = await readCapture(request, env);
   return json(await ingestEvents(database(env), { body, tokens, now: Date.now() }));
 }
