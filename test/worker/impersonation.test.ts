@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import flowfuse from "../fixtures/ping-flowfuse.json";
+import { eventsAnswer, instancesAnswer } from "../../schema";
 import { browserRef } from "../../schema/wire/browserRef";
 import { admin, dumpDatabase, errorCode, post, uuid } from "./helpers";
 import { identityColumns, newIdentity, newKey, pageview, ping, rowsOf } from "./identity";
@@ -98,21 +99,17 @@ describe("browser references", () => {
     await pageview(who.ref);
     await pageview((await newIdentity()).ref);
     for (const instance of [who.id, who.ref]) {
-      const body = (await (await admin(`/v1/admin/events?instance=${instance}`)).json()) as {
-        events: Array<Record<string, unknown>>;
-      };
-      expect(body.events).toHaveLength(1);
-      expect(body.events[0]).toMatchObject({ instanceRef: who.ref });
-      expect(body.events[0]).not.toHaveProperty("instanceId");
+      const body = eventsAnswer.parse(await (await admin(`/v1/admin/events?instance=${instance}`)).json());
+      expect(body.items).toHaveLength(1);
+      expect(body.items[0]).toMatchObject({ instance_ref: who.ref });
+      expect(body.items[0]).not.toHaveProperty("instance_id");
     }
-    const { instances } = (await (await admin("/v1/admin/instances?limit=500")).json()) as {
-      instances: Array<Record<string, unknown>>;
-    };
-    const row = instances.find((i) => i.id === who.id)!;
-    expect(row).toMatchObject({ browserRef: who.ref, keyRegistered: true });
-    expect(row).not.toHaveProperty("keyHash");
+    const { items } = instancesAnswer.parse(await (await admin("/v1/admin/instances?limit=500")).json());
+    const row = items.find((i) => i.id === who.id)!;
+    expect(row).toMatchObject({ browser_ref: who.ref, key_registered: true });
+    expect(row).not.toHaveProperty("key_hash");
     const single = await (await admin(`/v1/admin/instances/${who.id}/pings`)).text();
-    expect(single).toContain('"keyRegistered":true');
+    expect(single).toContain('"key_registered":true');
     expect(single).not.toContain((await identityColumns(who.id))!.key_hash!);
   });
 });
