@@ -187,12 +187,10 @@ describe("instance client against the real worker (wrangler dev)", () => {
       );
     expect(await rows()).toEqual([{ instances: 1, pings: 1, facts: 1, exceptions: 1 }]);
     // The worker derived the same browser reference as the client, and registered the key's digest only.
-    const listed = await adminJson<{ instances: Array<{ id: string; browserRef: string; keyRegistered: boolean }> }>(
-      "/v1/admin/instances?limit=500",
-    );
-    expect(listed.body.instances.find((i) => i.id === id)).toMatchObject({
-      browserRef: t.browserRef,
-      keyRegistered: true,
+    const listed = await adminJson<InstancesAnswer>("/v1/admin/instances?limit=500");
+    expect(listed.body.items.find((i) => i.id === id)).toMatchObject({
+      browser_ref: t.browserRef,
+      key_registered: true,
     });
     const { instanceKey } = JSON.parse(await fs.readFile(path.join(t.dir, "telemetry.json"), "utf8"));
     expect(JSON.stringify(await d1Query(persistTo, "SELECT * FROM instances"))).not.toContain(instanceKey);
