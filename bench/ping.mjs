@@ -1,17 +1,24 @@
-// npm run bench: POST /v1/ping throughput and latency against a no-work route (GET /v1/health),
-// both through `wrangler dev` (workerd + local D1) on this machine, then a loss check in D1.
+// npm run bench: POST /v1/ping, FerretDB's beacon (POST /) and Firefly III's POST /submit:
+// throughput and latency of each against a no-work route (GET /v1/health), all through
+// `wrangler dev` (workerd + local D1) on this machine, then a loss check in D1 per protocol.
 // Usage: npm run bench -- [requests per phase, default 4000] [concurrency, default 32]
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { startWorker } from "./server.mjs";
 
 const total = Number(process.argv[2] ?? 4000);
 const concurrency = Number(process.argv[3] ?? 32);
+const fixture = (name) => readFileSync(new URL(`../test/fixtures/protocols/${name}`, import.meta.url), "utf8");
+// The recorded bodies, each request as another installation (a fresh uuid / installation_id).
+const ferretdb = JSON.parse(fixture("ferretdb-v2.7.0-docker-1day.json"));
+const firefly = JSON.parse(fixture("firefly-5.4.6-docker-batch.json"));
+const clientIp = (i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
 function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function phase(name, makeRequest) {
+async function phase(name, makeRequest, okStatus = 200) {
   const latencies = [];
   const errors = {};
   const answers = [];
@@ -26,7 +33,7 @@ async function phase(name, makeRequest) {
           const res = await makeRequest(i);
           const body = await res.text();
           latencies.push(performance.now() - t);
-          if (res.status !== 200) errors[res.status] = (errors[res.status] ?? 0) + 1;
+          if (res.status !== okStatus) errors[res.status] = (errors[res.status] ?? 0) + 1;
           else answers.push(body);
         } catch (e) {
           errors[e.code ?? "network"] = (errors[e.code ?? "network"] ?? 0) + 1;
@@ -38,7 +45,7 @@ async function phase(name, makeRequest) {
   latencies.sort((a, b) => a - b);
   const result = { name, rps: total / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, answers };
   console.log(
-    `${name.padEnd(16)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${JSON.stringify(errors)}`,
+    `${name.padEnd(18)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${JSON.stringify(errors)}`,
   );
   return result;
 }
@@ -71,19 +78,51 @@ async function run(label, vars) {
         method: "POST",
         headers: {
           "content-type": "application/json",
-          "cf-connecting-ip": `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+          "cf-connecting-ip": clientIp(i),
         },
         body: JSON.stringify(body),
       });
     });
-    console.log(`throughput ratio ping/no-work: ${(ping.rps / health.rps).toFixed(2)} (aim >= 0.5)`);
-    const answered = new Set(ping.answers.map((a) => JSON.parse(a).uuid));
-    const stored = new Set(worker.query("SELECT uuid FROM pings").map((r) => r.uuid));
-    const lost = [...answered].filter((u) => !stored.has(u));
-    console.log(
-      `answered 200: ${answered.size}; stored in D1: ${stored.size}; lost: ${lost.length}; errors: ${Object.values(ping.errors).reduce((a, b) => a + b, 0)}`,
+    const beacon = await phase(
+      "POST / (FerretDB)",
+      (i) =>
+        fetch(`${worker.base}/`, {
+          method: "POST",
+          headers: { "content-type": "application/json; charset=utf-8", "cf-connecting-ip": clientIp(i) },
+          body: JSON.stringify({ ...ferretdb, uuid: randomUUID() }),
+        }),
+      201,
     );
-    if (lost.length > 0 || Object.keys(ping.errors).length > 0) process.exitCode = 1;
+    const submit = await phase("POST /submit", (i) => {
+      const installation = randomUUID();
+      return fetch(`${worker.base}/submit`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "FireflyIII/5.4.6",
+          "cf-connecting-ip": clientIp(i),
+        },
+        body: JSON.stringify(firefly.map((row) => ({ ...row, installation_id: installation }))),
+      });
+    });
+    for (const p of [ping, beacon, submit]) {
+      console.log(`throughput ratio ${p.name}/no-work: ${(p.rps / health.rps).toFixed(2)} (aim >= 0.5)`);
+    }
+    // Loss: every success answered must be a stored ping (FerretDB and Firefly: one ping per request).
+    const stored = (product) =>
+      Number(worker.query(`SELECT count(*) AS n FROM pings WHERE product = '${product}'`)[0].n);
+    const answered = new Set(ping.answers.map((a) => JSON.parse(a).uuid));
+    const pingUuids = new Set(worker.query("SELECT uuid FROM pings WHERE product = 'bench'").map((r) => r.uuid));
+    const checks = [
+      ["POST /v1/ping", answered.size, [...answered].filter((u) => pingUuids.has(u)).length, ping.errors],
+      ["POST /", beacon.answers.length, stored("ferretdb"), beacon.errors],
+      ["POST /submit", submit.answers.length, stored("firefly-iii"), submit.errors],
+    ];
+    for (const [name, ok, kept, errors] of checks) {
+      const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+      console.log(`${name}: answered ${ok}; stored in D1: ${kept}; lost: ${ok - kept}; errors: ${failed}`);
+      if (ok !== kept || failed > 0) process.exitCode = 1;
+    }
   } finally {
     worker.stop();
   }

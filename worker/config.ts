@@ -41,6 +41,10 @@ const originList = z
 export const configSchema = z.object({
   /** Product assumed when a ping names none (FlowFuse never does). */
   DEFAULT_PRODUCT: productName,
+  /** Product FerretDB beacon reports (POST / and /v1/ferretdb) are stored under. */
+  FERRETDB_PRODUCT: productName.default("ferretdb"),
+  /** Product Firefly III submissions (POST /submit and /v1/firefly/submit) are stored under. */
+  FIREFLY_PRODUCT: productName.default("firefly-iii"),
   /** Capture project tokens -> product (JSON). */
   CAPTURE_TOKENS: jsonVar(captureTokens),
   /** Browser origins allowed on the PostHog routes. */
@@ -60,6 +64,8 @@ export const configVariables = Object.keys(configSchema.shape) as Array<keyof ty
 
 export interface Config {
   defaultProduct: string;
+  ferretdbProduct: string;
+  fireflyProduct: string;
   captureTokens: Record<string, string>;
   /** ["*"] or exact origins. */
   allowedOrigins: string[];
@@ -87,6 +93,8 @@ export function config(env: Env): Config {
   const v = result.data;
   const out: Config = {
     defaultProduct: v.DEFAULT_PRODUCT,
+    ferretdbProduct: v.FERRETDB_PRODUCT,
+    fireflyProduct: v.FIREFLY_PRODUCT,
     captureTokens: v.CAPTURE_TOKENS,
     allowedOrigins: v.ALLOWED_ORIGINS,
     retentionDays: v.RETENTION_DAYS,

@@ -36,6 +36,9 @@ import {
 } from "./routes/stats/answers";
 import { exportEventsCsv, exportPingsCsv } from "./routes/stats/exports";
 import { getStatsProducts } from "./routes/stats/products";
+import { getCommandStats } from "./routes/stats/commands";
+import { postFerretdb } from "./routes/protocols/ferretdb";
+import { postFirefly } from "./routes/protocols/firefly";
 
 type Args = [Env, ExecutionContext];
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -101,9 +104,17 @@ export const routes: readonly Route[] = [
   { method: "GET", path: "/v1/admin/stats/facts", kind: "admin", handler: getFactStats },
   { method: "GET", path: "/v1/admin/stats/exceptions", kind: "admin", handler: getExceptionStats },
   { method: "GET", path: "/v1/admin/stats/frontend", kind: "admin", handler: getFrontendStats },
+  { method: "GET", path: "/v1/admin/stats/commands", kind: "admin", handler: getCommandStats },
   { method: "GET", path: "/v1/admin/export/pings.csv", kind: "admin", handler: exportPingsCsv },
   { method: "GET", path: "/v1/admin/export/events.csv", kind: "admin", handler: exportEventsCsv },
   { method: "GET", path: "/v1/admin/events", kind: "admin", handler: getEvents },
+  // Other products' own telemetry protocols, for unchanged clients: FerretDB's beacon at the root
+  // (its embedded library posts to a hard-coded https://beacon.ferretdb.com/) and under a
+  // prefix for --dev-telemetry-url; Firefly III's hard-coded /submit, and under a prefix.
+  { method: "POST", path: "/", kind: "protocol", limit: "protocol", handler: postFerretdb },
+  { method: "POST", path: "/v1/ferretdb", kind: "protocol", limit: "protocol", handler: postFerretdb },
+  { method: "POST", path: "/submit", kind: "protocol", limit: "protocol", handler: postFirefly },
+  { method: "POST", path: "/v1/firefly/submit", kind: "protocol", limit: "protocol", handler: postFirefly },
 ];
 
 /** The kind of every registered pattern (itty-router sets `request.route` to the matched one). */

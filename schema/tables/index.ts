@@ -5,4 +5,5 @@ export * from "./releases";
 export * from "./salts";
 export * from "./events";
 export * from "./facts";
+export * from "./unattributedFacts";
 export * from "./rollups";

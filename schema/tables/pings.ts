@@ -1,6 +1,12 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { instances } from "./instances";
 
+/**
+ * One FerretDB command_metrics combination: [opcode, command, argument, result, count]. Names are
+ * allow-listed (others are "other"), at most ferretdbLimits.storedCombinations (+ one per result) per ping.
+ */
+export type CommandCount = [opcode: string, command: string, argument: string, result: string, count: number];
+
 /** One row per accepted ping. JSON columns hold already-validated, bounded objects. */
 export const pings = sqliteTable(
   "pings",
@@ -22,6 +28,8 @@ export const pings = sqliteTable(
     config: text("config", { mode: "json" }).$type<Record<string, unknown>>(),
     licenseType: text("license_type"),
     uptime: integer("uptime"),
+    /** FerretDB's command_metrics, folded and bounded (null for every other client). */
+    commands: text("commands", { mode: "json" }).$type<CommandCount[]>(),
     country: text("country"),
     asn: integer("asn"),
   },

@@ -25,8 +25,9 @@ export const rollupActive = sqliteTable(
  * Installations per value of a dimension on the day (each installation counted once, by its last
  * ping of the day). dim: version | os_type | os_arch | os | license | country | runtime (key =
  * env key) | fact (key = fact key; installations active in the 30 days, by their latest value; the
- * top 50 values per key and day, the rest summed as "(other)"). Keyed (product, dim, day, ...): a
- * stat reads only its own dimension's rows.
+ * top 50 values per key and day, the rest summed as "(other)") | fact_unattributed (facts that name
+ * no installation, received that day: `installations` holds their number). Keyed (product, dim,
+ * day, ...): a stat reads only its own dimension's rows.
  */
 export const rollupDims = sqliteTable(
   "rollup_dims",
@@ -84,6 +85,27 @@ export const rollupExceptions = sqliteTable(
     primaryKey({ columns: [t.product, t.day, t.fingerprint, t.version] }),
     index("rollup_exceptions_fingerprint").on(t.product, t.fingerprint),
   ],
+);
+
+/**
+ * FerretDB command results per version on the day, from each installation's last ping of the
+ * day (its command_metrics, opcodes summed): installations reporting the combination and the sum
+ * of their counts (FerretDB's counters run since each instance started). At most
+ * COMMAND_ROWS_PER_DAY rows per product and day (by installations), the rest dropped.
+ */
+export const rollupCommands = sqliteTable(
+  "rollup_commands",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    version: text("version").notNull(),
+    command: text("command").notNull(),
+    argument: text("argument").notNull(),
+    result: text("result").notNull(),
+    installations: integer("installations").notNull(),
+    total: real("total").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.version, t.command, t.argument, t.result] })],
 );
 
 /** Durations histogram: whole seconds (< 600 s), then minutes (< 1 h), then 3600 = "1 h or more". */

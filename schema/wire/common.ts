@@ -20,3 +20,9 @@ export function boundedRecord<V extends z.ZodType>(value: V, max: number) {
 export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : `${acc}.${String(key)}`), "$");
 }
+
+/** A set of whitespace-separated words; lines starting with `#` are comments (for vocabulary lists). */
+export function words(text: string): ReadonlySet<string> {
+  const lines = text.split("\n").filter((line) => !line.trim().startsWith("#"));
+  return new Set(lines.join(" ").split(/\s+/).filter(Boolean));
+}

@@ -73,6 +73,11 @@ export interface PlatformStats extends Range {
 }
 export interface FactStats extends Range {
   facts: Array<{ key: string; value: string; installations: number[] }>;
+  /**
+   * Facts that name no installation (Firefly III 5.2.7/5.2.8's shared id, "empty"): how many
+   * were received each day, per key and value. They never count as installations.
+   */
+  unattributed: Array<{ key: string; value: string; facts: number[] }>;
 }
 export interface ExceptionStats extends Range {
   groups: Array<{

@@ -34,24 +34,25 @@ function rowWhere(table: typeof pings, row: PingRow, condition: SQL): SQL {
 }
 
 /**
- * Stores a ping and upserts its instance in ONE db.batch (one transaction, one round trip),
- * and reads the product's release and alerts in the same trip. A repeated
- * (instance, Idempotency-Key) inserts nothing and leaves the instance untouched.
- * The ping's fact and exception records go in the same batch, deduplicated by their client ids.
+ * The statements that store a ping and upsert its instance, for ONE db.batch, in two parts:
+ * `core` (in this order, with reads of the caller's between them where it needs them) and
+ * `records` (after everything else: they follow the ping row).
  *
  * The installation key (`instance.keyHash`: the digest this request proved, or null) is checked
  * inside the same transaction: a new instance is created with it; an instance without a key
  * registers it (trust on first use); the ping row is inserted only when the instance's key is
  * then the one presented (`key_hash IS ?`, null-safe: keyless pings of keyless instances pass),
- * and everything else in the batch follows the ping row, so a refused ping writes nothing. The
+ * and everything else follows the ping row, so a refused ping writes nothing. A repeated
+ * (instance, Idempotency-Key) inserts nothing and leaves the instance untouched. The ping's fact
+ * and exception records are inserted only with the ping, deduplicated by their ids. The
  * comparison is of digests, never of the key itself.
  */
-export async function recordPing(
+export function pingWrites(
   db: Db,
   instance: InstanceRow,
   ping: PingRow,
   records: { facts: FactRow[]; exceptions: ExceptionRow[] } = { facts: [], exceptions: [] },
-): Promise<RecordedPing> {
+) {
   const keyHash = instance.keyHash ?? null;
   const inserted = exists(
     db
@@ -65,32 +66,59 @@ export async function recordPing(
       .from(instances)
       .where(and(eq(instances.id, instance.id), sql`${instances.keyHash} IS ${keyHash}`)),
   );
+  const core = [
+    db.insert(instances).values(instance).onConflictDoNothing(),
+    // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
+    db
+      .update(instances)
+      .set({ keyHash })
+      .where(and(eq(instances.id, instance.id), isNull(instances.keyHash), sql`${keyHash} IS NOT NULL`)),
+    db
+      .insert(pings)
+      .select(rowWhere(pings, ping, keyMatches))
+      .onConflictDoNothing(),
+    db
+      .update(instances)
+      .set({
+        lastSeen: sql`max(${instances.lastSeen}, ${instance.lastSeen})`,
+        version: sql`coalesce(${instance.version ?? null}, ${instances.version})`,
+        osType: sql`coalesce(${instance.osType ?? null}, ${instances.osType})`,
+        osRelease: sql`coalesce(${instance.osRelease ?? null}, ${instances.osRelease})`,
+        osArch: sql`coalesce(${instance.osArch ?? null}, ${instances.osArch})`,
+        licenseType: sql`coalesce(${instance.licenseType ?? null}, ${instances.licenseType})`,
+        browserRef: instance.browserRef ?? null,
+        pingCount: sql`${instances.pingCount} + 1`,
+      })
+      .where(and(eq(instances.id, instance.id), inserted)),
+  ] as const;
+  return { core, records: recordInserts(db, ping.uuid, records.facts, records.exceptions) };
+}
+
+/** The instance's registered key digest, read after pingWrites' key registration. */
+export function registeredKey(db: Db, instanceId: string) {
+  return db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, instanceId));
+}
+
+/**
+ * Stores a ping (pingWrites) in ONE db.batch (one transaction, one round trip), and reads the
+ * registered key, the stored submission uuid and the product's release and alerts in the same trip.
+ */
+export async function recordPing(
+  db: Db,
+  instance: InstanceRow,
+  ping: PingRow,
+  records: { facts: FactRow[]; exceptions: ExceptionRow[] } = { facts: [], exceptions: [] },
+): Promise<RecordedPing> {
+  const keyHash = instance.keyHash ?? null;
+  const writes = pingWrites(db, instance, ping, records);
+  const [create, register, insertPing, touch] = writes.core;
   const [, , registered, , , stored, release, productAlerts] = await guard("recordPing", () =>
     db.batch([
-      db.insert(instances).values(instance).onConflictDoNothing(),
-      // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
-      db
-        .update(instances)
-        .set({ keyHash })
-        .where(and(eq(instances.id, instance.id), isNull(instances.keyHash), sql`${keyHash} IS NOT NULL`)),
-      db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, instance.id)),
-      db
-        .insert(pings)
-        .select(rowWhere(pings, ping, keyMatches))
-        .onConflictDoNothing(),
-      db
-        .update(instances)
-        .set({
-          lastSeen: sql`max(${instances.lastSeen}, ${instance.lastSeen})`,
-          version: sql`coalesce(${instance.version ?? null}, ${instances.version})`,
-          osType: sql`coalesce(${instance.osType ?? null}, ${instances.osType})`,
-          osRelease: sql`coalesce(${instance.osRelease ?? null}, ${instances.osRelease})`,
-          osArch: sql`coalesce(${instance.osArch ?? null}, ${instances.osArch})`,
-          licenseType: sql`coalesce(${instance.licenseType ?? null}, ${instances.licenseType})`,
-          browserRef: instance.browserRef ?? null,
-          pingCount: sql`${instances.pingCount} + 1`,
-        })
-        .where(and(eq(instances.id, instance.id), inserted)),
+      create,
+      register,
+      registeredKey(db, instance.id),
+      insertPing,
+      touch,
       db
         .select({ uuid: pings.uuid })
         .from(pings)
@@ -105,7 +133,7 @@ export async function recordPing(
         .limit(1),
       db.select().from(releases).where(eq(releases.product, ping.product)),
       db.select().from(alerts).where(eq(alerts.product, ping.product)),
-      ...recordInserts(db, ping.uuid, records.facts, records.exceptions),
+      ...writes.records,
     ]),
   );
   const refused = (registered[0]?.keyHash ?? null) !== keyHash;

@@ -1,8 +1,10 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { DayWindow } from "./dayWindow";
 import { frontendSql, pagesSql } from "./rollupEventsSql";
+import { commandsSql, unattributedSql } from "./rollupProtocolSql";
 import {
   rollupActive,
+  rollupCommands,
   rollupDims,
   rollupExceptions,
   rollupFrontend,
@@ -128,7 +130,8 @@ type Target =
   | typeof rollupMetrics
   | typeof rollupExceptions
   | typeof rollupFrontend
-  | typeof rollupPages;
+  | typeof rollupPages
+  | typeof rollupCommands;
 export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupActive, activeSql],
   [rollupDims, dimsSql],
@@ -139,4 +142,6 @@ export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupExceptions, exceptionsSql],
   [rollupFrontend, frontendSql],
   [rollupPages, pagesSql],
+  [rollupCommands, (w) => commandsSql(latest(w.d), w)],
+  [rollupDims, unattributedSql],
 ];

@@ -3,6 +3,7 @@ import {
   events,
   pings,
   rollupActive,
+  rollupCommands,
   rollupDims,
   rollupExceptions,
   rollupFrontend,
@@ -16,7 +17,15 @@ import { buildStatements } from "./rollupSql";
 import type { DayWindow } from "./dayWindow";
 
 const STATE = "daily";
-const rollupTables = [rollupActive, rollupDims, rollupMetrics, rollupExceptions, rollupFrontend, rollupPages];
+const rollupTables = [
+  rollupActive,
+  rollupDims,
+  rollupMetrics,
+  rollupExceptions,
+  rollupFrontend,
+  rollupPages,
+  rollupCommands,
+];
 
 /**
  * Rebuilds one day of every rollup table in ONE db.batch (one transaction): the day's old rows

@@ -141,17 +141,22 @@ export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
   return { ...head(s), counts, flags };
 }
 
-/** Installations per fact key and value per day. */
+/** Installations per fact key and value per day; facts that name no installation, counted apart. */
 export async function factStats(db: Db, s: Range): Promise<FactStats> {
-  const rows = await dimRows(db, s, "fact");
-  const facts = [...groupBy(rows, (r) => JSON.stringify([r.key, r.value]))]
-    .map(([, list]) => ({
-      key: list[0]!.key,
-      value: list[0]!.value,
-      installations: perDay(s.days, list, (r) => r.installations, 0),
-    }))
-    .sort((a, b) => a.key.localeCompare(b.key) || a.value.localeCompare(b.value));
-  return { ...head(s), facts };
+  const [rows, loose] = await Promise.all([dimRows(db, s, "fact"), dimRows(db, s, "fact_unattributed")]);
+  const series = (list: typeof rows) =>
+    [...groupBy(list, (r) => JSON.stringify([r.key, r.value]))]
+      .map(([, group]) => ({
+        key: group[0]!.key,
+        value: group[0]!.value,
+        n: perDay(s.days, group, (r) => r.installations, 0),
+      }))
+      .sort((a, b) => a.key.localeCompare(b.key) || a.value.localeCompare(b.value));
+  return {
+    ...head(s),
+    facts: series(rows).map(({ key, value, n }) => ({ key, value, installations: n })),
+    unattributed: series(loose).map(({ key, value, n }) => ({ key, value, facts: n })),
+  };
 }
 
 export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> {

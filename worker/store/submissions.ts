@@ -1,0 +1,52 @@
+import { getTableColumns } from "drizzle-orm";
+import { unattributedFacts } from "../../schema/tables";
+import type { Db } from "./db";
+import { guard } from "./db";
+import { pingWrites, registeredKey, type InstanceRow, type PingRow } from "./pings";
+import { chunk, type FactRow } from "./records";
+
+export type UnattributedRow = typeof unattributedFacts.$inferInsert;
+
+/** One installation's part of a batch submission: its instance, one ping, its facts. */
+export interface InstanceSubmission {
+  instance: InstanceRow;
+  ping: PingRow;
+  facts: FactRow[];
+}
+
+/** D1 binds at most 100 parameters per statement. */
+export const UNATTRIBUTED_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(unattributedFacts)).length);
+
+/**
+ * Stores a batch submission (Firefly III) in ONE db.batch: each installation's ping writes
+ * (store/pings.ts pingWrites: a repeated Idempotency-Key stores nothing; an installation with a
+ * registered key the submission did not present gets nothing written) and the facts that name no
+ * installation, deduplicated by their derived ids. Returns the installations refused for their
+ * key. Nothing to store: no round trip.
+ */
+export async function recordSubmission(
+  db: Db,
+  parts: InstanceSubmission[],
+  unattributed: UnattributedRow[],
+): Promise<{ refused: string[] }> {
+  const keyAt: Array<[part: InstanceSubmission, index: number]> = [];
+  const statements = [];
+  for (const p of parts) {
+    const w = pingWrites(db, p.instance, p.ping, { facts: p.facts, exceptions: [] });
+    const [create, register, insertPing, touch] = w.core;
+    statements.push(create, register);
+    keyAt.push([p, statements.length]);
+    statements.push(registeredKey(db, p.instance.id), insertPing, touch, ...w.records);
+  }
+  for (const rows of chunk(unattributed, UNATTRIBUTED_PER_INSERT)) {
+    statements.push(db.insert(unattributedFacts).values(rows).onConflictDoNothing());
+  }
+  const [first, ...rest] = statements;
+  if (!first) return { refused: [] };
+  const results = await guard("recordSubmission", () => db.batch([first, ...rest]));
+  const refused = keyAt.filter(([p, i]) => {
+    const registered = (results[i] as Array<{ keyHash: string | null }>)[0]?.keyHash ?? null;
+    return registered !== (p.instance.keyHash ?? null);
+  });
+  return { refused: refused.map(([p]) => p.instance.id) };
+}
