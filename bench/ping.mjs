@@ -52,7 +52,7 @@ async function phase(name, makeRequest, okStatus = 200) {
 
 /** One configuration: its own wrangler dev and fresh local D1; prints and checks the figures. */
 async function run(label, vars) {
-  const worker = await startWorker({ port: 8820, vars });
+  const worker = await startWorker({ vars }); // a free port
   try {
     console.log(
       `\n[${label}] ${total} requests per phase, ${concurrency} concurrent clients, wrangler dev at ${worker.base}`,

@@ -2,18 +2,32 @@
 // migrations applied, and resolves once GET /v1/health answers. Used by the benchmarks.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const bin = (name) => path.join(ROOT, "node_modules/.bin", name);
 
+/** A port the OS says is free now (port 0): benchmarks never collide with another wrangler dev. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startWorker({
-  port,
+  port: fixedPort,
   token = "bench-token",
   vars = {},
   persistRoot = process.env.BENCH_PERSIST_ROOT ?? tmpdir(),
 }) {
+  const port = fixedPort ?? (await freePort());
   const persist = mkdtempSync(path.join(persistRoot, "candor-bench-"));
   // node_modules/.bin first: wrangler's shebang must find the project's Node 24, not the system's.
   const env = {
@@ -53,6 +67,8 @@ export async function startWorker({
   );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
+    // Its own server or nothing: a wrangler that exited (port taken) must not leave us measuring another one.
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}) before it was ready`);
     try {
       if ((await fetch(`${base}/v1/health`)).ok) break;
     } catch {

@@ -60,6 +60,10 @@ describe("GET /v1/admin/stats/commands: FerretDB failures by command and version
       await admin(`/v1/admin/stats/commands?${range}&result=ok&version=v2.7.0`)
     ).json()) as CommandStats;
     expect(ok.rows.find((r) => r.command === "hello")).toMatchObject({ installation_days: 2, count: 2 * 8639 });
+    // The raw export carries the folded command_metrics too.
+    const csv = await (await admin(`/v1/admin/export/pings.csv?product=ferretdb&${range}`)).text();
+    expect(csv.split("\r\n")[0]).toMatch(/,commands$/);
+    expect(csv).toContain('""$lookup (stage)"",""NotImplemented"",7');
   });
 
   it("counts Firefly's unattributed facts apart from installations in the facts stats", async () => {

@@ -83,6 +83,9 @@ describe("FerretDB beacon: the recorded reports get the answer FerretDB requires
       update_available: false,
       update_info: "",
     });
+    // --dev-telemetry-url is used as given: a trailing slash reaches the same route.
+    const slash = await beacon(v1.replace("7d3c2b1a-9e8f", "7d3c2b1a-0000"), "/v1/ferretdb/");
+    expect(slash.status).toBe(201);
     const ping = await storedPing("7d3c2b1a-9e8f-4a6b-b5c4-d3e2f1a0b9c8");
     expect(ping!.uptime).toBe(172800);
     expect(JSON.parse(ping!.env)).toMatchObject({ backend: "PostgreSQL", backend_version: "16.4", go: "go1.24.3" });

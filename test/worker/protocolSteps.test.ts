@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { beaconAnswer, inClientFormat, UPDATE_INFO_MAX } from "../../worker/pipeline/ferretdb/answer";
 import { foldArgument, foldCommands, foldResult } from "../../worker/pipeline/ferretdb/commands";
 import { uptimeSeconds } from "../../worker/pipeline/ferretdb/uptime";
-import { packageName } from "../../worker/pipeline/ferretdb/steps";
+import { packageName } from "../../worker/pipeline/ferretdb/build";
 import { commandName, reduceValue } from "../../worker/pipeline/firefly/reduce";
 import { attribute, parseCollectedAt, submissionRef, versionFromUserAgent } from "../../worker/pipeline/firefly/steps";
 import { derivedUuid } from "../../worker/lib/derivedUuid";

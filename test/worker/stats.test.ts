@@ -188,7 +188,7 @@ describe("CSV exports", () => {
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="pings-${D2}-${D}.csv"`);
     const lines = (await res.text()).split("\r\n").filter((l) => l !== "");
     expect(lines[0]).toBe(
-      "uuid,instance_id,product,version,received_at,day,os_type,os_release,os_arch,license_type,country,asn,uptime,env,counts,config",
+      "uuid,instance_id,product,version,received_at,day,os_type,os_release,os_arch,license_type,country,asn,uptime,env,counts,config,commands",
     );
     expect(lines).toHaveLength(1 + 8);
     expect(lines.slice(1).map((l) => l.split(",")[5])).toEqual([D2, D2, D1, D1, D1, D1, D, D]);

@@ -10,6 +10,7 @@ import { toHex } from "../../lib/hex";
 import { utcDay } from "../../lib/time";
 import { validate } from "../../lib/validate";
 import type { InstanceRow, PingRow } from "../../store/pings";
+import { buildFacts } from "./build";
 import { foldCommands } from "./commands";
 import type { Geo } from "../ping/steps";
 import { uptimeSeconds } from "./uptime";
@@ -64,35 +65,6 @@ export function normalize(valid: ValidReport, product: string): NormalReport {
   };
 }
 
-/** Package names of FerretDB's Taskfile; `docker-local-<file>` names a local file and is cut to its prefix. */
-const PACKAGES = new Set([
-  "docker", "docker-development", "docker-eval", "docker-eval-dev", "deb", "deb-development",
-  "rpm", "rpm-development", "bin", "bin-development", "build-host", "unknown",
-]); // prettier-ignore
-/** v1.x backends: the --handler flag (v1.3-v1.12) or the first word of the database's version() (v1.13+). */
-const BACKENDS = new Set(["PostgreSQL", "SQLite", "MySQL", "pg", "sqlite", "tigris", "hana", "mysql"]);
-/** build_environment keys kept (build settings, no revision, no time). */
-const BUILD_KEYS = [
-  "-buildmode",
-  "-compiler",
-  "-trimpath",
-  "CGO_ENABLED",
-  "GOARCH",
-  "GOOS",
-  "GOAMD64",
-  "vcs",
-  "vcs.modified",
-];
-const token = /^[\w.+-]{1,32}$/;
-
-const leadingVersion = (text: string | undefined) => /^(\d{1,4}(?:\.\d{1,4}){0,2})\b/.exec(text ?? "")?.[1];
-
-export function packageName(p: string | undefined): string | undefined {
-  if (p === undefined) return undefined;
-  if (PACKAGES.has(p)) return p;
-  return p.startsWith("docker-local-") ? "docker-local" : "other";
-}
-
 export interface StrippedReport extends NormalReport {
   env: Record<string, string>;
   config: Record<string, string> | null;
@@ -100,39 +72,13 @@ export interface StrippedReport extends NormalReport {
 }
 
 /**
- * Step 5: keep coarse, non-identifying build facts only. Dropped: `commit`, `branch` and
- * `vcs.revision` (they name private forks), `vcs.time`, the full database version strings
- * (reduced to version numbers) and every command, argument or result name outside the MongoDB
- * vocabularies (commands.ts).
+ * Step 5: keep coarse, non-identifying facts only: the build facts of build.ts (no `commit`,
+ * `branch`, `vcs.revision`, `vcs.time`, nor the full database version strings) and the
+ * command_metrics folded into MongoDB's vocabularies (commands.ts).
  */
 export function strip(n: NormalReport): StrippedReport {
-  const r = n.report;
-  const build = r.build_environment ?? {};
-  const env: Record<string, string | undefined> = {
-    go: [build["go.version"], build["go.runtime"]].find(
-      (v): v is string => typeof v === "string" && /^go[\w.+-]{1,30}$/.test(v),
-    ),
-    package: packageName(r.package),
-    debug: r.debug === undefined ? undefined : String(r.debug),
-    dirty: r.dirty === undefined ? undefined : String(r.dirty),
-    postgresql: /PostgreSQL (\d{1,4}(?:\.\d{1,4}){0,2})\b/.exec(r.postgresql_version ?? "")?.[1],
-    documentdb: leadingVersion(r.documentdb_version),
-    backend: r.handler === undefined ? undefined : BACKENDS.has(r.handler) ? r.handler : "other",
-    backend_version: leadingVersion(r.handler_version),
-  };
-  const config: Record<string, string> = {};
-  for (const key of BUILD_KEYS) {
-    const v = build[key];
-    if ((typeof v === "string" || typeof v === "number" || typeof v === "boolean") && token.test(String(v))) {
-      config[key] = String(v);
-    }
-  }
-  return {
-    ...n,
-    env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
-    config: Object.keys(config).length > 0 ? config : null,
-    commands: foldCommands(r.command_metrics),
-  };
+  const { env, config } = buildFacts(n.report);
+  return { ...n, env, config, commands: foldCommands(n.report.command_metrics) };
 }
 
 export interface RowContext {

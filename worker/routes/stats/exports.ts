@@ -92,6 +92,7 @@ const PING_HEADER = [
   "env",
   "counts",
   "config",
+  "commands",
 ];
 
 /** GET /v1/admin/export/pings.csv?from=&to=[&product=] : raw pings of the range, streamed (all products unless product=). */
