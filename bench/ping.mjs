@@ -131,4 +131,4 @@ async function run(label, vars) {
 // As deployed (PING_DAMPING on: every ping also consults the simulated Rate Limiting binding),
 // then with the limiter skipped, to show what that binding's local simulation costs.
 await run("damping on (default)", {});
-await run("damping off", { PING_DAMPING: "off" });
+await run("PING_DAMPING off (the ping class only; the protocol routes stay limited)", { PING_DAMPING: "off" });
