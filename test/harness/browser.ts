@@ -7,7 +7,7 @@
  * CANDOR_BROWSER=bundled ignores the system one (CI proves the fallback this way);
  * CANDOR_BROWSER=system refuses the fallback.
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,12 +30,22 @@ const ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+/**
+ * One UI language whatever the machine's locale: under LANG=C(.UTF-8) the bundled build reports
+ * navigator.language "en-US@posix", which Intl rejects (the dashboard's charts throw).
+ */
+const LOCALE = { LANG: "en_US.UTF-8" };
 
 export interface ChromiumBinary {
   source: "system" | "bundled";
   executablePath: string;
   /** Extra environment for the browser process (the bundled fonts' fontconfig). */
   env: Record<string, string>;
+  /**
+   * Whether pages go into the back/forward cache. The bundled build is chrome-headless-shell, which
+   * never caches a page (CDP Page.backForwardCacheNotUsed: BackForwardCacheDisabledForDelegate).
+   */
+  backForwardCache: boolean;
 }
 
 /** Resolves which Chromium this machine runs (see the file comment); unpacks the bundled one if needed. */
@@ -44,23 +54,26 @@ export async function chromiumBinary(): Promise<ChromiumBinary> {
   if (!["auto", "system", "bundled"].includes(wanted))
     throw new Error(`CANDOR_BROWSER must be auto, system or bundled, not ${JSON.stringify(wanted)}`);
   if (wanted !== "bundled" && existsSync(SYSTEM_CHROMIUM))
-    return { source: "system", executablePath: SYSTEM_CHROMIUM, env: {} };
+    return { source: "system", executablePath: SYSTEM_CHROMIUM, env: {}, backForwardCache: true };
   if (wanted === "system") throw new Error(`CANDOR_BROWSER=system but ${SYSTEM_CHROMIUM} does not exist`);
-  const executablePath = await unpackBundled();
+  const home = await unpackBundled();
   return {
     source: "bundled",
-    executablePath,
-    env: { FONTCONFIG_PATH: path.join(path.dirname(executablePath), "fonts") },
+    executablePath: path.join(home, "chromium"),
+    env: { FONTCONFIG_FILE: path.join(home, "fonts.conf") },
+    backForwardCache: false,
   };
 }
 
 /**
  * Unpacks @sparticuz/chromium's binary, fonts and SwiftShader libraries once per package version
- * into <tmpdir>/candor-chromium-<version>/ and returns the binary's path. The package's own
+ * into <tmpdir>/candor-chromium-<version>/ and returns that dir. The package's own
  * `executablePath()` writes /tmp/chromium in place and returns it as soon as the file exists, so
  * two test files starting at once could run a half-written binary; here each run unpacks into a
  * private staging dir (its `inflate` writes under os.tmpdir(), read synchronously at the call, so
  * TMPDIR points at the staging dir only for those calls) and renames it into place in one step.
+ * Its fonts.conf names /tmp/fonts (Lambda's layout): ours names the unpacked fonts instead, and the
+ * system's; without a font for a character this build aborts (Skia: "Not implemented").
  */
 async function unpackBundled(): Promise<string> {
   const entry = fileURLToPath(import.meta.resolve("@sparticuz/chromium"));
@@ -68,7 +81,7 @@ async function unpackBundled(): Promise<string> {
   const { version } = JSON.parse(readFileSync(path.join(pkgDir, "package.json"), "utf8")) as { version: string };
   const home = path.join(tmpdir(), `candor-chromium-${version}`);
   const binary = path.join(home, "chromium");
-  if (existsSync(binary)) return binary; // only ever appears complete (renamed into place)
+  if (existsSync(binary)) return home; // only ever appears complete (renamed into place)
   const { inflate } = await import("@sparticuz/chromium");
   const stage = mkdtempSync(path.join(tmpdir(), "candor-chromium-stage-"));
   const saved = process.env.TMPDIR;
@@ -82,12 +95,23 @@ async function unpackBundled(): Promise<string> {
   }
   try {
     await Promise.all(pending);
+    writeFileSync(
+      path.join(stage, "fonts.conf"),
+      `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <dir>${home}/fonts/fonts</dir>
+  <dir>/usr/share/fonts</dir>
+  <cachedir>${home}/fonts-cache</cachedir>
+</fontconfig>
+`,
+    );
     renameSync(stage, home);
   } catch (e) {
     rmSync(stage, { recursive: true, force: true });
     if (!existsSync(binary)) throw e; // else another run renamed its copy into place first
   }
-  return binary;
+  return home;
 }
 
 function definedEnv(): Record<string, string> {
@@ -100,7 +124,7 @@ async function options(extra: LaunchOptions): Promise<LaunchOptions> {
     ...extra,
     executablePath: binary.executablePath,
     args: [...ARGS, ...(extra.args ?? [])],
-    env: { ...definedEnv(), ...binary.env, ...extra.env },
+    env: { ...definedEnv(), ...LOCALE, ...binary.env, ...extra.env },
   };
 }
 

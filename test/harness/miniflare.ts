@@ -78,7 +78,8 @@ export async function startMiniflare(options: WorkerOptions = {}): Promise<Runni
     const scriptPath = bundle(build);
     const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
     // The bundle is one self-contained module: no module rules to apply.
-    const { modulesRules: _rules, ...worker } = workerOptions;
+    const { modulesRules: _rules, bindings, ...worker } = workerOptions;
+    const vars = bindings as Record<string, unknown>; // wrangler.toml [vars] (typed unknown by wrangler)
     // Miniflare 5 takes v4-shaped options (what wrangler's helper returns) through this converter, as wrangler does.
     mf = new Miniflare(
       convertV4MiniflareOptions({
@@ -95,7 +96,7 @@ export async function startMiniflare(options: WorkerOptions = {}): Promise<Runni
             modules: true,
             modulesRoot: build,
             scriptPath,
-            bindings: { ...workerOptions.bindings, ...options.vars, ADMIN_TOKEN: adminToken },
+            bindings: { ...vars, ...options.vars, ADMIN_TOKEN: adminToken },
           },
         ],
       }),

@@ -5,14 +5,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { alertsAnswer } from "../../schema/wire/admin.ts";
-import { charts, day, launchChromium, prepareDatabase, seedSql, startDev, type DevWorker } from "./dashboardWorker.ts";
+import { launchPersistentChromium } from "../harness/browser.ts";
+import { ROOT, startWranglerDev, type RunningWorker } from "../harness/worker.ts";
+import { charts, day, seedSql } from "./dashboardSeed.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const TOKEN = "dash-token-0123456789";
-let worker: DevWorker;
+let worker: RunningWorker;
 let context: BrowserContext;
 let page: Page;
-let persist: string;
 let userData: string;
 const hosts = new Set<string>();
 const consoleErrors: string[] = [];
@@ -22,11 +22,13 @@ const shot = (name: string) => page.screenshot({ path: path.join(ROOT, `test-res
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, "client/build.mjs")], { cwd: ROOT });
   mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
-  persist = mkdtempSync(path.join(tmpdir(), "candor-dash-"));
-  prepareDatabase(persist, seedSql());
-  worker = await startDev(8810, persist, TOKEN);
+  // The dashboard as users run it: `wrangler dev` serves it with the `_headers` rules (its CSP).
+  worker = await startWranglerDev({ adminToken: TOKEN, seedSql: seedSql() });
   userData = mkdtempSync(path.join(tmpdir(), "candor-dash-chromium-"));
-  context = await launchChromium(userData, "America/Los_Angeles"); // west of UTC: chart days must not shift
+  context = await launchPersistentChromium(userData, {
+    viewport: { width: 1280, height: 900 },
+    timezoneId: "America/Los_Angeles", // west of UTC: chart days must not shift
+  });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("request", (r) => hosts.add(new URL(r.url()).host));
   page.on("dialog", (d) => void d.accept());
@@ -39,7 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await worker?.stop();
-  if (persist) rmSync(persist, { recursive: true, force: true });
   if (userData) rmSync(userData, { recursive: true, force: true });
 });
 
@@ -66,7 +67,7 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
   });
 
   it("after scheduled(): figures, series drawn in every chart, x ticks on UTC midnights", async () => {
-    expect((await fetch(`${worker.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    await worker.scheduled(); // /__scheduled, as `npm start` offers it
     await page.reload();
     await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("40");
     expect(await page.locator("#product").inputValue()).toBe("acme");
@@ -196,7 +197,7 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
       .toBe(5);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot("dashboard-phone");
-    expect([...hosts]).toEqual(["127.0.0.1:8810"]);
+    expect([...hosts]).toEqual([new URL(worker.url).host]);
     const res = await fetch(`${worker.url}/admin/`);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
     expect(consoleErrors).toEqual([]); // no CSP violation, no script error

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { ROOT } from "../harness/worker.ts";
 
-export const ROOT = path.resolve(import.meta.dirname, "../..");
+export { ROOT };
 
 /** Runs a project binary (node_modules/.bin) synchronously from the repo root. */
 export function runBin(bin: string, args: string[], env: Record<string, string> = {}) {

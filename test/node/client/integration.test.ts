@@ -16,13 +16,13 @@ import type {
   InstancesAnswer,
 } from "../../../schema/wire/admin.ts";
 import { tempDir } from "./helpers.ts";
-import { d1Query, startWorker, type DevWorker } from "./worker.ts";
+import { startMiniflare } from "../../harness/miniflare.ts";
+import type { RunningWorker } from "../../harness/worker.ts";
 
-let worker: DevWorker;
-let persistTo: string;
+// The worker and its bindings only (no static assets, no CLI): in-process through Miniflare.
+let worker: RunningWorker;
 beforeAll(async () => {
-  persistTo = await tempDir();
-  worker = await startWorker(8801, persistTo);
+  worker = await startMiniflare();
 });
 afterAll(async () => worker?.stop());
 
@@ -181,8 +181,7 @@ describe("instance client against the real worker (wrangler dev)", () => {
     const sql = (table: string, column: string) =>
       `(SELECT count(*) FROM ${table} WHERE ${column} = '${id}') AS ${table}`;
     const rows = () =>
-      d1Query(
-        persistTo,
+      worker.query(
         `SELECT ${[sql("instances", "id"), sql("pings", "instance_id"), sql("facts", "instance_id"), sql("exceptions", "instance_id")].join(", ")}`,
       );
     expect(await rows()).toEqual([{ instances: 1, pings: 1, facts: 1, exceptions: 1 }]);

@@ -5,8 +5,7 @@ import { TOKEN, settle, type Scenario } from "./harness.ts";
 import { e2eSetup } from "./setup.ts";
 import { afterClose, order, storageOf, type Stored } from "./pageSteps.ts";
 
-// Worker 8795 (inspector 8797), demo console 8796.
-const e = e2eSetup(8795, 8797, 8796);
+const e = e2eSetup();
 
 interface Visit {
   decision: unknown;
@@ -67,7 +66,7 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
     expect(v.requests.filter((u) => posthogDownload.test(u))).toEqual([]);
     expect(v.requests.some((u) => u.endsWith("/esm/candor.mjs"))).toBe(true); // the gate itself did load
     expect(v.storage).toEqual(nothingStored);
-    expect(await e.worker.events(`instance=${instanceId}`)).toEqual([]);
+    expect(await e.events(`instance=${instanceId}`)).toEqual([]);
   });
 
   it("Global Privacy Control (licensed + enabled, ESM build): zero requests to the worker", async () => {
@@ -85,13 +84,13 @@ describe("e2e: denied means nothing is sent, downloaded or stored", () => {
       true,
     );
     expect(v.decision).toEqual({ allowed: false, reason: "gpc" });
-    expect(await e.worker.events(`instance=${instanceId}`)).toEqual([]);
+    expect(await e.events(`instance=${instanceId}`)).toEqual([]);
     expect(v.requests.filter((u) => u.startsWith(e.worker.url))).toEqual([]);
     expect(v.requests.filter((u) => posthogDownload.test(u))).toEqual([]);
     expect(v.storage).toEqual(nothingStored);
   });
 
-  it("Global Privacy Control with the script tag: the only e.worker request is the gate /candor.js", async () => {
+  it("Global Privacy Control with the script tag: the only worker request is the gate /candor.js", async () => {
     const v = await visit(
       { mode: "script", start: { token: TOKEN, license: { active: true }, config: { adminEnabled: true } } },
       true,
@@ -143,7 +142,7 @@ describe("e2e: events raised before the decision", () => {
       "$pageleave /app/second",
     ];
     const stored = await settle(
-      () => e.worker.events(`instance=${r.instanceId}`),
+      () => e.events(`instance=${r.instanceId}`),
       (rows) => rows.length >= expected.length,
     );
     const sequence = [...stored].sort(order);
@@ -154,7 +153,7 @@ describe("e2e: events raised before the decision", () => {
     const r = await early({ active: false });
     expect(r.decision).toEqual({ allowed: false, reason: "config_file_disabled" });
     expect(r.requests.filter((u) => u.startsWith(e.worker.url) || posthogDownload.test(u))).toEqual([]);
-    expect(await e.worker.events(`instance=${r.instanceId}`)).toEqual([]);
+    expect(await e.events(`instance=${r.instanceId}`)).toEqual([]);
     expect(r.storage).toEqual(nothingStored);
   });
 });
@@ -184,7 +183,7 @@ describe("e2e: a licence forces telemetry on", () => {
       ["$pageleave", "/app/projects"],
     ];
     const stored = await settle(
-      () => e.worker.events(`instance=${instanceId}`),
+      () => e.events(`instance=${instanceId}`),
       (rows) => rows.length >= expected.length,
     );
     const sequence = [...stored].sort(order);

@@ -4,8 +4,8 @@ import { ROOT } from "../run.ts";
 import { TOKEN, settle } from "./harness.ts";
 import { e2eSetup } from "./setup.ts";
 
-// Worker 8798 (inspector 8799), demo 8793: a stock posthog-js, everything at its defaults.
-const e = e2eSetup(8798, 8799, 8793);
+// A stock posthog-js, everything at its defaults.
+const e = e2eSetup();
 
 describe("e2e: a stock posthog-js pointed at Candor", () => {
   it("fetches the remote config, captures, and none of its requests fail", async () => {
@@ -39,11 +39,11 @@ describe("e2e: a stock posthog-js pointed at Candor", () => {
     await page.goto(`${e.demo.url}/stock.html?q=1`);
     await page.waitForFunction(() => (window as unknown as { __loaded?: boolean }).__loaded === true);
     const stored = await settle(
-      () => e.worker.events("event=stock_loaded"),
+      () => e.events("event=stock_loaded"),
       (rows) => rows.length >= 1,
     );
     const views = await settle(
-      () => e.worker.events("event=%24pageview"),
+      () => e.events("event=%24pageview"),
       (rows) => rows.length >= 1,
     );
     await page.close({ runBeforeUnload: true });
