@@ -4,7 +4,7 @@
 // Usage: npm run bench -- [requests per phase, default 4000] [concurrency, default 32]
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { startWorker } from "./server.mjs";
+import { startWranglerDev } from "../test/harness/worker.ts";
 
 const total = Number(process.argv[2] ?? 4000);
 const concurrency = Number(process.argv[3] ?? 32);
@@ -52,14 +52,15 @@ async function phase(name, makeRequest, okStatus = 200) {
 
 /** One configuration: its own wrangler dev and fresh local D1; prints and checks the figures. */
 async function run(label, vars) {
-  const worker = await startWorker({ vars }); // a free port
+  // Its own local D1 under BENCH_PERSIST_ROOT (default the OS temp dir), a free port, no request log.
+  const worker = await startWranglerDev({ vars, tmpRoot: process.env.BENCH_PERSIST_ROOT, quiet: true });
   try {
     console.log(
-      `\n[${label}] ${total} requests per phase, ${concurrency} concurrent clients, wrangler dev at ${worker.base}`,
+      `\n[${label}] ${total} requests per phase, ${concurrency} concurrent clients, wrangler dev at ${worker.url}`,
     );
     // warm-up (compiles the worker, creates the day's salt)
-    await phase("warm-up", () => fetch(`${worker.base}/v1/health`));
-    const health = await phase("GET /v1/health", () => fetch(`${worker.base}/v1/health`));
+    await phase("warm-up", () => fetch(`${worker.url}/v1/health`));
+    const health = await phase("GET /v1/health", () => fetch(`${worker.url}/v1/health`));
     const ping = await phase("POST /v1/ping", (i) => {
       const body = {
         instanceId: randomUUID(),
@@ -74,7 +75,7 @@ async function run(label, vars) {
         },
       };
       // Distinct client addresses, as many installations would have (the limiter keys on them).
-      return fetch(`${worker.base}/v1/ping`, {
+      return fetch(`${worker.url}/v1/ping`, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -86,7 +87,7 @@ async function run(label, vars) {
     const beacon = await phase(
       "POST / (FerretDB)",
       (i) =>
-        fetch(`${worker.base}/`, {
+        fetch(`${worker.url}/`, {
           method: "POST",
           headers: { "content-type": "application/json; charset=utf-8", "cf-connecting-ip": clientIp(i) },
           body: JSON.stringify({ ...ferretdb, uuid: randomUUID() }),
@@ -95,7 +96,7 @@ async function run(label, vars) {
     );
     const submit = await phase("POST /submit", (i) => {
       const installation = randomUUID();
-      return fetch(`${worker.base}/submit`, {
+      return fetch(`${worker.url}/submit`, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -109,14 +110,16 @@ async function run(label, vars) {
       console.log(`throughput ratio ${p.name}/no-work: ${(p.rps / health.rps).toFixed(2)} (aim >= 0.5)`);
     }
     // Loss: every success answered must be a stored ping (FerretDB and Firefly: one ping per request).
-    const stored = (product) =>
-      Number(worker.query(`SELECT count(*) AS n FROM pings WHERE product = '${product}'`)[0].n);
+    const stored = async (product) =>
+      Number((await worker.query(`SELECT count(*) AS n FROM pings WHERE product = '${product}'`))[0].n);
     const answered = new Set(ping.answers.map((a) => JSON.parse(a).uuid));
-    const pingUuids = new Set(worker.query("SELECT uuid FROM pings WHERE product = 'bench'").map((r) => r.uuid));
+    const pingUuids = new Set(
+      (await worker.query("SELECT uuid FROM pings WHERE product = 'bench'")).map((r) => r.uuid),
+    );
     const checks = [
       ["POST /v1/ping", answered.size, [...answered].filter((u) => pingUuids.has(u)).length, ping.errors],
-      ["POST /", beacon.answers.length, stored("ferretdb"), beacon.errors],
-      ["POST /submit", submit.answers.length, stored("firefly-iii"), submit.errors],
+      ["POST /", beacon.answers.length, await stored("ferretdb"), beacon.errors],
+      ["POST /submit", submit.answers.length, await stored("firefly-iii"), submit.errors],
     ];
     for (const [name, ok, kept, errors] of checks) {
       const failed = Object.values(errors).reduce((a, b) => a + b, 0);
@@ -124,7 +127,7 @@ async function run(label, vars) {
       if (ok !== kept || failed > 0) process.exitCode = 1;
     }
   } finally {
-    worker.stop();
+    await worker.stop();
   }
 }
 

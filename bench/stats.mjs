@@ -2,25 +2,19 @@
 // rollups built by the real scheduled() handler, then the 90-day version-adoption answer timed
 // through the API from rollups and from raw rows (?source=raw). Prints both p50s and the ratio,
 // plus storage measured from the rows (bytes per ping / per event incl. indexes).
-// Ports 8812 (wrangler dev) and 8813 (inspector). Env: BENCH_PINGS, BENCH_INSTANCES, BENCH_RUNS.
-import { spawn, spawnSync } from "node:child_process";
+// wrangler dev on a free port (test/harness/worker.ts). Env: BENCH_PINGS, BENCH_INSTANCES, BENCH_RUNS.
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rmSync, statSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { browserRefFromDigest, browserRefInput } from "../schema/wire/browserRef.ts";
+import { d1File, migrateLocal, startWranglerDev, tempStateDir } from "../test/harness/worker.ts";
 
-const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const PINGS = Number(process.env.BENCH_PINGS ?? 1_000_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const EVENTS = Math.round(PINGS / 5);
-const PORT = 8812;
 const TOKEN = "bench-token-0123456789";
 const DAY = 86_400_000;
-const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
 // Deterministic pseudo-random numbers (mulberry32).
 let seed = 42;
@@ -35,11 +29,6 @@ const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
 const today0 = Date.parse(`${dayOf(Date.now())}T00:00:00Z`);
 const DAYS = 365;
 const dayStart = (d) => today0 - (DAYS - 1 - d) * DAY; // d = 0 .. 364 (364 = today)
-
-function wranglerSync(args) {
-  const r = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env, encoding: "utf8", input: "y\n" });
-  if (r.status !== 0) throw new Error(`wrangler ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 function seedDatabase(file) {
   const db = new DatabaseSync(file);
@@ -197,35 +186,7 @@ function seedDatabase(file) {
   return { pings, events, pingBytes, eventBytes };
 }
 
-function startDev(persist) {
-  const args = [
-    WRANGLER,
-    "dev",
-    "--port",
-    String(PORT),
-    "--ip",
-    "127.0.0.1",
-    "--inspector-port",
-    String(PORT + 1),
-    "--persist-to",
-    persist,
-    "--var",
-    `ADMIN_TOKEN:${TOKEN}`,
-    "--var",
-    "RETENTION_DAYS:400",
-    "--var",
-    "STATS_RAW_COMPARE:true",
-    "--test-scheduled",
-    "--show-interactive-dev-session=false",
-  ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let log = "";
-  child.stdout.on("data", (c) => (log += c));
-  child.stderr.on("data", (c) => (log += c));
-  return { child, log: () => log };
-}
-
-const url = `http://127.0.0.1:${PORT}`;
+let url;
 const get = (p) => fetch(`${url}${p}`, { headers: { authorization: `Bearer ${TOKEN}` } });
 const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
@@ -242,23 +203,11 @@ async function time(p, runs) {
   return ms;
 }
 
-async function stop(d) {
-  if (!d || d.child.exitCode !== null) return;
-  const exited = new Promise((r) => d.child.once("exit", r));
-  process.kill(-d.child.pid, "SIGTERM");
-  await exited;
-}
-
-const persist = mkdtempSync(path.join(tmpdir(), "candor-bench-stats-"));
+const persist = tempStateDir("candor-bench-stats-");
 let dev;
-let file;
 try {
-  wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
-  const dir = path.join(persist, "v3/d1/miniflare-D1DatabaseObject");
-  file = path.join(
-    dir,
-    readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite"),
-  );
+  migrateLocal(persist);
+  const file = d1File(persist);
   let t = performance.now();
   const seeded = seedDatabase(file);
   console.log(
@@ -268,26 +217,20 @@ try {
     `storage: ${(seeded.pingBytes / seeded.pings).toFixed(0)} bytes/ping, ${(seeded.eventBytes / seeded.events).toFixed(0)} bytes/event (rows + indexes, SQLite dbstat); file ${(statSync(file).size / 1e6).toFixed(0)} MB`,
   );
 
-  dev = startDev(persist);
-  for (const deadline = Date.now() + 90_000; ; await new Promise((r) => setTimeout(r, 300))) {
-    if (
-      await fetch(`${url}/v1/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline || dev.child.exitCode !== null)
-      throw new Error(`wrangler dev did not start:\n${dev.log()}`);
-  }
+  dev = await startWranglerDev({
+    persistTo: persist,
+    adminToken: TOKEN,
+    vars: { RETENTION_DAYS: "400", STATS_RAW_COMPARE: "true" },
+    quiet: true,
+  });
+  url = dev.url;
   const to = dayOf(today0);
   const from = dayOf(today0 - 89 * DAY);
   const q = `product=flowforge&from=${from}&to=${to}`;
   t = performance.now();
   let runs = 0;
   for (; runs < 20; runs++) {
-    const r = await fetch(`${url}/__scheduled?cron=17+*+*+*+*`);
-    if (!r.ok) throw new Error(`/__scheduled ${r.status}\n${dev.log()}`);
+    await dev.scheduled();
     const { rollups } = await (await get("/v1/admin/stats/products")).json();
     if (rollups?.built_through === dayOf(today0)) break; // the backfill has caught up with today
   }
@@ -315,7 +258,7 @@ try {
     );
   }
   if (!(a < 100 && b / a >= 10)) process.exitCode = 1;
-  await stop(dev);
+  await dev.stop();
   const db = new DatabaseSync(file, { readOnly: true });
   const r = db
     .prepare(
@@ -332,6 +275,6 @@ try {
     `rollups: ${(r.b / DAYS / 1024).toFixed(1)} KB/day for one product (${Math.round(rows.n / DAYS)} rows/day, incl. indexes)`,
   );
 } finally {
-  await stop(dev);
+  await dev?.stop();
   rmSync(persist, { recursive: true, force: true });
 }

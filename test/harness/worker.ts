@@ -9,6 +9,7 @@
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -30,6 +31,11 @@ export interface WorkerOptions {
   tmpRoot?: string;
   /** Milliseconds to wait for /v1/health (default 120 s: two shared cores, several runs at once). */
   readyTimeoutMs?: number;
+  /**
+   * `--log-level error`: no log line per request (benchmarks, where logging costs CPU the worker
+   * needs). wrangler then prints no "Ready on" line, so the port is asked of the OS beforehand.
+   */
+  quiet?: boolean;
 }
 
 /** A running worker: the same shape whether wrangler dev (this file) or Miniflare (miniflare.ts) runs it. */
@@ -134,6 +140,22 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * A port free right now: bound to port 0 by the OS, read, released. Only for `quiet` runs, which
+ * cannot read the port wrangler chose; another process could take it in between (then wrangler
+ * exits with EADDRINUSE and the error says so).
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `wrangler dev` (with `--test-scheduled`, as `npm start`) and resolves once /v1/health answers. */
@@ -151,7 +173,9 @@ export async function startWranglerDev(options: WorkerOptions = {}): Promise<Run
     cleanup();
     throw e;
   }
-  const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", "0", "--inspector-port", "0"];
+  const port = options.quiet ? await freePort() : 0;
+  const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0"];
+  if (options.quiet) args.push("--log-level", "error");
   args.push("--persist-to", persistTo, "--test-scheduled", "--show-interactive-dev-session=false");
   for (const [k, v] of Object.entries({ ...options.vars, ADMIN_TOKEN: adminToken })) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn(process.execPath, args, {
@@ -185,7 +209,7 @@ export async function startWranglerDev(options: WorkerOptions = {}): Promise<Run
 
   try {
     const url = await ready(
-      () => output,
+      port === 0 ? () => output : () => `Ready on http://127.0.0.1:${port}\n`,
       () => child.exitCode !== null,
       options.readyTimeoutMs ?? 120_000,
     );
