@@ -2,8 +2,13 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 
-// Two projects: `worker` runs inside workerd (real local D1 through miniflare), `node` runs the
-// instance client, the browser end-to-end tests and the build checks in plain Node.
+// Three projects (`npm test` runs all; `npm run test:<name>` one):
+// - `worker`: inside workerd through the vitest plugin (real local D1; storage isolated per file);
+// - `node`: plain Node: the instance client and CLI (against the worker in-process through
+//   Miniflare, test/harness/miniflare.ts), the snippet's unit tests, build and contract checks;
+// - `e2e`: headless Chromium against `wrangler dev` (test/harness/worker.ts, browser.ts).
+const E2E = ["test/node/e2e/**/*.test.ts", "test/node/dashboard.test.ts"];
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(__dirname, "schema/migrations"));
   return {
@@ -22,6 +27,16 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             include: ["test/node/**/*.test.ts"],
+            exclude: E2E,
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
+        },
+        {
+          test: {
+            name: "e2e",
+            include: E2E,
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 180_000,

@@ -7,7 +7,7 @@
  * CANDOR_BROWSER=bundled ignores the system one (CI proves the fallback this way);
  * CANDOR_BROWSER=system refuses the fallback.
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -139,4 +139,15 @@ export async function launchPersistentChromium(
   extra: Parameters<typeof chromium.launchPersistentContext>[1] = {},
 ): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, { ...extra, ...(await options(extra)) });
+}
+
+/**
+ * Where a test saves a screenshot (CI lists test-results/*.png as artifacts): `<name>.png`, or
+ * `bundled-<name>.png` when the bundled Chromium took it, so the two CI runs keep both.
+ */
+export async function screenshotFile(name: string): Promise<string> {
+  const dir = path.join(import.meta.dirname, "../../test-results");
+  mkdirSync(dir, { recursive: true });
+  const { source } = await chromiumBinary();
+  return path.join(dir, `${source === "bundled" ? "bundled-" : ""}${name}.png`);
 }

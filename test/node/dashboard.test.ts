@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { alertsAnswer } from "../../schema/wire/admin.ts";
-import { launchPersistentChromium } from "../harness/browser.ts";
+import { launchPersistentChromium, screenshotFile } from "../harness/browser.ts";
 import { ROOT, startWranglerDev, type RunningWorker } from "../harness/worker.ts";
 import { charts, day, seedSql } from "./dashboardSeed.ts";
 
@@ -17,11 +17,10 @@ let userData: string;
 const hosts = new Set<string>();
 const consoleErrors: string[] = [];
 const kpi = (n = 0) => page.locator(".kpi b").nth(n).textContent();
-const shot = (name: string) => page.screenshot({ path: path.join(ROOT, `test-results/${name}.png`), fullPage: true });
+const shot = async (name: string) => page.screenshot({ path: await screenshotFile(name), fullPage: true });
 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, "client/build.mjs")], { cwd: ROOT });
-  mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
   // The dashboard as users run it: `wrangler dev` serves it with the `_headers` rules (its CSP).
   worker = await startWranglerDev({ adminToken: TOKEN, seedSql: seedSql() });
   userData = mkdtempSync(path.join(tmpdir(), "candor-dash-chromium-"));

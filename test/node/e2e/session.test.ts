@@ -1,11 +1,8 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../run.ts";
 import { browserRefOf } from "../../../client/node/browserRef.ts";
 import { TOKEN, settle } from "./harness.ts";
-import { chromiumBinary } from "../../harness/browser.ts";
+import { chromiumBinary, screenshotFile } from "../../harness/browser.ts";
 import { e2eSetup } from "./setup.ts";
 import { afterClose, order, setVisibility, tick } from "./pageSteps.ts";
 
@@ -103,8 +100,7 @@ describe("e2e: a scripted console session, stored exactly once", () => {
     await setVisibility(page, "hidden");
     await setVisibility(page, "visible");
     await tick(page);
-    mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, "test-results/e2e-session.png") });
+    await page.screenshot({ path: await screenshotFile("e2e-session") });
     // 9. close (beforeunload + pagehide + visibilitychange on one exit)
     await page.close({ runBeforeUnload: true });
 
@@ -173,7 +169,12 @@ describe("e2e: the back/forward cache", () => {
       const instanceId = crypto.randomUUID();
       e.demo.set({
         mode: "script",
-        start: { token: TOKEN, license: { active: false }, config: { adminEnabled: true }, instanceId },
+        start: {
+          token: TOKEN,
+          license: { active: false },
+          config: { adminEnabled: true },
+          instanceRef: browserRefOf(instanceId),
+        },
       });
       const context = await e.browser.newContext();
       const page = await context.newPage();
