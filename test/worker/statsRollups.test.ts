@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import type { ActiveStats, VersionStats } from "../../schema";
 import { planDays } from "../../worker/pipeline/rollup/steps";
-import { admin } from "./helpers";
+import { admin, emptyDatabase } from "./helpers";
 import { cron, insertPings } from "./statsSeed";
 
 const id = (n: number) => `10000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
@@ -12,6 +12,8 @@ async function active(from: string, to: string): Promise<number[]> {
 }
 
 describe("rollups through scheduled(): late pings are counted when their day is rebuilt", () => {
+  beforeEach(emptyDatabase);
+
   it("rebuilds today, yesterday and the day before on every run", async () => {
     await insertPings([
       { id: id(1), day: "2026-06-10", hour: 9, version: "1.0.0" },
@@ -48,12 +50,15 @@ describe("rollups through scheduled(): late pings are counted when their day is 
     expect(w.active7).toEqual([5]); // windows read raw rows, so the 06-05 row counts from the 06-11 rebuild on
   });
 
-  it("records progress: built through today", async () => {
+  it("records progress: built through the run's day, at the run's time", async () => {
+    await insertPings([{ id: id(1), day: "2026-06-09", version: "1.0.0" }]);
+    const at = Date.UTC(2026, 5, 11, 1, 17);
+    await cron(at);
     const row = await env.DB.prepare("SELECT built_through, built_at FROM rollup_state").first<{
       built_through: string;
       built_at: number;
     }>();
-    expect(row).toEqual({ built_through: "2026-06-11", built_at: Date.UTC(2026, 5, 11, 1, 17) });
+    expect(row).toEqual({ built_through: "2026-06-11", built_at: at });
   });
 });
 
