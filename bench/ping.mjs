@@ -4,7 +4,7 @@
 // Usage: npm run bench -- [requests per phase, default 4000] [concurrency, default 32]
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { startWranglerDev } from "../test/harness/worker.ts";
+import { startWranglerDev } from "../test/harness/wranglerDev.ts";
 
 const total = Number(process.argv[2] ?? 4000);
 const concurrency = Number(process.argv[3] ?? 32);

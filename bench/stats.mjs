@@ -2,12 +2,13 @@
 // rollups built by the real scheduled() handler, then the 90-day version-adoption answer timed
 // through the API from rollups and from raw rows (?source=raw). Prints both p50s and the ratio,
 // plus storage measured from the rows (bytes per ping / per event incl. indexes).
-// wrangler dev on a free port (test/harness/worker.ts). Env: BENCH_PINGS, BENCH_INSTANCES, BENCH_RUNS.
+// wrangler dev on a free port (test/harness/wranglerDev.ts). Env: BENCH_PINGS, BENCH_INSTANCES, BENCH_RUNS.
 import { createHash, randomUUID } from "node:crypto";
 import { rmSync, statSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { browserRefFromDigest, browserRefInput } from "../schema/wire/browserRef.ts";
-import { d1File, migrateLocal, startWranglerDev, tempStateDir } from "../test/harness/worker.ts";
+import { d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
+import { startWranglerDev } from "../test/harness/wranglerDev.ts";
 
 const PINGS = Number(process.env.BENCH_PINGS ?? 1_000_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20_000);

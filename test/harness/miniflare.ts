@@ -7,34 +7,19 @@
  * commands read it too), migrations applied in-process the way wrangler and the vitest plugin do
  * (one batch per file, recorded in d1_migrations). Listens on a port the OS picks (port 0).
  */
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
-import {
-  adminFetch,
-  CRON,
-  DEFAULT_ADMIN_TOKEN,
-  ROOT,
-  tempStateDir,
-  type RunningWorker,
-  type WorkerOptions,
-} from "./worker.ts";
+import { tempStateDir } from "./localD1.ts";
+import { adminFetch, CRON, DEFAULT_ADMIN_TOKEN, type RunningWorker, type WorkerOptions } from "./runningWorker.ts";
+import { ROOT, wranglerSync } from "./wrangler.ts";
 
-const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const MIGRATIONS = path.join(ROOT, "schema/migrations");
 
 /** `wrangler deploy --dry-run --outdir <dir>`: the deployable bundle, built offline. */
 function bundle(outdir: string): string {
-  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  const r = spawnSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir], {
-    cwd: ROOT,
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${r.stdout}\n${r.stderr}`);
+  wranglerSync(["deploy", "--dry-run", "--outdir", outdir]);
   return path.join(outdir, "index.js");
 }
 

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { alertsAnswer } from "../../schema/wire/admin.ts";
 import { launchPersistentChromium, screenshotFile } from "../harness/browser.ts";
-import { ROOT, startWranglerDev, type RunningWorker } from "../harness/worker.ts";
+import type { RunningWorker } from "../harness/runningWorker.ts";
+import { ROOT } from "../harness/wrangler.ts";
+import { startWranglerDev } from "../harness/wranglerDev.ts";
 import { charts, day, seedSql } from "./dashboardSeed.ts";
 
 const TOKEN = "dash-token-0123456789";

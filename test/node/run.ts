@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { ROOT } from "../harness/worker.ts";
+import { ROOT } from "../harness/wrangler.ts";
 
 export { ROOT };
 

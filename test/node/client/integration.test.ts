@@ -17,7 +17,7 @@ import type {
 } from "../../../schema/wire/admin.ts";
 import { tempDir } from "./helpers.ts";
 import { startMiniflare } from "../../harness/miniflare.ts";
-import type { RunningWorker } from "../../harness/worker.ts";
+import type { RunningWorker } from "../../harness/runningWorker.ts";
 
 // The worker and its bindings only (no static assets, no CLI): in-process through Miniflare.
 let worker: RunningWorker;

@@ -1,14 +1,15 @@
 /**
  * End-to-end helpers: the demo console (a tiny static server on a free port, another origin than
  * the worker, so CORS is real) and the admin read-back of stored events. The worker runs under
- * `wrangler dev` (test/harness/worker.ts) and Chromium comes from test/harness/browser.ts.
+ * `wrangler dev` (test/harness/wranglerDev.ts) and Chromium comes from test/harness/browser.ts.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { AdminEvent, EventsAnswer } from "../../../schema/wire/admin.ts";
-import { ROOT, type RunningWorker } from "../../harness/worker.ts";
+import type { RunningWorker } from "../../harness/runningWorker.ts";
+import { ROOT } from "../../harness/wrangler.ts";
 
 export const TOKEN = "phc_candor_dev";
 

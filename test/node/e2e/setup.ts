@@ -1,7 +1,8 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { launchChromium } from "../../harness/browser.ts";
-import { startWranglerDev, type RunningWorker } from "../../harness/worker.ts";
+import type { RunningWorker } from "../../harness/runningWorker.ts";
+import { startWranglerDev } from "../../harness/wranglerDev.ts";
 import { startDemo, storedEvents, type StoredEvent } from "./harness.ts";
 
 export interface E2E {
