@@ -1,18 +1,19 @@
 /**
  * FerretDB's beacon and Firefly III's /submit against the real worker under `wrangler dev`
- * (workerd + a fresh local D1): the recorded fixture bytes are replayed with the clients' own
- * headers over plain HTTP/1.1 (node:http, nothing added), and D1 is read back.
+ * (workerd + a fresh local D1; test/harness/wranglerDev.ts). Not Miniflare in-process: there the
+ * early 413 to an oversized body closes the connection while node:http is still writing it
+ * (EPIPE); through wrangler dev the answer arrives. The recorded fixture bytes are replayed with
+ * the clients' own headers over plain HTTP/1.1 (node:http, nothing added), and D1 is read back.
  */
 import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { createServer } from "node:net";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ferretdbResponse } from "../../schema/wire/ferretdb.ts";
 import { fireflyResponse } from "../../schema/wire/firefly.ts";
-import { tempDir } from "./client/helpers.ts";
-import { d1Query, startWorker, type DevWorker } from "./client/worker.ts";
+import type { RunningWorker } from "../harness/runningWorker.ts";
+import { startWranglerDev } from "../harness/wranglerDev.ts";
 import { ROOT } from "./run.ts";
 
 const fixture = (name: string) => readFileSync(path.join(ROOT, "test/fixtures/protocols", name));
@@ -20,18 +21,6 @@ const FERRET_V2 = fixture("ferretdb-v2.7.0-docker-1day.json");
 const FERRET_V1 = fixture("ferretdb-v1.24.2-postgresql.json");
 const FIREFLY_546 = fixture("firefly-5.4.6-docker-batch.json");
 const FIREFLY_527 = fixture("firefly-5.2.7-bad-uuid-batch.json");
-
-/** A port the OS says is free now (port 0), for wrangler dev. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One HTTP/1.1 request with exactly these headers and bytes (as Go's and Guzzle's clients send
@@ -80,9 +69,8 @@ const firefly = (url: string, body: Buffer, version = "5.4.6") =>
     body,
   );
 
-let worker: DevWorker;
-let persistTo: string;
-const rows = async (sql: string) => d1Query(persistTo, sql);
+let worker: RunningWorker;
+const rows = async (sql: string) => worker.query(sql);
 const counts = async () =>
   (
     await rows(
@@ -91,8 +79,7 @@ const counts = async () =>
   )[0];
 
 beforeAll(async () => {
-  persistTo = await tempDir();
-  worker = await startWorker(await freePort(), persistTo);
+  worker = await startWranglerDev();
 });
 afterAll(async () => worker?.stop());
 

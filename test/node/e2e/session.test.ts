@@ -199,7 +199,7 @@ describe("e2e: the back/forward cache", () => {
       await afterClose(); // a late duplicate (a second close beacon) must fail the test
       const stored = [...(await e.events(`instance=${instanceId}`))].sort(order);
       expect(stored.map((s) => [s.event, s.path])).toEqual(expected);
-      expect(new Set(stored.map((s) => s.sessionId)).size).toBe(1);
+      expect(new Set(stored.map((s) => s.session_id)).size).toBe(1);
     },
   );
 });

@@ -1,21 +1,11 @@
 import { readFileSync } from "node:fs";
-import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../run.ts";
 import { TOKEN, settle } from "./harness.ts";
 import { e2eSetup } from "./setup.ts";
 
-/** Free ports for the worker, its inspector and the demo page: all held open at once, then released. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = Array.from({ length: n }, () => net.createServer());
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.listen(0, "127.0.0.1", r))));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-const [workerPort, inspectorPort, demoPort] = await freePorts(3);
-const e = e2eSetup(workerPort!, inspectorPort!, demoPort!);
+const e = e2eSetup();
 
 /** PostHog's published HTML snippet (the `!function(t,e){...}` loader), placeholders and all. */
 const SNIPPET = readFileSync(path.join(ROOT, "test/fixtures/posthog-snippet.html"), "utf8");
@@ -51,17 +41,17 @@ describe("e2e: PostHog's HTML snippet pasted as published, api_host = the worker
     await page.waitForFunction(() => (window as unknown as { posthog?: { __loaded?: boolean } }).posthog?.__loaded);
 
     const custom = await settle(
-      () => e.worker.events("event=snippet_pasted"),
+      () => e.events("event=snippet_pasted"),
       (rows) => rows.length >= 1,
     );
     const views = await settle(
-      () => e.worker.events("event=%24pageview"),
+      () => e.events("event=%24pageview"),
       (rows) => rows.length >= 1,
     );
     // posthog-js retries anything but 200: give a resend time to land before counting again.
     await new Promise((r) => setTimeout(r, 1500));
-    const customAfter = await e.worker.events("event=snippet_pasted");
-    const viewsAfter = await e.worker.events("event=%24pageview");
+    const customAfter = await e.events("event=snippet_pasted");
+    const viewsAfter = await e.events("event=%24pageview");
     await context.close();
 
     expect(failed).toEqual([]);
