@@ -1,11 +1,17 @@
 import { z } from "zod";
 import { boundedRecord, keyName, productName, shortText } from "./common.ts";
+import { privateKinds } from "../privacy/kinds.ts";
 
 /** Limits of POST /v1/ping bodies; the worker enforces them, the client stays inside them. */
 export const pingLimits = {
   bodyBytes: 64 * 1024,
   envKeys: 32,
+  /** platform.counts: dotted keys stored (the first ones, in the order sent; the rest are dropped). */
   countKeys: 100,
+  /** platform.counts: levels of nesting (`projectsByState.suspended` is 2). */
+  countDepth: 3,
+  /** platform.counts: entries at all levels; more is refused (400) as no real client sends it. */
+  countEntries: 500,
   configDepth: 4,
   configKeys: 200,
   configString: 128,
@@ -32,6 +38,21 @@ function countKeys(o: Record<string, unknown>): number {
     0,
   );
 }
+/** A count: an integer >= 0. */
+export const countValue = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** platform.counts as sent: integers and objects of integers (FlowFuse's `projectsByState: {suspended: 2}`). */
+export interface CountTree {
+  [key: string]: number | CountTree;
+}
+function countLevel(depth: number): z.ZodType<CountTree> {
+  const value = depth > 1 ? z.union([countValue, z.lazy(() => countLevel(depth - 1))]) : countValue;
+  return z.record(keyName, value);
+}
+export const platformCounts = countLevel(pingLimits.countDepth).refine(
+  (o) => countKeys(o) <= pingLimits.countEntries,
+  { message: `at most ${pingLimits.countEntries} entries in all` },
+);
+
 export const platformConfig = configLevel(pingLimits.configDepth).refine((o) => countKeys(o) <= pingLimits.configKeys, {
   message: `at most ${pingLimits.configKeys} keys in all`,
 });
@@ -69,19 +90,22 @@ export const pingException = z.object({
 });
 export type PingException = z.infer<typeof pingException>;
 
-/** The instance ping, as FlowFuse sends it (fixtures/ping-flowfuse.json) plus Candor's fields. */
+/** An installation's random id: any case on the wire, lower case from here on (stored, compared). */
+export const installationId = z.uuid().transform((s) => s.toLowerCase());
+
+/**
+ * The instance ping, as FlowFuse sends it (test/fixtures/ping-flowfuse-ce.json and -ee.json;
+ * older FlowFuse: flat counts, ping-flowfuse-flat.json) plus Candor's fields.
+ */
 export const pingRequest = z.object({
-  instanceId: z.uuid(),
+  instanceId: installationId,
   product: productName.optional(),
   version: shortText.optional(),
   os: z.object({ type: shortText.optional(), release: shortText.optional(), arch: shortText.optional() }).optional(),
   env: boundedRecord(shortText, pingLimits.envKeys).optional(),
   platform: z
     .object({
-      counts: boundedRecord(
-        z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-        pingLimits.countKeys,
-      ).optional(),
+      counts: platformCounts.optional(),
       config: platformConfig.optional(),
       license: z.object({ id: shortText.optional(), type: shortText.optional() }).optional(),
     })
@@ -103,6 +127,15 @@ export const pingAlert = z.object({
 });
 export type PingAlert = z.infer<typeof pingAlert>;
 
+/**
+ * Why a field of an accepted ping was not stored: it held a private value of that kind (see
+ * schema/privacy/scrub.ts), or it was over a bound (counts past `countKeys`; a count key that a
+ * nested one already gave, `{"a.b": 1, "a": {"b": 2}}`).
+ */
+export const dropReasons = [...privateKinds, "over_limit", "duplicate_key"] as const;
+export const droppedField = z.object({ path: z.string(), reason: z.enum(dropReasons) });
+export type DroppedField = z.infer<typeof droppedField>;
+
 /** 200 answer of POST /v1/ping. */
 export const pingResponse = z.object({
   uuid: z.uuid(),
@@ -111,5 +144,7 @@ export const pingResponse = z.object({
   update_info: z.object({ version: z.string(), info: z.string().nullable(), url: z.string().nullable() }).nullable(),
   alerts: z.array(pingAlert),
   ignored: z.array(z.string()),
+  /** Fields not stored, by JSON path (or header name), with the reason; never their values. */
+  dropped: z.array(droppedField).default([]),
 });
 export type PingResponse = z.infer<typeof pingResponse>;

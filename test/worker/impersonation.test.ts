@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import flowfuse from "../fixtures/ping-flowfuse.json";
+import ce from "../fixtures/ping-flowfuse-ce.json";
 import { eventsAnswer, instancesAnswer } from "../../schema";
 import { browserRef } from "../../schema/wire/browserRef";
 import { admin, dumpDatabase, errorCode, post, uuid } from "./helpers";
@@ -8,6 +8,8 @@ import { identityColumns, newIdentity, newKey, pageview, ping, rowsOf } from "./
 
 /** Independently computed: printf 'candor.browser-ref.v1:<id>' | sha256sum, first 16 bytes, base64url. */
 const FLOWFUSE_REF = "Z2ZIT4pVQ7zRcwdYp2b9Sg";
+/** FlowFuse's current ping, under the id whose browser reference is the vector above. */
+const flowfuse = { ...ce, instanceId: "5db51f99-c6fb-4340-9c19-78adce58cc1b" };
 
 describe("installation keys on POST /v1/ping", () => {
   it("the first key-bearing ping of a new instance registers the key's digest; the same key keeps working", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import flowfuse from "../fixtures/ping-flowfuse.json";
+import flowfuse from "../fixtures/ping-flowfuse-ce.json";
 import { instancePingsAnswer, pingResponse } from "../../schema";
 import { admin, count, post, uuid } from "./helpers";
 
@@ -10,16 +10,17 @@ describe("POST /v1/ping", () => {
     expect(res.status).toBe(200);
     const body = pingResponse.parse(await res.json());
     expect(body.ignored).toEqual([]);
+    expect(body.dropped).toEqual([]);
     expect(body.update_available).toBe(false);
     expect(body.latest_version).toBeNull();
 
     const inst = await env.DB.prepare("SELECT * FROM instances WHERE id = ?").bind(flowfuse.instanceId).first();
     expect(inst).toMatchObject({
       product: "flowforge",
-      version: "1.0.0",
-      os_type: "Darwin",
+      version: "2.21.0",
+      os_type: "Linux",
       os_arch: "x64",
-      license_type: "DEV",
+      license_type: "CE",
       ping_count: 1,
     });
     const ping = await env.DB.prepare("SELECT * FROM pings WHERE uuid = ?")
@@ -28,10 +29,16 @@ describe("POST /v1/ping", () => {
     expect(ping).toMatchObject({
       instance_id: flowfuse.instanceId,
       product: "flowforge",
-      version: "1.0.0",
-      license_type: "DEV",
+      version: "2.21.0",
+      license_type: "CE",
     });
-    expect(JSON.parse(ping!.counts!)).toEqual(flowfuse.platform.counts);
+    const { projectsByState, devicesByLastSeen, ...flat } = flowfuse.platform.counts;
+    expect(JSON.parse(ping!.counts!)).toEqual({
+      ...flat,
+      "projectsByState.suspended": projectsByState.suspended,
+      "devicesByLastSeen.never": devicesByLastSeen.never,
+      "devicesByLastSeen.day": devicesByLastSeen.day,
+    });
     expect(JSON.parse(ping!.config!)).toEqual(flowfuse.platform.config);
     expect(JSON.parse(ping!.env!)).toEqual(flowfuse.env);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import flowfuse from "../fixtures/ping-flowfuse.json";
+import flowfuse from "../fixtures/ping-flowfuse-ee.json";
 import { dumpDatabase, post, uuid } from "./helpers";
 
 const IP = "203.0.113.77";

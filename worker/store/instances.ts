@@ -28,13 +28,21 @@ export async function listInstances(db: Db, limit: number, after?: Cursor) {
   );
 }
 
-export async function getInstance(db: Db, id: string) {
+/**
+ * Instance ids are stored lower-case (the wire schema lower-cases them): every lookup and erase
+ * here lower-cases the id it is given, so any spelling finds the installation.
+ */
+export const idKey = (id: string) => id.toLowerCase();
+
+export async function getInstance(db: Db, anyCaseId: string) {
+  const id = idKey(anyCaseId);
   const rows = await guard("getInstance", () => db.select(shown).from(instances).where(eq(instances.id, id)).limit(1));
   return rows[0];
 }
 
 /** The digest of the installation's registered key; null when it has none or does not exist. */
-export async function registeredKeyHash(db: Db, id: string): Promise<string | null> {
+export async function registeredKeyHash(db: Db, anyCaseId: string): Promise<string | null> {
+  const id = idKey(anyCaseId);
   const rows = await guard("registeredKeyHash", () =>
     db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, id)).limit(1),
   );
@@ -47,7 +55,8 @@ export async function registeredKeyHash(db: Db, id: string): Promise<string | nu
  * tables are deleted explicitly (not only by ON DELETE CASCADE) so the erase does not depend on
  * the foreign_keys pragma. `allowed`, when given, is ANDed into every statement.
  */
-async function eraseStatements(db: Db, id: string, allowed?: SQL) {
+async function eraseStatements(db: Db, anyCaseId: string, allowed?: SQL) {
+  const id = idKey(anyCaseId);
   const ref = await browserRef(id);
   const where = (condition: SQL) => (allowed ? and(condition, allowed) : condition);
   return [
@@ -75,7 +84,8 @@ export async function eraseInstance(db: Db, id: string): Promise<boolean> {
  * statement carries the condition, so a key registered after the check makes the batch erase
  * nothing. Returns false in that case (the caller refuses), true otherwise.
  */
-export async function eraseInstanceIfKey(db: Db, id: string, expected: string | null): Promise<boolean> {
+export async function eraseInstanceIfKey(db: Db, anyCaseId: string, expected: string | null): Promise<boolean> {
+  const id = idKey(anyCaseId);
   const unchanged = sql`NOT EXISTS (SELECT 1 FROM ${instances} WHERE ${instances.id} = ${id} AND ${instances.keyHash} IS NOT ${expected})`;
   const statements = await eraseStatements(db, id, unchanged);
   const results = await guard("eraseInstanceIfKey", () =>

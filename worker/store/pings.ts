@@ -5,6 +5,7 @@ import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
 import { recordInserts, type ExceptionRow, type FactRow } from "./records";
+import { idKey } from "./instances";
 
 export type InstanceRow = typeof instances.$inferInsert;
 export type PingRow = typeof pings.$inferInsert;
@@ -148,7 +149,7 @@ export async function listPings(db: Db, instanceId: string, limit: number, after
     db
       .select()
       .from(pings)
-      .where(and(eq(pings.instanceId, instanceId), page.after))
+      .where(and(eq(pings.instanceId, idKey(instanceId)), page.after))
       .orderBy(...page.order)
       .limit(limit),
   );

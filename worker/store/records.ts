@@ -4,6 +4,7 @@ import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
+import { idKey } from "./instances";
 
 export type FactRow = typeof facts.$inferInsert;
 export type ExceptionRow = typeof exceptions.$inferInsert;
@@ -63,14 +64,15 @@ export async function listFacts(db: Db, instanceId: string, limit: number, after
     db
       .select()
       .from(facts)
-      .where(and(eq(facts.instanceId, instanceId), page.after))
+      .where(and(eq(facts.instanceId, idKey(instanceId)), page.after))
       .orderBy(...page.order)
       .limit(limit),
   );
 }
 
 /** Newest-first page of one instance's exceptions, plus its groups (one per fingerprint). */
-export async function listExceptions(db: Db, instanceId: string, limit: number, after: Cursor | undefined) {
+export async function listExceptions(db: Db, anyCaseId: string, limit: number, after: Cursor | undefined) {
+  const instanceId = idKey(anyCaseId);
   const page = newestFirst(exceptions.receivedAt, exceptions.id, after);
   const [rows, groups] = await guard("listExceptions", () =>
     db.batch([

@@ -2,16 +2,21 @@
  * The page location as stored: a path (no scheme, host, query, matrix parameters or plain
  * fragment; id-like segments replaced by `:id`) and a referrer reduced to its host name.
  */
+import { scrub } from "../../../schema/privacy/scrub";
 import { captureLimits } from "../../../schema/wire/capture";
-import { isIpLiteral, looksLikeId } from "./sensitive";
+import { decoded, isIpLiteral, looksLikeId } from "./sensitive";
 
-/** `/a;jsessionid=X/7f3a…-uuid/b` -> `/a/:id/b`: matrix parameters dropped, ids replaced. */
+/**
+ * `/a;jsessionid=X/7f3a…-uuid/b` -> `/a/:id/b`: matrix parameters dropped; a segment that is an
+ * id, or holds anything private (an IP address with or without a port, `/devices/192.0.2.78/logs`;
+ * an e-mail, a host name, a token) becomes `:id`.
+ */
 function cleanSegments(path: string): string {
   return path
     .split("/")
     .map((segment) => {
       const s = segment.split(";")[0]!;
-      return s && looksLikeId(s) ? ":id" : s;
+      return s && (looksLikeId(s) || scrub(decoded(s)).found.length > 0) ? ":id" : s;
     })
     .join("/");
 }
@@ -45,7 +50,7 @@ export function referrerDomain(referrer: string | undefined, domain: string | un
     } catch {
       continue; // not a URL: try the next candidate
     }
-    if (isIpLiteral(host)) return null;
+    if (isIpLiteral(host) || scrub(host).found.length > 0) return null; // an address, a .local/.internal name
     if (host) return host.slice(0, 253);
   }
   return null;

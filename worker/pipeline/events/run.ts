@@ -1,6 +1,9 @@
 import type { CaptureResponse } from "../../../schema/wire/capture";
 import type { Db } from "../../store/db";
 import { insertEvents } from "../../store/events";
+import { readSalt } from "../../store/salts";
+import { utcDay } from "../../lib/time";
+import { pseudonymize } from "./pseudonymize";
 import { checkToken, envelope, validateEvents } from "./steps";
 import { strip, toRow } from "./strip";
 
@@ -11,13 +14,15 @@ export interface CaptureInput {
 }
 
 /**
- * The capture pipeline: envelope -> validate -> token -> strip -> rows -> store.
+ * The capture pipeline: envelope -> validate -> token -> strip -> pseudonymize -> rows -> store.
  * Every 4xx is thrown before the store, and the store is one transaction: nothing half-written.
  */
 export async function ingestEvents(db: Db, input: CaptureInput): Promise<CaptureResponse> {
   const env = envelope(input.body);
   const { product, valid, rejected } = checkToken(env, validateEvents(env.events), input.tokens);
-  const rows = valid.map((c) => toRow(strip(c), product, input.now));
+  const salt = () => readSalt(db, utcDay(input.now));
+  const clean = await pseudonymize(valid.map(strip), salt);
+  const rows = clean.map((e) => toRow(e, product, input.now));
   const accepted = await insertEvents(db, rows);
   return { status: 1, accepted, duplicates: rows.length - accepted, rejected };
 }

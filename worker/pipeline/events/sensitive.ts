@@ -21,7 +21,7 @@ export function isIpLiteral(host: string): boolean {
 }
 
 /** Best-effort percent-decoding (a malformed escape leaves the text as it is). */
-function decoded(text: string): string {
+export function decoded(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {

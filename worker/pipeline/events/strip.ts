@@ -1,10 +1,14 @@
 /**
- * Steps 4-5: strip an event down to the allow-list, then build its row.
+ * Steps 4 and 6: strip an event down to the allow-list, then build its row (step 5,
+ * pseudonymize.ts, replaces a distinct_id or $session_id that names a person).
  * Kept: uuid, name, client time, distinct id, session id, path (no query or fragment, or the
  * snippet's route template), referrer DOMAIN, browser and OS FAMILY (PostHog's `$browser` /
  * `$os`; the raw User-Agent is never read), lib and version, and the snippet's own properties.
  * Everything else (IP, `$raw_user_agent`, full URLs, titles, licence id, ...) is dropped, and
- * the free-text fields that remain are checked so that no id, token, URL or address slips in.
+ * the free-text fields that remain are checked so that no id, token, URL or address slips in:
+ * `$lib`, `$lib_version` and `candor_app_version` holding anything schema/privacy/scrub.ts finds
+ * (an e-mail, IP, URL, path, name, token, UUID) are dropped; they describe software, so a
+ * placeholder would only add a meaningless value to the lib and version breakdowns.
  */
 import { z } from "zod";
 import { browserRefPattern } from "../../../schema/wire/browserRef";
@@ -12,10 +16,20 @@ import { captureLimits, customPropKey, licenseTier, snippetProps } from "../../.
 import { utcDay } from "../../lib/time";
 import type { EventRow } from "../../store/events";
 import { pathOnly, referrerDomain } from "./pageLocation";
+import { scrub } from "../../../schema/privacy/scrub";
 import { canonicalUuid, looksSensitive } from "./sensitive";
 import type { Checked } from "./steps";
 
 const text = (max: number) => z.string().min(1).max(max).optional().catch(undefined);
+/** Free text describing software (`web`, `1.449.2`): absent when it holds anything private. */
+const software = (max: number, version = false) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => scrub(s, { version }).found.length === 0)
+    .optional()
+    .catch(undefined);
 /** A family name such as "Chrome", "Mobile Safari", "Mac OS X": letters and spaces, no versions. */
 const family = z
   .string()
@@ -70,12 +84,12 @@ const allowed = z.object({
   $referring_domain: text(300),
   $browser: family,
   $os: family,
-  $lib: text(64),
-  $lib_version: text(64),
+  $lib: software(64),
+  $lib_version: software(64, true),
   $prev_pageview_duration: z.number().min(0).optional().catch(undefined),
   [snippetProps.route]: text(captureLimits.path),
   [snippetProps.instanceRef]: instanceRef,
-  [snippetProps.appVersion]: text(64),
+  [snippetProps.appVersion]: software(64, true),
   [snippetProps.licenseType]: licenseType,
   [snippetProps.durationMs]: z.number().min(0).max(1e10).optional().catch(undefined),
   [snippetProps.props]: customProps,

@@ -1,9 +1,12 @@
 /**
- * Ping step 6: the fact and exception records a ping carries, as rows linked to its instance.
+ * Ping step 8: the fact and exception records a ping carries, as rows linked to its instance.
+ * Every exception row is made here, after scrubException (the one exception scrubbing step).
  * Exceptions are grouped by a fingerprint: SHA-256 of the type and the top stack frames with
  * line/column numbers and directories removed, so one crash reported daily is one group.
  */
-import type { PingException, PingFact } from "../../../schema";
+import type { PingFact } from "../../../schema";
+import type { KnownSecrets } from "../../../schema/privacy/scrub";
+import { scrubException, type ExceptionSource } from "../privacy/scrubException";
 import { utcDay } from "../../lib/time";
 import type { ExceptionRow, FactRow } from "../../store/records";
 import { toHex } from "../../lib/hex";
@@ -62,19 +65,27 @@ export function factRows(facts: PingFact[] | undefined, ctx: RecordContext): Fac
   }));
 }
 
-export async function exceptionRows(list: PingException[] | undefined, ctx: RecordContext): Promise<ExceptionRow[]> {
+/** Exception rows, each scrubbed first (`known`: what the source knows identifies its machine). */
+export async function exceptionRows(
+  list: readonly ExceptionSource[] | undefined,
+  ctx: RecordContext,
+  known?: KnownSecrets,
+): Promise<ExceptionRow[]> {
   return Promise.all(
-    (list ?? []).map(async (e) => ({
-      id: e.id,
+    (list ?? []).map(async (source) => {
+      const e = scrubException(source, known);
+      return {
+        id: e.id,
       instanceId: ctx.instanceId,
-      fingerprint: await fingerprint(e.type, e.stack),
-      type: e.type,
-      message: e.message,
-      stack: e.stack ?? null,
-      version: ctx.version,
-      collectedAt: e.collectedAt,
-      receivedAt: ctx.now,
-      day: utcDay(ctx.now),
-    })),
+        fingerprint: await fingerprint(e.type, e.stack),
+        type: e.type,
+        message: e.message,
+        stack: e.stack ?? null,
+        version: ctx.version,
+        collectedAt: e.collectedAt,
+        receivedAt: ctx.now,
+        day: utcDay(ctx.now),
+      };
+    }),
   );
 }

@@ -3,6 +3,7 @@ import { updateNotice } from "./updates";
 import type { Db } from "../../store/db";
 import { recordPing } from "../../store/pings";
 import { exceptionRows, factRows } from "./records";
+import { scrubPing } from "./scrubPing";
 import { geo, normalize, strip, toRows, type PingContext, type ValidPing } from "./steps";
 import { identity } from "./identity";
 import { HttpError } from "../../lib/error";
@@ -16,13 +17,14 @@ export interface PingInput extends PingContext {
 }
 
 /**
- * The ping pipeline: steps 2-6 in order, then one batched store, then the upgrade notice. A ping
+ * The ping pipeline: steps 2-8 in order, then one batched store, then the upgrade notice. A ping
  * for an instance whose registered key it does not present is refused (403) with nothing written.
  */
 export async function ingestPing(db: Db, input: PingInput): Promise<PingResponse> {
   const { ping, ignored } = input.valid;
-  const clean = strip(normalize(ping, input.defaultProduct));
-  const rows = toRows(clean, geo(input.cf), input);
+  const scrubbed = scrubPing(ping, input.idempotencyKey);
+  const clean = strip(normalize(scrubbed.ping, input.defaultProduct));
+  const rows = toRows(clean, geo(input.cf), { ...input, idempotencyKey: scrubbed.idempotencyKey });
   const ctx = { instanceId: clean.instanceId, version: clean.version ?? null, now: input.now };
   const records = { facts: factRows(clean.facts, ctx), exceptions: await exceptionRows(clean.exceptions, ctx) };
   const instance = { ...rows.instance, ...(await identity(clean.instanceId, input.instanceKey)) };
@@ -33,5 +35,6 @@ export async function ingestPing(db: Db, input: PingInput): Promise<PingResponse
       "instance_key_mismatch",
       "This installation has a registered key; the request did not present it.",
     );
-  return { uuid: stored.uuid, ...updateNotice(clean.version, stored.release, stored.alerts), ignored };
+  const notice = updateNotice(clean.version, stored.release, stored.alerts);
+  return { uuid: stored.uuid, ...notice, ignored, dropped: scrubbed.dropped };
 }

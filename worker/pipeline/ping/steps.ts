@@ -1,12 +1,14 @@
 /**
- * The ping ingestion steps, in order: validate -> normalize -> geo -> strip -> toRows.
- * Each is small and pure; time, ids and the request's cf object are passed in.
+ * The ping ingestion steps, in order: validate -> scrubPing (scrubPing.ts, with flattenCounts)
+ * -> normalize -> geo -> strip -> toRows. Each is small and pure; time, ids and the request's
+ * cf object are passed in.
  */
 import { pingKnownKeys, pingRequest, type PingRequest } from "../../../schema";
 import { HttpError } from "../../lib/error";
 import { validate } from "../../lib/validate";
 import { utcDay } from "../../lib/time";
 import type { InstanceRow, PingRow } from "../../store/pings";
+import type { ScrubbedPing } from "./scrubPing";
 
 export interface ValidPing {
   ping: PingRequest;
@@ -23,12 +25,10 @@ export function validatePing(body: unknown): ValidPing {
   return { ping: validate(pingRequest, body), ignored };
 }
 
-export interface NormalPing extends PingRequest {
-  product: string;
-}
+export type NormalPing = ScrubbedPing & { product: string };
 
-/** Step 2: product defaults to the worker's; version falls back to env[product] (FlowFuse). */
-export function normalize(ping: PingRequest, defaultProduct: string): NormalPing {
+/** Step 3: product defaults to the worker's; version falls back to env[product] (FlowFuse). */
+export function normalize(ping: ScrubbedPing, defaultProduct: string): NormalPing {
   const product = ping.product ?? defaultProduct;
   return { ...ping, product, version: ping.version ?? ping.env?.[product] };
 }
@@ -38,14 +38,14 @@ export interface Geo {
   asn: number | null;
 }
 
-/** Step 3: coarse location from request.cf (absent outside Cloudflare): country and ASN only. */
+/** Step 4: coarse location from request.cf (absent outside Cloudflare): country and ASN only. */
 export function geo(cf: { country?: unknown; asn?: unknown } | undefined): Geo {
   const country = typeof cf?.country === "string" && /^[A-Z0-9]{2}$/.test(cf.country) ? cf.country : null;
   const asn = typeof cf?.asn === "number" && Number.isInteger(cf.asn) ? cf.asn : null;
   return { country, asn };
 }
 
-/** Step 4: drop what could identify a customer: the licence id (only its type is kept). */
+/** Step 5: drop what could identify a customer: the licence id (only its type is kept). */
 export function strip(ping: NormalPing): NormalPing {
   if (!ping.platform?.license) return ping;
   const { license, ...platform } = ping.platform;
@@ -58,7 +58,7 @@ export interface PingContext {
   idempotencyKey: string | null;
 }
 
-/** Step 5: the instance upsert row and the ping row. */
+/** Step 6: the instance upsert row and the ping row. */
 export function toRows(ping: NormalPing, where: Geo, ctx: PingContext): { instance: InstanceRow; ping: PingRow } {
   const common = {
     product: ping.product,
