@@ -102,6 +102,17 @@ function dns(match: string, ctx: RuleContext): string {
 
 const to = (kind: PrivateKind, text: string) => (_: string, ctx: RuleContext) => replaced(kind, ctx, text);
 const KEY_WORDS = String.raw`(?:password|passwd|passphrase|pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|auth|authorization|credentials?|cookie|session[_-]?id|dsn)`;
+const KEY_SUFFIX = String.raw`(?:[_.-]?(?:key|id|value|token|string))?`;
+const secretKeyRe = new RegExp(String.raw`^[\w.-]*?${KEY_WORDS}${KEY_SUFFIX}$`, "i");
+
+/**
+ * A key that names a secret (`password`, `DB_PASSWORD`, `apiKey`, `access_token`,
+ * `client-secret`, `sessionId`, `dsn`): its value is a secret whatever it looks like. For
+ * structured data (config objects, Sentry `extra`), where no `key=` precedes the value.
+ */
+export function isSecretKey(key: string): boolean {
+  return secretKeyRe.test(key);
+}
 const OCTET = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
 
 export const rules: readonly Rule[] = [
@@ -109,7 +120,7 @@ export const rules: readonly Rule[] = [
   { name: "url", pattern: String.raw`\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>` + "`]*", apply: url },
   { name: "email", pattern: String.raw`(?<![\w.%+-])[\w.%+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-])`, apply: to("email", "<email>") },
   { name: "bearer", pattern: String.raw`\b(?:Bearer|Basic)\s+[\w.~+/=-]{8,}`, apply: (m, ctx) => `${m.split(/\s+/)[0]} ${replaced("secret", ctx, "<secret>")}` },
-  { name: "assign", pattern: String.raw`(?<![\w-])[\w.-]*?${KEY_WORDS}(?:[_.-]?(?:key|id|value|token|string))?["']?\s*[=:]\s*(?:(?:Bearer|Basic)\s+)?(?:"[^"\n]*"|'[^'\n]*'|[^\s,;&"'<>(){}[\]]*[a-z0-9][^\s,;&"'<>(){}[\]]*)`, apply: assign },
+  { name: "assign", pattern: String.raw`(?<![\w-])[\w.-]*?${KEY_WORDS}${KEY_SUFFIX}["']?\s*[=:]\s*(?:(?:Bearer|Basic)\s+)?(?:"[^"\n]*"|'[^'\n]*'|[^\s,;&"'<>(){}[\]]*[a-z0-9][^\s,;&"'<>(){}[\]]*)`, apply: assign },
   { name: "jwt", pattern: String.raw`\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*`, apply: to("secret", "<secret>") },
   { name: "prefixed", pattern: String.raw`\b(?:(?:sk|pk|rk)_(?:live|test)_[a-z0-9]{8,}|sk-[\w-]{16,}|gh[pousr]_[a-z0-9]{20,}|github_pat_\w{20,}|xox[abposr]-[a-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[\w-]{30,}|glpat-[\w-]{20,}|npm_[a-z0-9]{30,})`, apply: to("secret", "<secret>") },
   { name: "uuid", pattern: String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`, apply: to("id", "<id>") },

@@ -28,6 +28,8 @@ import type { PrivateKind } from "./kinds.ts";
 import { hostRules, replaceNames, type NameRule } from "./names.ts";
 import { rules, type RuleContext, type RuleName } from "./rules.ts";
 
+export { isSecretKey } from "./rules.ts";
+
 export { personalKind, placeholders, privateKinds, randomKinds, type PrivateKind } from "./kinds.ts";
 
 /** What the caller knows identifies this machine or person (the Node client's own, a Sentry `server_name`). */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { captureLimits, customEventName, pageEvents, type RejectReason } from "../../../schema/wire/capture";
+import { scrub } from "../../../schema/privacy/scrub";
 import { HttpError } from "../../lib/error";
 
 export interface Envelope {
@@ -70,11 +71,15 @@ function reasonFor(raw: unknown, issues: ReadonlyArray<z.core.$ZodIssue>): Rejec
   return "invalid_properties";
 }
 
-/** Event names kept: `$pageview`, `$pageleave`, and custom names matching `customEventName`. */
+/**
+ * Event names kept: `$pageview`, `$pageleave`, and custom names matching `customEventName`
+ * that hold nothing schema/privacy/scrub.ts finds (`login 10.0.0.1`, `/home/alice/x` are names
+ * an app should not make: the event is rejected as `invalid_event_name`, not stored).
+ */
 export function nameReason(name: string): RejectReason | undefined {
   if ((pageEvents as readonly string[]).includes(name)) return undefined;
   if (name.startsWith("$")) return "event_not_allowed";
-  return customEventName.test(name) ? undefined : "invalid_event_name";
+  return customEventName.test(name) && scrub(name).found.length === 0 ? undefined : "invalid_event_name";
 }
 
 /** Step 2: per-event validation; a bad event is dropped with its reason, the others go on. */

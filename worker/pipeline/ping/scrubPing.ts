@@ -4,14 +4,15 @@
  * e-mail in os.type, a UUID in the licence type, a home path in a config string...) is dropped
  * and named in the answer's `dropped` with the kind found, never its value.
  * - dropped: product (the default product applies), version, os.*, env entries (key or value),
- *   the licence type, config entries (key or string leaf), count keys (flattenCounts), facts
+ *   the licence type, config entries (key or string leaf; a string under a key that names a
+ *   secret, `password`, `apiToken`, always), count keys (flattenCounts), facts
  *   whose key is private, an Idempotency-Key header holding an e-mail, address, path or name;
  * - scrubbed in place: fact values (free text by design: Firefly's console signatures), with
  *   placeholders; exceptions go through scrubException (records.ts) like every exception.
  * Version-like fields (version, os.release, env values) keep a bare dotted quad (`1.2.3.4`).
  */
 import { jsonPath, pingLimits, type DroppedField, type PingRequest } from "../../../schema";
-import { personalKind, scrub, scrubText, type ScrubOptions } from "../../../schema/privacy/scrub";
+import { isSecretKey, personalKind, scrub, scrubText, type ScrubOptions } from "../../../schema/privacy/scrub";
 import { flattenCounts } from "./flattenCounts";
 
 type Platform = NonNullable<PingRequest["platform"]>;
@@ -22,11 +23,15 @@ export type ScrubbedPing = Omit<PingRequest, "platform"> & {
 
 const VERSION: ScrubOptions = { version: true };
 
-/** Collects drop reasons; `keep` answers a string, or undefined when it held a private value. */
+/**
+ * Collects drop reasons; `keep` answers a string, or undefined when it held a private value or,
+ * with `key`, when that key names a secret (`password`, `apiToken`: the value is one, whatever
+ * it looks like).
+ */
 function dropper(dropped: DroppedField[]) {
-  const keep = (value: string | undefined, path: PropertyKey[], options?: ScrubOptions) => {
+  const keep = (value: string | undefined, path: PropertyKey[], options?: ScrubOptions & { key?: string }) => {
     if (value === undefined) return undefined;
-    const found = scrub(value, options).found[0];
+    const found = options?.key !== undefined && isSecretKey(options.key) ? "secret" : scrub(value, options).found[0];
     if (!found) return value;
     dropped.push({ path: jsonPath(path.map((p) => (typeof p === "string" ? scrubText(p) : p))), reason: found });
     return undefined;
@@ -42,7 +47,7 @@ function scrubConfig(level: ConfigLevel, path: string[], keep: ReturnType<typeof
     const at = [...path, key];
     if (keep(key, at) === undefined) continue;
     if (typeof value === "string") {
-      if (keep(value, at) !== undefined) out.set(key, value);
+      if (keep(value, at, { key }) !== undefined) out.set(key, value);
     } else if (value !== null && typeof value === "object") out.set(key, scrubConfig(value as ConfigLevel, at, keep));
     else out.set(key, value);
   }
@@ -52,7 +57,7 @@ function scrubConfig(level: ConfigLevel, path: string[], keep: ReturnType<typeof
 function scrubEnv(env: Record<string, string>, keep: ReturnType<typeof dropper>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter(
-      ([k, v]) => keep(k, ["env", k]) !== undefined && keep(v, ["env", k], VERSION) !== undefined,
+      ([k, v]) => keep(k, ["env", k]) !== undefined && keep(v, ["env", k], { ...VERSION, key: k }) !== undefined,
     ),
   );
 }
