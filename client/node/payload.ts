@@ -1,10 +1,10 @@
 import os from "node:os";
-import { pingLimits, pingRequest, type PingRequest } from "../../schema/wire/ping.ts";
+import { pingLimits, pingRequest, type CountTree, type PingRequest } from "../../schema/wire/ping.ts";
 import type { RecordEntry } from "./ledger.ts";
 
-/** What the host adds to each report (FlowFuse's `platform`): counts, config, licence type. */
+/** What the host adds to each report (FlowFuse's `platform`): counts (flat or nested), config, licence type. */
 export interface HostData {
-  counts?: Record<string, number>;
+  counts?: CountTree;
   config?: Record<string, unknown>;
   license?: { type?: string };
 }

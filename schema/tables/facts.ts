@@ -19,7 +19,7 @@ export const facts = sqliteTable(
   (t) => [index("facts_instance").on(t.instanceId), index("facts_key_day").on(t.key, t.day)],
 );
 
-/** Exception reports (already scrubbed by the client), grouped by fingerprint. */
+/** Exception reports, scrubbed by scrubException (worker/pipeline/privacy) whatever their source, grouped by fingerprint. */
 export const exceptions = sqliteTable(
   "exceptions",
   {

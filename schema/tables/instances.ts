@@ -9,7 +9,7 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const instances = sqliteTable(
   "instances",
   {
-    id: text("id").primaryKey(),
+    id: text("id").primaryKey(), // lower-case: lookups lower-case theirs (store/instances.ts idKey)
     product: text("product").notNull(),
     firstSeen: integer("first_seen").notNull(), // ms since epoch
     lastSeen: integer("last_seen").notNull(),

@@ -24,7 +24,7 @@ export const pings = sqliteTable(
     osRelease: text("os_release"),
     osArch: text("os_arch"),
     env: text("env", { mode: "json" }).$type<Record<string, string>>(),
-    counts: text("counts", { mode: "json" }).$type<Record<string, number>>(),
+    counts: text("counts", { mode: "json" }).$type<Record<string, number>>(), // flat: `projectsByState.suspended`
     config: text("config", { mode: "json" }).$type<Record<string, unknown>>(),
     licenseType: text("license_type"),
     uptime: integer("uptime"),

@@ -48,10 +48,9 @@ function countLevel(depth: number): z.ZodType<CountTree> {
   const value = depth > 1 ? z.union([countValue, z.lazy(() => countLevel(depth - 1))]) : countValue;
   return z.record(keyName, value);
 }
-export const platformCounts = countLevel(pingLimits.countDepth).refine(
-  (o) => countKeys(o) <= pingLimits.countEntries,
-  { message: `at most ${pingLimits.countEntries} entries in all` },
-);
+export const platformCounts = countLevel(pingLimits.countDepth).refine((o) => countKeys(o) <= pingLimits.countEntries, {
+  message: `at most ${pingLimits.countEntries} entries in all`,
+});
 
 export const platformConfig = configLevel(pingLimits.configDepth).refine((o) => countKeys(o) <= pingLimits.configKeys, {
   message: `at most ${pingLimits.configKeys} keys in all`,
@@ -144,7 +143,10 @@ export const pingResponse = z.object({
   update_info: z.object({ version: z.string(), info: z.string().nullable(), url: z.string().nullable() }).nullable(),
   alerts: z.array(pingAlert),
   ignored: z.array(z.string()),
-  /** Fields not stored, by JSON path (or header name), with the reason; never their values. */
-  dropped: z.array(droppedField).default([]),
+  /**
+   * Fields not stored, by JSON path (or header name), with the reason; never their values.
+   * Always sent by this worker; optional so that a client still reads an older worker's answer.
+   */
+  dropped: z.array(droppedField).optional(),
 });
 export type PingResponse = z.infer<typeof pingResponse>;

@@ -85,8 +85,8 @@ describe("FlowFuse's current ping (nested platform.counts)", () => {
     expect(Object.keys(stored)).toHaveLength(pingLimits.countKeys);
     expect(stored["a.b"]).toBe(1);
     expect(stored["nested.deep.k97"]).toBe(97);
-    expect(sub.dropped[0]).toEqual({ path: "$.platform.counts.a.b", reason: "duplicate_key" });
-    expect(sub.dropped.slice(1)).toEqual(
+    expect(sub.dropped![0]).toEqual({ path: "$.platform.counts.a.b", reason: "duplicate_key" });
+    expect(sub.dropped!.slice(1)).toEqual(
       Array.from({ length: 21 }, (_, i) => ({
         path: `$.platform.counts.nested.deep.k${99 + i}`,
         reason: "over_limit",

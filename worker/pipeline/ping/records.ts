@@ -76,7 +76,7 @@ export async function exceptionRows(
       const e = scrubException(source, known);
       return {
         id: e.id,
-      instanceId: ctx.instanceId,
+        instanceId: ctx.instanceId,
         fingerprint: await fingerprint(e.type, e.stack),
         type: e.type,
         message: e.message,

@@ -83,7 +83,10 @@ export function scrubPing(
     out.platform = { counts: platform.counts && counts };
     if (platform.config) out.platform.config = scrubConfig(platform.config, ["platform", "config"], keep);
     if (platform.license) {
-      out.platform.license = { id: platform.license.id, type: keep(platform.license.type, ["platform", "license", "type"]) };
+      out.platform.license = {
+        id: platform.license.id,
+        type: keep(platform.license.type, ["platform", "license", "type"]),
+      };
     }
   }
   if (facts) {
