@@ -25,6 +25,8 @@ export interface RuleContext {
 
 export interface Rule {
   name: RuleName;
+  /** A cheap necessary condition: text without it cannot match `pattern` (scrub.ts skips it). */
+  hint: string;
   pattern: string;
   apply: (match: string, ctx: RuleContext) => string;
 }
@@ -100,6 +102,11 @@ function dns(match: string, ctx: RuleContext): string {
   return code + (isIpv4(host!) ? replaced("ip", ctx, "<ip>") : replaced("host", ctx, "<host>"));
 }
 
+/** 32+ hex digits are a key or hash: random hex has both digits and letters (`aaaa…` is a word). */
+function hex(match: string, ctx: RuleContext): string {
+  return /\d/.test(match) && /[a-f]/i.test(match) ? replaced("secret", ctx, "<secret>") : match;
+}
+
 const to = (kind: PrivateKind, text: string) => (_: string, ctx: RuleContext) => replaced(kind, ctx, text);
 const KEY_WORDS = String.raw`(?:password|passwd|passphrase|pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|auth|authorization|credentials?|cookie|session[_-]?id|dsn)`;
 const KEY_SUFFIX = String.raw`(?:[_.-]?(?:key|id|value|token|string))?`;
@@ -116,23 +123,23 @@ export function isSecretKey(key: string): boolean {
 const OCTET = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
 
 export const rules: readonly Rule[] = [
-  { name: "pem", pattern: String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`, apply: to("secret", "<secret>") },
-  { name: "url", pattern: String.raw`\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>` + "`]*", apply: url },
-  { name: "email", pattern: String.raw`(?<![\w.%+-])[\w.%+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-])`, apply: to("email", "<email>") },
-  { name: "bearer", pattern: String.raw`\b(?:Bearer|Basic)\s+[\w.~+/=-]{8,}`, apply: (m, ctx) => `${m.split(/\s+/)[0]} ${replaced("secret", ctx, "<secret>")}` },
-  { name: "assign", pattern: String.raw`(?<![\w-])[\w.-]*?${KEY_WORDS}${KEY_SUFFIX}["']?\s*[=:]\s*(?:(?:Bearer|Basic)\s+)?(?:"[^"\n]*"|'[^'\n]*'|[^\s,;&"'<>(){}[\]]*[a-z0-9][^\s,;&"'<>(){}[\]]*)`, apply: assign },
-  { name: "jwt", pattern: String.raw`\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*`, apply: to("secret", "<secret>") },
-  { name: "prefixed", pattern: String.raw`\b(?:(?:sk|pk|rk)_(?:live|test)_[a-z0-9]{8,}|sk-[\w-]{16,}|gh[pousr]_[a-z0-9]{20,}|github_pat_\w{20,}|xox[abposr]-[a-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[\w-]{30,}|glpat-[\w-]{20,}|npm_[a-z0-9]{30,})`, apply: to("secret", "<secret>") },
-  { name: "uuid", pattern: String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`, apply: to("id", "<id>") },
-  { name: "mac", pattern: String.raw`\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b|\b[0-9a-f]{2}(?:-[0-9a-f]{2}){5}\b`, apply: to("mac", "<mac>") },
-  { name: "ipv6", pattern: String.raw`\[[0-9a-f:.]+(?:%[\w.-]+)?\](?::\d{1,5})?|(?<![\w:.])(?=[0-9a-f]*:[0-9a-f]*:)[0-9a-f:]{2,39}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.-]+)?(?![\w:]|\.\d)`, apply: ipv6 },
-  { name: "ipv4", pattern: String.raw`(?<![\w.])(?:${OCTET}\.){3}${OCTET}(?::\d{1,5})?(?!\w|\.\d)`, apply: ipv4 },
-  { name: "dns", pattern: String.raw`\b(?:ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)\s+[a-z0-9][\w.-]*`, apply: dns },
-  { name: "privateHost", pattern: String.raw`(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:local|localdomain|internal|intranet|lan|corp|home\.arpa)(?![\w-]|\.\w)`, apply: to("host", "<host>") },
-  { name: "winPath", pattern: String.raw`(?<!\w)[a-z]:${SEP}${WIN_DIRS}${SEP})*${SEG}*(?!<)`, apply: path },
-  { name: "uncPath", pattern: String.raw`(?<![\w\\])\\{2,4}[\w.$-]+(?:\\{1,2}${WIN_DIRS}))+`, apply: path },
-  { name: "tildePath", pattern: String.raw`(?<![\w~])~(?:[a-z_][\w.-]*)?\/${DIRS}\/)*${SEG}*(?!<)`, apply: path },
-  { name: "posixPath", pattern: String.raw`(?<![\w.~:/<>@%?=&#+\\-])\/${DIRS}\/)+${SEG}*(?!<)`, apply: path },
-  { name: "hex", pattern: String.raw`\b[0-9a-f]{32,}\b`, apply: to("secret", "<secret>") },
-  { name: "token", pattern: String.raw`(?<![\w+/-])[\w+-]{20,}={0,2}(?![\w+/=-])`, apply: (m, ctx) => (looksLikeToken(m) ? replaced("secret", ctx, "<secret>") : ctx.inner(m, ["token"])) },
+  { name: "pem", hint: String.raw`-----BEGIN`, pattern: String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`, apply: to("secret", "<secret>") },
+  { name: "url", hint: String.raw`:\/\/`, pattern: String.raw`\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>` + "`]*", apply: url },
+  { name: "email", hint: String.raw`@`, pattern: String.raw`(?<![\w.%+-])[\w.%+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-])`, apply: to("email", "<email>") },
+  { name: "bearer", hint: String.raw`\b(?:Bearer|Basic)\s`, pattern: String.raw`\b(?:Bearer|Basic)\s+[\w.~+/=-]{8,}`, apply: (m, ctx) => `${m.split(/\s+/)[0]} ${replaced("secret", ctx, "<secret>")}` },
+  { name: "assign", hint: String.raw`[=:]`, pattern: String.raw`(?<![\w.-])[\w.-]*?${KEY_WORDS}${KEY_SUFFIX}["']?\s*[=:]\s*(?:(?:Bearer|Basic)\s+)?(?:"[^"\n]*"|'[^'\n]*'|[^\s,;&"'<>(){}[\]]*[a-z0-9][^\s,;&"'<>(){}[\]]*)`, apply: assign },
+  { name: "jwt", hint: String.raw`eyJ`, pattern: String.raw`\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*`, apply: to("secret", "<secret>") },
+  { name: "prefixed", hint: String.raw`\b(?:sk_|pk_|rk_|sk-|gh[pousr]_|github_pat_|xox|AKIA|AIza|glpat-|npm_)`, pattern: String.raw`\b(?:(?:sk|pk|rk)_(?:live|test)_[a-z0-9]{8,}|sk-[\w-]{16,}|gh[pousr]_[a-z0-9]{20,}|github_pat_\w{20,}|xox[abposr]-[a-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[\w-]{30,}|glpat-[\w-]{20,}|npm_[a-z0-9]{30,})`, apply: to("secret", "<secret>") },
+  { name: "uuid", hint: String.raw`[0-9a-f]{8}-`, pattern: String.raw`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`, apply: to("id", "<id>") },
+  { name: "mac", hint: String.raw`[0-9a-f]{2}[:-][0-9a-f]{2}[:-]`, pattern: String.raw`\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b|\b[0-9a-f]{2}(?:-[0-9a-f]{2}){5}\b`, apply: to("mac", "<mac>") },
+  { name: "ipv6", hint: String.raw`:`, pattern: String.raw`\[[0-9a-f:.]+(?:%[\w.-]+)?\](?::\d{1,5})?|(?<![\w:.])(?=[0-9a-f]*:[0-9a-f]*:)[0-9a-f:]{2,39}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.-]+)?(?![\w:]|\.\d)`, apply: ipv6 },
+  { name: "ipv4", hint: String.raw`\d\.\d{1,3}\.\d`, pattern: String.raw`(?<![\w.])(?:${OCTET}\.){3}${OCTET}(?::\d{1,5})?(?!\w|\.\d)`, apply: ipv4 },
+  { name: "dns", hint: String.raw`ENOTFOUND|EAI_`, pattern: String.raw`\b(?:ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)\s+[a-z0-9][\w.-]*`, apply: dns },
+  { name: "privateHost", hint: String.raw`\.(?:local|internal|intranet|lan|corp|home\.arpa)`, pattern: String.raw`(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:local|localdomain|internal|intranet|lan|corp|home\.arpa)(?![\w-]|\.\w)`, apply: to("host", "<host>") },
+  { name: "winPath", hint: String.raw`[a-z]:[\\/]`, pattern: String.raw`(?<!\w)[a-z]:${SEP}${WIN_DIRS}${SEP})*${SEG}*(?!<)`, apply: path },
+  { name: "uncPath", hint: String.raw`\\\\`, pattern: String.raw`(?<![\w\\])\\{2,4}[\w.$-]+(?:\\{1,2}${WIN_DIRS}))+`, apply: path },
+  { name: "tildePath", hint: String.raw`~`, pattern: String.raw`(?<![\w~])~(?:[a-z_][\w.-]*)?\/${DIRS}\/)*${SEG}*(?!<)`, apply: path },
+  { name: "posixPath", hint: String.raw`\/`, pattern: String.raw`(?<![\w.~:/<>@%?=&#+\\-])\/${DIRS}\/)+${SEG}*(?!<)`, apply: path },
+  { name: "hex", hint: String.raw`[0-9a-f]{32}`, pattern: String.raw`\b[0-9a-f]{32,}\b`, apply: hex },
+  { name: "token", hint: String.raw`[\w+-]{20}`, pattern: String.raw`(?<![\w+/-])[\w+-]{20,}={0,2}(?![\w+/=-])`, apply: (m, ctx) => (looksLikeToken(m) ? replaced("secret", ctx, "<secret>") : ctx.inner(m, ["token"])) },
 ]; // prettier-ignore

@@ -54,33 +54,53 @@ export interface Scrubbed {
 /** Longest text scrubbed; the rest is cut first (every stored field is far shorter). */
 export const SCRUB_MAX_INPUT = 16 * 1024;
 
-const sources = new Map<string, { source: string; active: ReadonlyArray<(typeof rules)[number]> }>();
+interface Compiled {
+  /** The alternation of the active rules, one RegExp per nesting depth (replace() is re-entered). */
+  res: RegExp[];
+  /** The union of their hints: text that fails it has nothing to replace. */
+  hint: RegExp;
+  active: ReadonlyArray<(typeof rules)[number]>;
+}
+/** Compiled rule sets by the rules left out (a handful: see the `inner` calls in rules.ts). */
+const compiledSets = new Map<string, Compiled>();
 
-/** The alternation of every rule but `without` (a fresh RegExp per run: replace() is re-entered). */
-function compiled(without: readonly RuleName[]) {
+function compiled(without: readonly RuleName[]): Compiled {
   const key = without.join(",");
-  let hit = sources.get(key);
+  let hit = compiledSets.get(key);
   if (!hit) {
     const active = rules.filter((r) => !without.includes(r.name));
-    hit = { source: active.map((r, i) => `(?<r${i}>${r.pattern})`).join("|"), active };
-    sources.set(key, hit);
+    const source = active.map((r, i) => `(?<r${i}>${r.pattern})`).join("|");
+    hit = {
+      res: [0, 1, 2, 3].map(() => new RegExp(source, "gi")),
+      hint: new RegExp(active.map((r) => r.hint).join("|"), "i"),
+      active,
+    };
+    compiledSets.set(key, hit);
   }
-  return { re: new RegExp(hit.source, "gi"), active: hit.active };
+  return hit;
 }
 
-function run(text: string, ctx: RuleContext, without: readonly RuleName[]): string {
-  if (text === "") return text;
-  const { re, active } = compiled(without);
-  return text.replace(re, (...args: unknown[]) => {
-    const groups = args.at(-1) as Record<string, string | undefined>;
-    const i = active.findIndex((_, k) => groups[`r${k}`] !== undefined);
-    return active[i]!.apply(args[0] as string, ctx);
-  });
+function run(text: string, ctx: RuleContext & { depth: number }, without: readonly RuleName[]): string {
+  const { res, hint, active } = compiled(without);
+  if (text === "" || !hint.test(text)) return text;
+  // rules nest at most 3 deep (url -> path -> basename); deeper would need a fresh RegExp
+  const re = res[ctx.depth] ?? new RegExp(res[0]!.source, "gi");
+  ctx.depth++;
+  try {
+    return text.replace(re, (...args: unknown[]) => {
+      const groups = args.at(-1) as Record<string, string | undefined>;
+      const i = active.findIndex((_, k) => groups[`r${k}`] !== undefined);
+      return active[i]!.apply(args[0] as string, ctx);
+    });
+  } finally {
+    ctx.depth--;
+  }
 }
 
 /** Scrubs free text (see the contract above). */
 export function scrub(text: string, options: ScrubOptions = {}): Scrubbed {
-  const ctx: RuleContext = {
+  const ctx: RuleContext & { depth: number } = {
+    depth: 0,
     found: new Set(),
     learned: new Set(),
     version: options.version ?? false,

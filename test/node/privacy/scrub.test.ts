@@ -120,6 +120,8 @@ describe("scrub: no over-scrubbing", () => {
     "tokenizer=bert and author: Jane and passed=3",
     "base64ToUint8ArrayConverter sha256WithRSAEncryption getInstance2ByTeamIdAndName",
     "projectsByState.suspended devicesByLastSeen.never",
+    "a".repeat(120),
+    "1".repeat(40),
     "mount rootfs; the root cause",
     "Europe/Amsterdam and and/or and 1/2",
     "{--token= : The Firefly III access token.} {--export_directory=./ : Where}",
