@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import ce from "../fixtures/ping-flowfuse-ce.json";
 import { pingResponse } from "../../schema";
+import { factRows } from "../../worker/pipeline/ping/records";
 import { admin, count, dumpDatabase, post, uuid } from "./helpers";
 
 async function send(body: Record<string, unknown>, headers: Record<string, string> = {}) {
@@ -116,5 +117,15 @@ describe("ping free text: a field holding a private value is dropped, named in `
     expect(c.dropped).toEqual([{ path: "Idempotency-Key", reason: "email" }]);
     expect((await ping(c.uuid))!.idempotency_key).toBeNull();
     expect(await count(`pings WHERE instance_id = '${id}'`)).toBe(2);
+  });
+
+  it("factRows, which every route's facts go through, scrubs values and leaves out private keys", () => {
+    const f = (key: string, value: string) => ({ id: uuid(), kind: "feature" as const, key, value, collectedAt: 1 });
+    const rows = factRows([f("cmd", `ran in /home/ivy/x by ivy@acme.example`), f("ivy@acme.example", "1")], {
+      instanceId: uuid(),
+      version: null,
+      now: 0,
+    });
+    expect(rows.map((r) => [r.key, r.value])).toEqual([["cmd", "ran in <path>/x by <email>"]]);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * Ping step 8: the fact and exception records a ping carries, as rows linked to its instance.
- * Every exception row is made here, after scrubException (the one exception scrubbing step).
+ * Every fact and exception row is made here, after scrubFact / scrubException (worker/pipeline/privacy).
  * Exceptions are grouped by a fingerprint: SHA-256 of the type and the top stack frames with
  * line/column numbers and directories removed, so one crash reported daily is one group.
  */
 import type { PingFact } from "../../../schema";
 import type { KnownSecrets } from "../../../schema/privacy/scrub";
 import { scrubException, type ExceptionSource } from "../privacy/scrubException";
+import { scrubFact } from "../privacy/scrubFact";
 import { utcDay } from "../../lib/time";
 import type { ExceptionRow, FactRow } from "../../store/records";
 import { toHex } from "../../lib/hex";
@@ -52,17 +53,23 @@ export interface RecordContext {
   now: number;
 }
 
-export function factRows(facts: PingFact[] | undefined, ctx: RecordContext): FactRow[] {
-  return (facts ?? []).map((f) => ({
-    id: f.id,
-    instanceId: ctx.instanceId,
-    kind: f.kind,
-    key: f.key,
-    value: f.value,
-    collectedAt: f.collectedAt,
-    receivedAt: ctx.now,
-    day: utcDay(ctx.now),
-  }));
+/** Fact rows, each through scrubFact first (a fact with a private key is left out). */
+export function factRows(facts: readonly PingFact[] | undefined, ctx: RecordContext): FactRow[] {
+  return (facts ?? [])
+    .flatMap((raw) => {
+      const f = scrubFact(raw);
+      return f ? [f] : [];
+    })
+    .map((f) => ({
+      id: f.id,
+      instanceId: ctx.instanceId,
+      kind: f.kind,
+      key: f.key,
+      value: f.value,
+      collectedAt: f.collectedAt,
+      receivedAt: ctx.now,
+      day: utcDay(ctx.now),
+    }));
 }
 
 /** Exception rows, each scrubbed first (`known`: what the source knows identifies its machine). */

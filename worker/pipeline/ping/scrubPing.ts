@@ -7,11 +7,11 @@
  *   the licence type, config entries (key or string leaf; a string under a key that names a
  *   secret, `password`, `apiToken`, always), count keys (flattenCounts), facts
  *   whose key is private, an Idempotency-Key header holding an e-mail, address, path or name;
- * - scrubbed in place: fact values (free text by design: Firefly's console signatures), with
- *   placeholders; exceptions go through scrubException (records.ts) like every exception.
+ * - scrubbed in place, later: fact values (scrubFact) and exceptions (scrubException), in
+ *   records.ts, where every fact and exception row is made, whatever its route.
  * Version-like fields (version, os.release, env values) keep a bare dotted quad (`1.2.3.4`).
  */
-import { jsonPath, pingLimits, type DroppedField, type PingRequest } from "../../../schema";
+import { jsonPath, type DroppedField, type PingRequest } from "../../../schema";
 import { isSecretKey, personalKind, scrub, scrubText, type ScrubOptions } from "../../../schema/privacy/scrub";
 import { flattenCounts } from "./flattenCounts";
 
@@ -89,11 +89,8 @@ export function scrubPing(
       };
     }
   }
-  if (facts) {
-    out.facts = facts
-      .filter((f, i) => keep(f.key, ["facts", i, "key"]) !== undefined)
-      .map((f) => ({ ...f, value: scrubText(f.value).slice(0, pingLimits.factValue) }));
-  }
+  // values are scrubbed in place by scrubFact (records.ts), like every fact's
+  if (facts) out.facts = facts.filter((f, i) => keep(f.key, ["facts", i, "key"]) !== undefined);
   // a key is a random id by design (the Node client sends a UUID): only a personal value drops it
   const key = idempotencyKey === null ? undefined : personalKind(scrub(idempotencyKey).found);
   if (key) dropped.push({ path: "Idempotency-Key", reason: key });
