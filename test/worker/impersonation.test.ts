@@ -75,7 +75,8 @@ describe("installation keys on POST /v1/ping", () => {
   it("an upper-case id is the same installation for its key and its browser reference", async () => {
     const who = await newIdentity();
     await ping(who.id.toUpperCase(), who.key);
-    expect((await identityColumns(who.id.toUpperCase()))!.browser_ref).toBe(who.ref);
+    expect((await identityColumns(who.id))!.browser_ref).toBe(who.ref); // stored lower-case
+    expect(await identityColumns(who.id.toUpperCase())).toBeNull();
   });
 });
 
