@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientTimeRange, pingLimits } from "../../schema";
+import { clientTimeRange, instanceExceptionsAnswer, pingLimits } from "../../schema";
 import { fingerprint } from "../../worker/pipeline/ping/records";
 import { scrubException } from "../../worker/pipeline/privacy/scrubException";
 import { admin, post, uuid } from "./helpers";
@@ -30,7 +30,7 @@ describe("every exception passes the scrubbing step", () => {
     });
     expect(res.status).toBe(200);
     const list = await admin(`/v1/admin/instances/${id}/exceptions`);
-    const { exceptions } = (await list.json()) as { exceptions: Array<{ message: string; stack: string }> };
+    const { items: exceptions } = instanceExceptionsAnswer.parse(await list.json());
     expect(exceptions[0]!.message).toBe("login <email> from <ip>:443 read <path>/app.json token=<secret>");
     expect(exceptions[0]!.stack).toBe(
       [

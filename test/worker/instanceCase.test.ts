@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
+import { eventsAnswer } from "../../schema";
 import { browserRef } from "../../schema/wire/browserRef";
 import { admin, call, count, post, uuid } from "./helpers";
 import { newKey } from "./identity";
@@ -57,7 +58,7 @@ describe("instance ids are compared case-insensitively everywhere (stored lower-
       expect((await admin(`/v1/admin/instances/${upper}/${path}`)).status, path).toBe(200);
     }
     const events = await admin(`/v1/admin/events?instance=${upper}`);
-    expect(((await events.json()) as { events: unknown[] }).events).toHaveLength(1);
+    expect(eventsAnswer.parse(await events.json()).items).toHaveLength(1);
   });
 
   it("DELETE /v1/instances/<UPPER-CASE-ID> erases everything (pings, facts, exceptions were left behind before)", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import ce from "../fixtures/ping-flowfuse-ce.json";
-import { pingResponse } from "../../schema";
+import { instanceFactsAnswer, pingResponse } from "../../schema";
 import { factRows } from "../../worker/pipeline/ping/records";
 import { admin, count, dumpDatabase, post, uuid } from "./helpers";
 
@@ -103,8 +103,8 @@ describe("ping free text: a field holding a private value is dropped, named in `
     });
     expect(answer.dropped).toEqual([{ path: "$.facts[1].key", reason: "email" }]);
     const res = await admin(`/v1/admin/instances/${id}/facts`);
-    const { facts } = (await res.json()) as { facts: Array<{ key: string; value: string }> };
-    expect(facts.map((f) => [f.key, f.value])).toEqual([["export.target", "to <path>/backup.tar for <email>"]]);
+    const { items } = instanceFactsAnswer.parse(await res.json());
+    expect(items.map((f) => [f.key, f.value])).toEqual([["export.target", "to <path>/backup.tar for <email>"]]);
   });
 
   it("an Idempotency-Key is a random id by design (kept), unless it names someone (dropped: no dedupe)", async () => {

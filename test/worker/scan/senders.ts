@@ -174,5 +174,38 @@ const captureRoutes: Sender = {
   },
 };
 
+/** posthog-node's Capture V1 (server-side: an app may identify people by e-mail there). */
+const captureV1: Sender = {
+  name: "posthog-node Capture V1 (/i/v1/analytics/events, gzip, Bearer key)",
+  send: async () => {
+    const v1 = (event: string, extra: Record<string, unknown> = {}) => ({
+      event,
+      uuid: uuid(),
+      distinct_id: planted.email,
+      timestamp: new Date().toISOString(),
+      session_id: planted.queryUrl,
+      options: {},
+      properties: {
+        $current_url: `https://app.acme.test/devices/${planted.ipv4b}/logs?k=${planted.password}`,
+        $ip: planted.ipv4,
+        host: planted.host,
+        ...extra,
+      },
+    });
+    const events = [v1("$pageview"), v1("job_finished", { who: planted.email })];
+    const body = JSON.stringify({
+      created_at: new Date().toISOString(),
+      batch: [...events, v1(`sync ${planted.ipv4}`)],
+    });
+    await capture("/i/v1/analytics/events", await gzip(body), {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+      authorization: "Bearer phc_candor_dev",
+      "posthog-sdk-info": `${planted.email}/${planted.ipv4}:80`,
+    });
+    return events.map((e) => e.uuid);
+  },
+};
+
 /** Add a protocol's senders here (one file each): the scan covers them from then on. */
-export const senders: Sender[] = [flowfuse, nativePing, captureRoutes];
+export const senders: Sender[] = [flowfuse, nativePing, captureRoutes, captureV1];
