@@ -123,3 +123,11 @@ export function scrub(text: string, options: ScrubOptions = {}): Scrubbed {
 export function scrubText(text: string, options?: ScrubOptions): string {
   return scrub(text, options).text;
 }
+
+/**
+ * A short field that should hold no private value at all (a version, an OS name): the value
+ * when the scrubber finds nothing in it, else undefined (drop it; a placeholder means nothing).
+ */
+export function publicValue(value: string | undefined, options?: ScrubOptions): string | undefined {
+  return value === undefined || scrub(value, options).found.length > 0 ? undefined : value;
+}

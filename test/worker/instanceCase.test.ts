@@ -88,7 +88,7 @@ describe("instance ids are compared case-insensitively everywhere (stored lower-
   });
 });
 
-describe("migration 0007: rows stored under upper-case ids before it", () => {
+describe("migration 0008: rows stored under upper-case ids before it", () => {
   it("merges them into the lower-case id, keeping a registered key digest", async () => {
     const lower = uuid();
     const upper = lower.toUpperCase();

@@ -1,8 +1,8 @@
 /**
  * Every body the routes accept, with private values planted (planted.ts), for the whole-database
- * privacy scan (privacyScan.test.ts). To cover a new route or protocol (FerretDB, Firefly III,
- * Sentry...), write a `Sender` in its own file beside this one, recorded fixtures and all, and
- * add it to `senders` below: the scan then holds for it too.
+ * privacy scan (privacyScan.test.ts). To cover a new route or protocol (Sentry...), write a
+ * `Sender` in its own file beside this one (as protocols.ts does for FerretDB and Firefly III),
+ * recorded fixtures and all, and add it to `senders` below: the scan then holds for it too.
  */
 import { expect } from "vitest";
 import ce from "../../fixtures/ping-flowfuse-ce.json";
@@ -10,24 +10,8 @@ import ee from "../../fixtures/ping-flowfuse-ee.json";
 import flat from "../../fixtures/ping-flowfuse-flat.json";
 import { call, post, uuid } from "../helpers";
 import { planted, plantedFact, plantedSentence, plantedStack } from "./planted";
-
-export interface Sender {
-  name: string;
-  /**
-   * Sends its bodies, asserting each was accepted, and returns values of those bodies that must
-   * be in D1 afterwards (instance ids, kept fields): proof that the bodies were stored, so the
-   * scan cannot pass on an empty database.
-   */
-  send: () => Promise<string[]>;
-}
-
-/** Request headers carrying the client's address and a raw User-Agent. */
-export const clientHeaders = (ip: string = planted.ipv4) => ({
-  "cf-connecting-ip": ip,
-  "x-forwarded-for": `${ip}, ${planted.ipv4b}`,
-  "x-real-ip": ip,
-  "user-agent": planted.userAgent,
-});
+import { ferretdb, firefly } from "./protocols";
+import { clientHeaders, type Sender } from "./sender";
 
 async function ping(path: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
   const res = await post(path, body, { ...clientHeaders(), ...headers });
@@ -208,4 +192,4 @@ const captureV1: Sender = {
 };
 
 /** Add a protocol's senders here (one file each): the scan covers them from then on. */
-export const senders: Sender[] = [flowfuse, nativePing, captureRoutes, captureV1];
+export const senders: Sender[] = [flowfuse, nativePing, captureRoutes, captureV1, ferretdb, firefly];

@@ -6,6 +6,7 @@
  * `version()` strings (distro, compiler, host names).
  */
 import { words, type FerretdbReport } from "../../../schema";
+import { publicValue } from "../../../schema/privacy/scrub";
 
 /** FerretDB's Taskfile package names; `docker-local-<file>` names a local file and is cut to its prefix. */
 const PACKAGES = words(`
@@ -53,8 +54,9 @@ export function buildFacts(r: FerretdbReport): { env: Record<string, string>; co
   const config: Record<string, string> = {};
   for (const key of BUILD_KEYS) {
     const v = build[key];
-    if ((typeof v === "string" || typeof v === "number" || typeof v === "boolean") && token.test(String(v))) {
-      config[key] = String(v);
+    const text = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : "";
+    if (token.test(text) && publicValue(text) !== undefined) {
+      config[key] = text;
     }
   }
   return {

@@ -3,6 +3,7 @@
  * strip -> toRows. Each is small and pure; the product, time and ids are passed in.
  */
 import { ferretdbReport, type FerretdbReport } from "../../../schema";
+import { publicValue } from "../../../schema/privacy/scrub";
 import type { CommandCount } from "../../../schema/tables";
 import { HttpError } from "../../lib/error";
 import { parseJsonWithSource } from "../../lib/json";
@@ -57,9 +58,10 @@ export function normalize(valid: ValidReport, product: string): NormalReport {
   return {
     product,
     instanceId: report.uuid.toLowerCase(),
-    version: report.version || null,
-    osType: report.os || null,
-    osArch: report.arch || null,
+    // free text: dropped when it holds anything private (schema/privacy/scrub.ts)
+    version: publicValue(report.version, { version: true }) || null,
+    osType: publicValue(report.os) || null,
+    osArch: publicValue(report.arch) || null,
     uptime: uptimeSeconds(valid.uptimeSource, report.uptime),
     report,
   };
