@@ -46,6 +46,17 @@ export interface VersionStats extends Range {
   share_latest: Array<number | null>;
   /** Newest version first; '' is "unknown". */
   versions: Array<{ version: string; installations: number[] }>;
+  /** The versions with the most installation-days in the range (at most 8), newest first. */
+  top: Array<{ version: string; installations: number[] }>;
+  /** Per day, installations on every version not in `top` (top + other = total). */
+  other: number[];
+  /** How many versions `other` sums. */
+  other_versions: number;
+  /**
+   * Per named version (newest first): its first day in the range and the days from it until 50 %
+   * and 80 % of that day's installations ran it or newer (null: not reached in the range).
+   */
+  upgrade_lag: Array<{ version: string; first_seen: string; days_to_50: number | null; days_to_80: number | null }>;
 }
 export interface Share {
   value: string;

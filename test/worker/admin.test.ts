@@ -103,6 +103,21 @@ describe("releases and alerts", () => {
     expect(list.items.filter((r) => r.product === "rel")).toEqual([expect.objectContaining({ version: "1.1.0" })]);
   });
 
+  it("DELETE removes a release (204); installations are no longer told to upgrade; unknown -> 404", async () => {
+    expect((await put("gone", { version: "2.0.0" })).status).toBe(200);
+    expect((await put("kept", { version: "1.0.0" })).status).toBe(200);
+    const del = await admin("/v1/admin/releases/gone", { method: "DELETE" });
+    expect(del.status).toBe(204);
+    expect(await del.text()).toBe("");
+    const list = releasesAnswer.parse(await (await admin("/v1/admin/releases")).json());
+    expect(list.items.map((r) => r.product)).toContain("kept");
+    expect(list.items.map((r) => r.product)).not.toContain("gone");
+    const again = await admin("/v1/admin/releases/gone", { method: "DELETE" });
+    expect(again.status).toBe(404);
+    expect(await errorCode(again)).toBe("not_found");
+    expect(await errorCode(await admin("/v1/admin/releases/Bad%20Name", { method: "DELETE" }))).toBe("invalid_field");
+  });
+
   it("rejects a release that is not semver, and bad fields", async () => {
     const bad = await put("rel", { version: "latest" });
     expect(bad.status).toBe(400);

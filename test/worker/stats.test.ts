@@ -43,6 +43,14 @@ describe("stats API (answers from rollups built by scheduled())", () => {
     ]);
     expect(v.total).toEqual([2, 3, 2]);
     expect(v.share_latest).toEqual([0, 2 / 3, 1]);
+    // Two versions fit the top 8: nothing summed into other; upgrade lag from each first day.
+    expect(v.top).toEqual(v.versions);
+    expect(v.other).toEqual([0, 0, 0]);
+    expect(v.other_versions).toBe(0);
+    expect(v.upgrade_lag).toEqual([
+      { version: "1.1.0", first_seen: D1, days_to_50: 0, days_to_80: 1 },
+      { version: "1.0.0", first_seen: D2, days_to_50: 0, days_to_80: 0 },
+    ]);
   });
 
   it("source=raw (STATS_RAW_COMPARE=true) computes the same answer from raw pings", async () => {

@@ -34,6 +34,7 @@ import {
   ratio,
   shares,
 } from "./steps";
+import { topWithOther, upgradeLag } from "./versionShares";
 
 /** A resolved stats query: product, from/to and every day between them. */
 export type Range = Slice & { days: string[] };
@@ -65,6 +66,7 @@ export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): 
   const onLatest = s.days.map((_, i) =>
     versions.reduce((n, v) => n + (isLatest(v.version, latest) ? v.installations[i]! : 0), 0),
   );
+  const { top, other, otherVersions } = topWithOther(versions, s.days.length);
   return {
     ...head(s),
     source,
@@ -72,6 +74,10 @@ export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): 
     total,
     share_latest: total.map((t, i) => (latest === null ? null : ratio(onLatest[i]!, t))),
     versions,
+    top,
+    other,
+    other_versions: otherVersions,
+    upgrade_lag: upgradeLag(s.days, versions, total),
   };
 }
 
