@@ -38,6 +38,7 @@ import {
 import { exportEventsCsv, exportPingsCsv } from "./routes/stats/exports";
 import { getStatsProducts } from "./routes/stats/products";
 import { getCommandStats } from "./routes/stats/commands";
+import { getExceptionGroup } from "./routes/stats/exceptionGroup";
 import { postFerretdb } from "./routes/protocols/ferretdb";
 import { postFirefly } from "./routes/protocols/firefly";
 
@@ -105,6 +106,7 @@ export const routes: readonly Route[] = [
   { method: "GET", path: "/v1/admin/stats/platform", kind: "admin", handler: getPlatformStats },
   { method: "GET", path: "/v1/admin/stats/facts", kind: "admin", handler: getFactStats },
   { method: "GET", path: "/v1/admin/stats/exceptions", kind: "admin", handler: getExceptionStats },
+  { method: "GET", path: "/v1/admin/stats/exceptions/:fingerprint", kind: "admin", handler: getExceptionGroup },
   { method: "GET", path: "/v1/admin/stats/frontend", kind: "admin", handler: getFrontendStats },
   { method: "GET", path: "/v1/admin/stats/commands", kind: "admin", handler: getCommandStats },
   { method: "GET", path: "/v1/admin/export/pings.csv", kind: "admin", handler: exportPingsCsv },

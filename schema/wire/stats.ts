@@ -103,6 +103,31 @@ export interface ExceptionStats extends Range {
     last_seen: string | null;
   }>;
 }
+/** Path parameter of GET /v1/admin/stats/exceptions/:fingerprint. */
+export const exceptionGroupPath = z.object({ fingerprint: z.string().min(1).max(128) });
+
+/** GET /v1/admin/stats/exceptions/:fingerprint?product=&from=&to= : one exception group. */
+export interface ExceptionGroupStats extends Range {
+  fingerprint: string;
+  type: string;
+  message: string | null;
+  /** The scrubbed stack of the latest stored report (null when raw reports have expired). */
+  stack: string | null;
+  /** Reports and installations per day of the range. */
+  occurrences: number[];
+  installations: number[];
+  /** Reports per version in the range, newest version first. */
+  versions: Array<{ version: string; occurrences: number }>;
+  /** Distinct installations with a stored report in the range, and up to 20 of their ids. */
+  affected: { installations: number; ids: string[] };
+  /** All-time server receive times (ISO). */
+  first_seen: string | null;
+  last_seen: string | null;
+  /** The product's latest release, and whether no version older than it ever reported this group. */
+  latest: string | null;
+  new_in_latest: boolean;
+}
+
 export interface PageRow {
   path: string;
   pageviews: number;

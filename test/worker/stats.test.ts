@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type {
   ActiveStats,
   DistributionStats,
+  ExceptionGroupStats,
   ExceptionStats,
   FactStats,
   FrontendStats,
@@ -10,7 +11,7 @@ import type {
   VersionStats,
 } from "../../schema";
 import { admin, call, errorCode } from "./helpers";
-import { adminWithVars, cron, D, D1, D2, NOW, seed } from "./statsSeed";
+import { adminWithVars, cron, D, D1, D2, ID, NOW, seed } from "./statsSeed";
 
 const range = `product=acme&from=${D2}&to=${D}`;
 async function get<T>(path: string): Promise<T> {
@@ -119,6 +120,35 @@ describe("stats API (answers from rollups built by scheduled())", () => {
       { key: "ui.theme", value: "dark", installations: [2, 1, 1] },
       { key: "ui.theme", value: "light", installations: [0, 1, 1] },
     ]);
+  });
+
+  it("one exception group: trend, versions, affected installations, new in the latest release", async () => {
+    const g = await get<ExceptionGroupStats>(`/v1/admin/stats/exceptions/fp1?${range}`);
+    expect(g).toMatchObject({
+      fingerprint: "fp1",
+      type: "TypeError",
+      message: "y is undefined",
+      occurrences: [0, 3, 1],
+      installations: [0, 2, 1],
+      versions: [
+        { version: "1.1.0", occurrences: 3 },
+        { version: "1.0.0", occurrences: 1 },
+      ],
+      affected: { installations: 2, ids: [ID.A, ID.B] },
+      first_seen: `${D1}T09:00:00.000Z`,
+      last_seen: `${D}T07:00:00.000Z`,
+      latest: "1.1.0",
+      new_in_latest: false, // 1.0.0 reported it too
+    });
+    const fresh = await get<ExceptionGroupStats>(`/v1/admin/stats/exceptions/fp2?${range}`);
+    expect(fresh.new_in_latest).toBe(true);
+    expect(fresh.affected).toEqual({ installations: 1, ids: [ID.C] });
+    const unknown = await admin(`/v1/admin/stats/exceptions/nope?${range}`);
+    expect(unknown.status).toBe(404);
+    expect(await errorCode(unknown)).toBe("not_found");
+    expect(await errorCode(await admin(`/v1/admin/stats/exceptions/${"f".repeat(129)}?${range}`))).toBe(
+      "invalid_field",
+    );
   });
 
   it("exception groups with counts, versions, first and last seen", async () => {
