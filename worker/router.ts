@@ -30,6 +30,7 @@ import { getVersionStats } from "./routes/stats/versions";
 import {
   getActiveStats,
   getDistributionStats,
+  getEventStats,
   getExceptionStats,
   getFactStats,
   getFrontendStats,
@@ -108,6 +109,7 @@ export const routes: readonly Route[] = [
   { method: "GET", path: "/v1/admin/stats/exceptions", kind: "admin", handler: getExceptionStats },
   { method: "GET", path: "/v1/admin/stats/exceptions/:fingerprint", kind: "admin", handler: getExceptionGroup },
   { method: "GET", path: "/v1/admin/stats/frontend", kind: "admin", handler: getFrontendStats },
+  { method: "GET", path: "/v1/admin/stats/events", kind: "admin", handler: getEventStats },
   { method: "GET", path: "/v1/admin/stats/commands", kind: "admin", handler: getCommandStats },
   { method: "GET", path: "/v1/admin/export/pings.csv", kind: "admin", handler: exportPingsCsv },
   { method: "GET", path: "/v1/admin/export/events.csv", kind: "admin", handler: exportEventsCsv },

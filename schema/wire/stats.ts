@@ -128,6 +128,22 @@ export interface ExceptionGroupStats extends Range {
   new_in_latest: boolean;
 }
 
+/**
+ * GET /v1/admin/stats/events?product=&from=&to= : custom events (Candor.capture; names not
+ * starting with "$"), the 20 most frequent in the range, read from raw events (kept RETENTION_DAYS).
+ */
+export interface EventStats extends Range {
+  events: Array<{
+    event: string;
+    total: number;
+    per_day: number[];
+    /** Events per app version ('' unknown), most first. */
+    versions: Array<{ version: string; count: number }>;
+    /** The 5 most frequent property values of this event. */
+    top_props: Array<{ key: string; value: string; count: number }>;
+  }>;
+}
+
 export interface PageRow {
   path: string;
   pageviews: number;

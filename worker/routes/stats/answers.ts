@@ -14,6 +14,7 @@ import {
   platformStats,
   type Range,
 } from "../../pipeline/stats/run";
+import { eventStats } from "../../pipeline/stats/eventStats";
 
 /** A GET /v1/admin/stats/* handler (after the router's admin guard): ?product=&from=&to= validated, JSON answer. */
 export function statsRoute(answer: (db: Db, range: Range) => Promise<unknown>) {
@@ -40,3 +41,6 @@ export const getExceptionStats = statsRoute(exceptionStats);
 
 /** GET /v1/admin/stats/frontend : pageviews, sessions, pages, time on page. */
 export const getFrontendStats = statsRoute(frontendStats);
+
+/** GET /v1/admin/stats/events : custom events by name per day, per app version, top property values. */
+export const getEventStats = statsRoute(eventStats);
