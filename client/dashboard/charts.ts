@@ -48,6 +48,8 @@ export interface ChartOptions {
   markers?: Array<{ day: string; label: string }>;
   /** Today (UTC): when it is the last day of the chart, its segment is drawn lighter and labelled "today so far". */
   today?: string;
+  /** Spans the whole row of its grid. */
+  wide?: boolean;
 }
 
 /** Days (YYYY-MM-DD) -> uPlot x values (unix seconds, UTC midnight). */
@@ -83,7 +85,7 @@ export function lineChart(title: string, days: string[], lines: Line[], opts: Ch
     "aria-label": `${title}: ${lines.map((l) => l.label).join(", ")}`,
   });
   const readout = h("p", { class: "readout muted", "aria-hidden": "true" }, "Hover the chart for a day's values.");
-  const figure = h("figure", { class: "card" }, h("h3", {}, title), box, readout);
+  const figure = h("figure", { class: opts.wide ? "card wide" : "card" }, h("h3", {}, title), box, readout);
   const percent = opts.percent || opts.stacked100;
   const yFmt = (v: number) => (percent ? `${Math.round(v * 100)} %` : v.toLocaleString("en-US"));
   const colors = lines.map((l, i) => l.color ?? palette[i % palette.length]!);

@@ -45,17 +45,20 @@ export function table<R>(caption: string, rows: R[], cols: Column<R>[]): HTMLEle
         "th",
         { scope: "col", class: c.num ? "num" : "", ...(c.title ? { title: c.title } : {}) },
         c.label,
-        c.title ? h("span", { class: "info", "aria-label": c.title }, " ⓘ") : null,
+        c.title ? h("span", { class: "info", "aria-label": c.title }, "i") : null,
       ),
     ),
   );
-  const body = rows.map((r) => h("tr", {}, ...cols.map((c) => h("td", { class: c.num ? "num" : "" }, c.cell(r)))));
+  // data-label: at phone widths, tables of 4+ columns reflow into one block per row (dashboard.css).
+  const body = rows.map((r) =>
+    h("tr", {}, ...cols.map((c) => h("td", { class: c.num ? "num" : "", "data-label": c.label }, c.cell(r)))),
+  );
   return h(
     "div",
     { class: "scroll" },
     h(
       "table",
-      { class: "data" },
+      { class: cols.length >= 4 ? "data reflow" : "data" },
       h("caption", { class: "muted" }, caption),
       h("thead", {}, head),
       h("tbody", {}, ...body),

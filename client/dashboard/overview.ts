@@ -151,6 +151,7 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
           stacked100: true,
           markers,
           today,
+          wide: true,
         }),
         lineChart(
           `Share on the latest release (${v.latest ?? "none set"})`,
@@ -226,7 +227,7 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
             platform.days,
             // Every key is drawn (the chart names each in its legend): no silent top-N cut here.
             platform.counts.map((c) => ({ label: c.key, values: c.median })),
-            { unit: "median count per installation", today },
+            { unit: "median count", today },
           ),
       ];
     },
