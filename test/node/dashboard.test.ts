@@ -122,14 +122,14 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     await expect.poll(() => page.locator(".kpi span").first().textContent()).toBe(`active on ${day(10)}`);
     expect(await kpi()).toBe("32"); // instances with i % 5 = 4 start on day 9
     await page.click(".quick button[data-days='30']");
-    await expect.poll(() => kpi()).toBe("40");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("40");
   });
 
   it("product switcher: every product, frontend-only ones too; stale answers never win", async () => {
     const options = await page.locator("#product option").allTextContents();
     expect(options).toEqual(["acme", "beta", "webonly"]);
     await page.selectOption("#product", "beta");
-    await expect.poll(() => kpi()).toBe("3");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("3");
     await page.selectOption("#product", "webonly");
     await expect.poll(() => page.locator(".kpi span").first().textContent()).toContain("active on");
     expect(await page.locator("main h2", { hasText: "No data yet" }).count()).toBe(0);
@@ -143,14 +143,14 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     });
     await page.selectOption("#product", "acme");
     await page.selectOption("#product", "beta");
-    await expect.poll(() => kpi()).toBe("3");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("3");
     release();
     await done;
     await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
     expect(await kpi()).toBe("3");
     await page.unroute("**/v1/admin/stats/active?product=acme*");
     await page.selectOption("#product", "acme");
-    await expect.poll(() => kpi()).toBe("40");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("40");
   });
 
   it("frontend view by keyboard (Tab to the section link): pageviews chart, top page", async () => {
@@ -325,7 +325,7 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     expect((await fetch(`${worker.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
     await page.goto(`${worker.url}/admin/#/overview`);
     await settled();
-    await expect.poll(() => kpi()).toBe("39");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("39");
     await page.goto(`${worker.url}/admin/#/exception/fp-flows`);
     await settled();
     expect(await page.locator("main table.data", { hasText: "of 5" }).locator("tbody tr").count()).toBe(5);
