@@ -209,6 +209,7 @@ describe("path parameters are validated on every route that has them", () => {
     instanceId: "not-a-uuid",
     product: "Not%20A%20Slug",
     token: "bad%20token",
+    fingerprint: "f".repeat(129),
   };
 
   it("400 invalid_field at $.<name>, before anything is read or written", async () => {
