@@ -109,6 +109,7 @@ function render(): void {
   const q: Query = { product: productSelect.value, from: fromInput.value, to: toInput.value };
   resetCharts();
   main.replaceChildren(viewFor(route, q));
+  main.dataset.route = route; // which view is shown (tests and tools wait on it)
 }
 
 async function start(): Promise<void> {

@@ -258,6 +258,7 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
 
   it("custom events view: events by name, top properties, app versions", async () => {
     await page.click("#nav a[href='#/events']");
+    await page.locator("main[data-route='events']").waitFor();
     await settled();
     const rows = await page.locator("table.data tbody tr").allTextContents();
     expect(rows[0]).toContain("export_done");
@@ -268,6 +269,7 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
 
   it("an export over the row cap says why and how to fix it", async () => {
     await page.click("#nav a[href='#/frontend']");
+    await page.locator("main[data-route='frontend']").waitFor();
     await settled();
     expect(await page.locator(".kpi span", { hasText: "visitors" }).count()).toBe(1);
     // The worker's own 413 for a range over its 80,000-row cap (seeding 80,000 rows would take minutes).
@@ -296,8 +298,8 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
 
   it("installations: search, paging, an installation's page", async () => {
     await page.click("#nav a[href='#/installations']");
-    await settled();
-    expect(await page.locator("main table.data tbody tr").count()).toBe(40);
+    // The previous view may still be the settled one until the hash change renders this one.
+    await expect.poll(() => page.locator("main table.data tbody tr").count(), { timeout: 20_000 }).toBe(40);
     await page.fill("input[name=q]", ACME(7));
     await page.click("form.searchbar button");
     await expect.poll(() => page.locator("main table.data tbody tr").count()).toBe(1);
