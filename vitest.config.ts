@@ -21,7 +21,13 @@ export default defineConfig(async () => {
               miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations } },
             }),
           ],
-          test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/setup.ts"] },
+          test: {
+            name: "worker",
+            include: ["test/worker/**/*.test.ts"],
+            setupFiles: ["./test/worker/setup.ts"],
+            // Generous for a loaded 2-core machine; speed is measured by the benchmarks, never here.
+            testTimeout: 30_000,
+          },
         },
         {
           test: {
