@@ -41,6 +41,24 @@ export function addRecurring(ledger: Ledger, key: string, value: string, days: n
   return add({ ...ledger, recurring: { ...ledger.recurring, [key]: now } }, entry);
 }
 
+/** Most `cause` links followed (a cycle or a deep chain stops there). */
+const MAX_CAUSES = 5;
+
+/**
+ * The `Error.cause` chain as stack text, `Caused by: <stack or message>` per link (the form Java
+ * and Sentry use), so the report keeps why the error happened; scrubbed with the rest.
+ */
+function causes(e: Error): string[] {
+  const out: string[] = [];
+  const seen = new Set<unknown>([e]);
+  for (let c: unknown = e.cause; c !== undefined && c !== null && !seen.has(c) && out.length < MAX_CAUSES; ) {
+    seen.add(c);
+    out.push(`Caused by: ${c instanceof Error ? (c.stack ?? `${c.name}: ${c.message}`) : String(c)}`);
+    c = c instanceof Error ? c.cause : undefined;
+  }
+  return out;
+}
+
 /** An exception report: type, message and stack, every string passed through `scrub`. */
 export function exceptionEntry(error: unknown, scrub: (s: string) => string, now: number): RecordEntry {
   const e =
@@ -48,7 +66,8 @@ export function exceptionEntry(error: unknown, scrub: (s: string) => string, now
       ? error
       : new Error(typeof error === "string" ? error : (JSON.stringify(error) ?? String(error)));
   const type = clip(scrub(e.name || e.constructor.name || "Error"), pingLimits.exceptionType) || "Error";
-  const stack = e.stack ? clip(scrub(e.stack), pingLimits.exceptionStack) : undefined;
+  const text = [e.stack, ...causes(e)].filter(Boolean).join("\n");
+  const stack = text ? clip(scrub(text), pingLimits.exceptionStack) : undefined;
   return {
     id: randomUUID(),
     kind: "exception",

@@ -30,6 +30,8 @@ export interface ReporterContext {
   debug: boolean;
   uptime: () => number | undefined;
   collect?: () => HostData | Promise<HostData>;
+  /** Deadline of collect() (see hostData). */
+  collectTimeoutMs: number;
   transport: TransportOptions;
   log: (line: string) => void;
   onUpdate?: (notice: UpdateNotice) => void;
@@ -43,12 +45,33 @@ export interface ReportOutcome {
   payload: PingRequest | null;
 }
 
-async function hostData(ctx: ReporterContext): Promise<HostData | undefined> {
+/**
+ * The host's collect(), under a deadline (ctx.collectTimeoutMs) and the report's abort signal:
+ * a collect() that throws, never resolves or outlives stop() costs the report its platform data,
+ * never the host its exit. The deadline's timer is unref()ed.
+ */
+async function hostData(ctx: ReporterContext, signal?: AbortSignal): Promise<HostData | undefined> {
+  if (!ctx.collect) return undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), ctx.collectTimeoutMs);
+    timer.unref?.();
+    onAbort = () => resolve("late");
+    if (signal?.aborted) resolve("late");
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
   try {
-    return await ctx.collect?.();
+    const got = await Promise.race([Promise.resolve().then(() => ctx.collect!()), late]);
+    if (got !== "late") return got;
+    ctx.log(`the host's collect() took longer than ${ctx.collectTimeoutMs} ms: the report goes without platform data`);
+    return undefined;
   } catch (err) {
     ctx.log(`could not collect the report's platform data: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
 }
 
@@ -84,7 +107,10 @@ export async function report(
   final = false,
 ): Promise<ReportOutcome> {
   const at = ctx.now();
-  const host = await hostData(ctx);
+  const host = await hostData(
+    final ? { ...ctx, collectTimeoutMs: Math.min(ctx.collectTimeoutMs, 3000) } : ctx,
+    ctx.transport.signal,
+  );
   const fail = async (status: "invalid" | "failed", detail: string): Promise<ReportOutcome> => {
     ctx.log(detail);
     await writeLastReport(ctx.dir, { at, status, detail, serverUuid: null, payload: null }).catch(() => undefined);

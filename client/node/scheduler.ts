@@ -24,6 +24,9 @@ export class Scheduler {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private started = false;
   private waitingForInit = false;
+  /** The first report is armed and has not run yet. */
+  private firstDue = false;
+  private startedAt = 0;
   private running: Promise<void> = Promise.resolve();
   private readonly opts: Required<ScheduleOptions>;
   private readonly run: () => Promise<void>;
@@ -44,6 +47,7 @@ export class Scheduler {
 
   start(state: ConsentState): void {
     this.started = true;
+    this.startedAt = Date.now();
     this.state = state;
     this.first();
   }
@@ -57,11 +61,18 @@ export class Scheduler {
     }
   }
 
+  /**
+   * A new decision: disabled cancels; leaving disabled arms the first report again; a decision
+   * made while the first report still waits out the undecided hour (enable() or the CLI's
+   * `enable`) ends that wait: the first report goes once the startup delay since start() is over.
+   */
   setState(state: ConsentState): void {
     const was = this.state;
     this.state = state;
     if (state === "disabled") this.cancel();
     else if (was === "disabled" && this.started) this.first();
+    else if (was === "undecided" && state === "enabled" && this.firstDue)
+      this.first(Math.max(0, this.startedAt + this.opts.startupDelayMs - Date.now()));
   }
 
   /** Whether a report is scheduled or waiting for initialisation. */
@@ -72,6 +83,7 @@ export class Scheduler {
   /** Cancels everything; resolves when a report already running has finished. */
   async stop(): Promise<void> {
     this.started = false;
+    this.firstDue = false;
     this.cancel();
     await this.running;
   }
@@ -82,10 +94,12 @@ export class Scheduler {
     this.waitingForInit = false;
   }
 
-  private first(): void {
+  private first(startup = this.opts.startupDelayMs): void {
     this.cancel();
     if (this.state === "disabled") return;
-    this.arm(this.state === "undecided" ? this.opts.undecidedDelayMs : this.opts.startupDelayMs, () => {
+    this.firstDue = true;
+    this.arm(this.state === "undecided" ? this.opts.undecidedDelayMs : startup, () => {
+      this.firstDue = false;
       if (this.initialised) this.fire();
       else this.waitingForInit = true;
     });

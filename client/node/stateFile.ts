@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { promises as fs } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { instanceKey, instanceKeyBytes } from "../../schema/wire/instanceKey.ts";
@@ -76,7 +77,9 @@ export async function loadState(
   log: (line: string) => void = () => {},
 ): Promise<State> {
   const file = path.join(dir, FILES.state);
-  const parsed = stateSchema.safeParse(await readJson(file));
+  const text = await readText(file);
+  const raw = parseJson(text);
+  const parsed = stateSchema.safeParse(raw);
   const bad = new Set(knownBadIds.map((id) => id.toLowerCase()));
   if (parsed.success && !bad.has(parsed.data.instanceId.toLowerCase())) {
     if (parsed.data.instanceKey) return parsed.data;
@@ -88,10 +91,51 @@ export async function loadState(
     );
     return keyed;
   }
-  const keep = parsed.success ? { consent: parsed.data.consent, noticeVersion: parsed.data.noticeVersion } : {};
+  const keep = parsed.success ? { consent: parsed.data.consent, noticeVersion: parsed.data.noticeVersion } : salvage(raw, text);
   const fresh = newState(product, keep);
   await writeJsonAtomic(file, fresh);
+  if (text !== undefined) {
+    const why = parsed.success ? "its id is on the product's list of known-bad ids" : "it was not a valid state file";
+    const kept = keep.consent ? ` (the saved choice "${keep.consent}" kept)` : "";
+    log(`repaired ${file}: ${why}; a new installation id ${fresh.instanceId} was made${kept}`);
+  }
   return fresh;
+}
+
+/** The file's text, or undefined when it does not exist; any other read error is thrown. */
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+function parseJson(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The settings a broken state file still shows, field by field: an opt-out must survive every
+ * repair. From JSON that fails the schema (a bad id) each valid field is kept; from text that is
+ * no JSON at all (torn, hand-edited) a `"consent": "disabled"` still found in it is kept.
+ */
+function salvage(raw: unknown, text: string | undefined): Partial<State> {
+  if (raw && typeof raw === "object") {
+    const o = raw as Record<string, unknown>;
+    const saved = consent.safeParse(o.consent);
+    const notice = z.number().int().safeParse(o.noticeVersion);
+    return {
+      ...(saved.success ? { consent: saved.data } : {}),
+      ...(notice.success ? { noticeVersion: notice.data } : {}),
+    };
+  }
+  return text !== undefined && /"consent"\s*:\s*"disabled"/.test(text) ? { consent: "disabled" } : {};
 }
 
 /** Reads the state file without creating it. */
