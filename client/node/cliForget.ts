@@ -51,7 +51,9 @@ export async function forget(o: TelemetryOptions, dir: string, localOnly: boolea
         json: { ok: false, error: res.error, ...(res.code ? { code: res.code } : {}) },
       };
   }
-  await withLedgerLock(dir, () => fs.rm(path.join(dir, FILES.ledger), { force: true }));
+  await withLedgerLock(dir, async () => {
+    for (const f of [FILES.ledger, FILES.journal]) await fs.rm(path.join(dir, f), { force: true });
+  });
   for (const f of [FILES.lastReport, FILES.answer, FILES.state]) await fs.rm(path.join(dir, f), { force: true });
   const keep = { consent: state.consent, decision: state.decision };
   if (keep.consent || keep.decision) await updateState(dir, o.product, () => newState(o.product, keep));

@@ -7,6 +7,8 @@ import path from "node:path";
 export const FILES = {
   state: "telemetry.json",
   ledger: "telemetry-ledger.json",
+  /** New records appended since the ledger was last rewritten (one JSON entry a line). */
+  journal: "telemetry-ledger.jsonl",
   lastReport: "telemetry-last-report.json",
   answer: "telemetry-answer.json",
   lock: "telemetry.lock",

@@ -1,11 +1,18 @@
+import { promises as fs } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { pingRequest } from "../../schema/wire/ping.ts";
 import { FILES, readJson, writeJsonAtomic } from "./files.ts";
 
-/** Bounds: the ledger keeps at most this many entries, and this many unsent reports. */
+/**
+ * Bounds: the ledger keeps at most this many entries (sent ones are trimmed, never unsent ones:
+ * past it a new record is refused instead), and queues at most this many unsent reports (a new
+ * one is not queued past it; the backlog goes first).
+ */
 export const LEDGER_MAX_ENTRIES = 500;
 export const LEDGER_MAX_UNSENT_REPORTS = 30;
+/** The journal is folded into the ledger file once it is this big (about 500 records with stacks). */
+export const JOURNAL_MAX_BYTES = 1 << 20;
 
 const base = {
   id: z.uuid(),
@@ -50,31 +57,71 @@ export function emptyLedger(): Ledger {
   return { _comment: COMMENT, entries: [], features: {}, recurring: {} };
 }
 
-export async function loadLedger(dir: string): Promise<Ledger> {
-  const parsed = ledgerSchema.safeParse(await readJson(path.join(dir, FILES.ledger)));
-  return parsed.success ? parsed.data : emptyLedger();
+/** Adds one record as the journal replays it; an id already present (a replay after a crash mid-fold) is skipped. */
+export function withRecord(ledger: Ledger, entry: RecordEntry, ids: Set<string>): Ledger {
+  if (ids.has(entry.id)) return ledger;
+  ids.add(entry.id);
+  ledger.entries.push(entry);
+  if (entry.kind === "feature") ledger.features[entry.key] ??= entry.collectedAt;
+  if (entry.kind === "recurring") ledger.recurring[entry.key] = entry.collectedAt;
+  return ledger;
 }
 
+/**
+ * The ledger: the ledger file (rewritten atomically by reports) plus the records appended to
+ * the journal since. A torn last journal line (a crash mid-append) is ignored.
+ */
+export async function loadLedger(dir: string): Promise<Ledger> {
+  const parsed = ledgerSchema.safeParse(await readJson(path.join(dir, FILES.ledger)));
+  const ledger = parsed.success ? parsed.data : emptyLedger();
+  const journal = await fs.readFile(path.join(dir, FILES.journal), "utf8").catch(() => "");
+  if (!journal) return ledger;
+  const ids = new Set(ledger.entries.map((e) => e.id));
+  for (const line of journal.split("\n")) {
+    if (!line) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const entry = ledgerEntry.safeParse(json);
+    if (entry.success && entry.data.kind !== "report") withRecord(ledger, entry.data, ids);
+  }
+  return ledger;
+}
+
+/** Rewrites the ledger file with `ledger` (journal folded in), then empties the journal. Under the ledger lock. */
 export async function saveLedger(dir: string, ledger: Ledger): Promise<void> {
   await writeJsonAtomic(path.join(dir, FILES.ledger), { ...ledger, _comment: COMMENT });
+  await fs.rm(path.join(dir, FILES.journal), { force: true });
+}
+
+/**
+ * Appends one record to the journal: one short write, no rewrite of the ledger (the ledger file
+ * is rewritten only by reports and when the journal passes JOURNAL_MAX_BYTES). Under the ledger
+ * lock. Returns false (nothing written) when the ledger holds LEDGER_MAX_ENTRIES unsent entries.
+ */
+export async function appendRecord(dir: string, entry: RecordEntry): Promise<boolean> {
+  const file = path.join(dir, FILES.journal);
+  const size = await fs.stat(file).then((s) => s.size, () => 0);
+  if (size >= JOURNAL_MAX_BYTES) {
+    const folded = bound(await loadLedger(dir));
+    await saveLedger(dir, folded);
+    if (folded.entries.filter((e) => !isSent(e)).length >= LEDGER_MAX_ENTRIES) return false;
+  }
+  await fs.appendFile(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+  return true;
 }
 
 const isSent = (e: LedgerEntry) => e.submittedAt !== null || e.rejected !== undefined;
 
-/** Trims to the bounds: unsent reports beyond the cap (oldest first, their records detached), then sent entries, then the oldest. */
-export function bound(ledger: Ledger, max = LEDGER_MAX_ENTRIES, maxUnsentReports = LEDGER_MAX_UNSENT_REPORTS): Ledger {
-  let entries = [...ledger.entries];
-  const unsentReports = entries.filter((e) => e.kind === "report" && !isSent(e));
-  const dropReports = new Set(
-    unsentReports.slice(0, Math.max(0, unsentReports.length - maxUnsentReports)).map((e) => e.id),
-  );
-  entries = entries
-    .filter((e) => !dropReports.has(e.id))
-    .map((e) => (e.kind !== "report" && e.reportId && dropReports.has(e.reportId) ? { ...e, reportId: undefined } : e));
-  while (entries.length > max) {
-    const i = entries.findIndex(isSent);
-    entries.splice(i === -1 ? 0 : i, 1);
-  }
+/** Trims to `max` entries by dropping sent (or rejected) entries, oldest first; an unsent entry is never dropped. */
+export function bound(ledger: Ledger, max = LEDGER_MAX_ENTRIES): Ledger {
+  const over = ledger.entries.length - max;
+  if (over <= 0) return ledger;
+  let dropped = 0;
+  const entries = ledger.entries.filter((e) => !(isSent(e) && dropped < over && ++dropped));
   return { ...ledger, entries };
 }
 

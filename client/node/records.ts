@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { pingFact, pingLimits } from "../../schema/wire/ping.ts";
 import type { Ledger, RecordEntry } from "./ledger.ts";
-import { bound } from "./ledger.ts";
 
 const DAY_MS = 86_400_000;
 const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
 
 function add(ledger: Ledger, entry: RecordEntry): Ledger {
-  return bound({ ...ledger, entries: [...ledger.entries, entry] });
+  return { ...ledger, entries: [...ledger.entries, entry] };
 }
 
 /** Firefly III's feature fact: stored once ever per key. Returns the ledger unchanged when known. */

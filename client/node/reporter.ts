@@ -3,6 +3,7 @@ import { newLogLines, readAnswer, saveAnswer, toNotice, type UpdateNotice } from
 import { writeLastReport, type ReportStatus } from "./lastReport.ts";
 import {
   bound,
+  LEDGER_MAX_UNSENT_REPORTS,
   loadLedger,
   markRejected,
   markSent,
@@ -133,8 +134,13 @@ export async function report(
     return { status, detail, serverUuid: null, payload };
   }
   const id = randomUUID();
+  let queued = true;
   try {
     await mutateLedger(ctx.dir, (ledger) => {
+      if (unsentReports(ledger).length >= LEDGER_MAX_UNSENT_REPORTS) {
+        queued = false; // the backlog goes first; an unsent report is never dropped for a new one
+        return ledger;
+      }
       const next = build(ctx, ledger, host, true);
       payload = next.payload;
       const carried = new Set([...next.records.facts, ...next.records.exceptions].map((r) => r.id));
@@ -146,6 +152,11 @@ export async function report(
     });
   } catch (err) {
     return fail("failed", `the report could not be stored and was not sent: ${message(err)}`);
+  }
+  if (!queued) {
+    const flushed = await flush(ctx);
+    const detail = `not queued: ${LEDGER_MAX_UNSENT_REPORTS} reports already wait to be sent (${flushed.sent.size} sent now)`;
+    return { status: "queued", detail, serverUuid: null, payload };
   }
   await writeLastReport(ctx.dir, {
     at,

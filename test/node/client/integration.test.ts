@@ -79,7 +79,7 @@ describe("instance client against the real worker (in-process through Miniflare)
     ]);
     const ex = await adminJson<InstanceExceptionsAnswer>(`/v1/admin/instances/${id}/exceptions`);
     expect(ex.body.items).toHaveLength(1);
-    expect(ex.body.items[0]!.message).toBe("cannot open <home>/db on <hostname>");
+    expect(ex.body.items[0]!.message).toBe("cannot open <path>/db on <host>");
     expect(ex.body.groups).toHaveLength(1);
 
     const ledger = await loadLedger(t.dir);
