@@ -4,7 +4,7 @@ import { readLastReport } from "./lastReport.ts";
 import { loadLedger, pendingRecords, unsentReports } from "./ledger.ts";
 import { isStale, readLock } from "./lock.ts";
 import { browserRefOf } from "./browserRef.ts";
-import { consentInputs, reporterContext, type TelemetryOptions } from "./options.ts";
+import { consentInputs, defaultPrefix, reporterContext, type TelemetryOptions } from "./options.ts";
 import { loadState, peekState, updateState } from "./stateFile.ts";
 import { nextReport, report, type ReporterContext } from "./reporter.ts";
 
@@ -39,6 +39,35 @@ export async function effectiveDecision(o: TelemetryOptions, dir: string): Promi
   return rank(source) < rank("saved") || mine.source === "default" ? theirs : mine;
 }
 
+/**
+ * How to change a decision the CLI cannot: the input that made it lives in the host's
+ * environment, command line, configuration or licence, or in the CLI's own environment.
+ */
+export function howToChange(d: SourcedDecision, o: TelemetryOptions): string {
+  const prefix = o.prefix ?? defaultPrefix(o.product);
+  const where: Record<ConsentSource, string> = {
+    "do-not-track": `Unset DO_NOT_TRACK (in this shell, and in the environment ${o.product} runs with), then restart ${o.product}.`,
+    executable: `Run ${o.product} from a path without "donottrack" in it, then restart it.`,
+    licence: `An active licence of ${o.product} always reports; it cannot be changed here.`,
+    flag: `Remove or change --telemetry=... on ${o.product}'s command line, then restart it.`,
+    env: `Change ${prefix}_TELEMETRY (in this shell, and in the environment ${o.product} runs with), then restart ${o.product}.`,
+    config: `Change the telemetry setting in ${o.product}'s config file, then restart it.`,
+    admin: `Change it in ${o.product}'s admin settings.`,
+    saved: "",
+    default: "",
+  };
+  return where[d.source];
+}
+
+/** What the first report waits for, and when the next one is due (an estimate: the CLI does not run the schedule). */
+function nextReportDue(d: SourcedDecision, lastAt: number | undefined): string {
+  if (d.state === "disabled") return "none while telemetry is disabled";
+  if (d.state === "undecided")
+    return "undecided: nobody has chosen yet; the first report goes 1 h after the host starts unless someone disables telemetry first";
+  if (lastAt === undefined) return "about 10 s after the host starts";
+  return `about ${new Date(lastAt + 86_400_000).toISOString()} (every 24 h ± 25 % while the host runs)`;
+}
+
 export async function status(o: TelemetryOptions, dir: string): Promise<CliResult> {
   const state = await peekState(dir);
   const decision = await effectiveDecision(o, dir);
@@ -49,6 +78,7 @@ export async function status(o: TelemetryOptions, dir: string): Promise<CliResul
   const json = {
     product: o.product,
     dir,
+    endpoint: o.endpoint || state?.endpoint || null,
     instanceId: state?.instanceId ?? null,
     browserRef: state ? browserRefOf(state.instanceId) : null,
     ...decision,
@@ -59,6 +89,7 @@ export async function status(o: TelemetryOptions, dir: string): Promise<CliResul
       ? { at: new Date(last.at).toISOString(), status: last.status, detail: last.detail, serverUuid: last.serverUuid }
       : null,
     unsent: { reports: unsentReports(ledger).length, records: pendingRecords(ledger).length },
+    nextReport: nextReportDue(decision, last?.at),
     update: answer
       ? { latestVersion: answer.latest_version, updateAvailable: answer.update_available, alerts: answer.alerts }
       : null,
@@ -66,6 +97,8 @@ export async function status(o: TelemetryOptions, dir: string): Promise<CliResul
   const lines = [
     `Telemetry of ${o.product}: ${decision.state}${decision.locked ? " (locked)" : ""}`,
     `  reason:       ${decision.reason}`,
+    `  endpoint:     ${json.endpoint ?? "(none known yet)"}`,
+    `  next report:  ${json.nextReport}`,
     `  installation: ${json.instanceId ?? "(none yet)"}`,
     `  browser ref:  ${json.browserRef ?? "(none yet)"}`,
     `  state dir:    ${dir}`,
@@ -83,7 +116,7 @@ export async function toggle(o: TelemetryOptions, dir: string, to: "enabled" | "
   // The admin setting is the host's: its admin UI changes it, the CLI cannot.
   if (before.locked || before.source === "admin") {
     const same = before.state === to;
-    const how = before.source === "admin" ? ` Change it in ${o.product}'s admin settings.` : "";
+    const how = howToChange(before, o) ? ` ${howToChange(before, o)}` : "";
     const text = same
       ? `Telemetry is already ${to} (${before.reason}).`
       : `Refused: telemetry cannot be ${to} here: ${before.reason}.${how}`;
@@ -116,14 +149,21 @@ export async function preview(o: TelemetryOptions, dir: string): Promise<CliResu
   return { code: EXIT.ok, text: JSON.stringify(payload, null, 2), json: payload };
 }
 
-export async function submit(o: TelemetryOptions, dir: string): Promise<CliResult> {
+/** `submit` is refused (exit 3) while telemetry is disabled, whatever else is missing. */
+export async function refusedSubmit(o: TelemetryOptions, dir: string): Promise<CliResult | undefined> {
   const decision = await effectiveDecision(o, dir);
-  if (decision.state === "disabled")
-    return {
-      code: EXIT.refused,
-      text: `Refused: telemetry is disabled: ${decision.reason}.`,
-      json: { ok: false, ...decision },
-    };
+  if (decision.state !== "disabled") return undefined;
+  const how = howToChange(decision, o);
+  return {
+    code: EXIT.refused,
+    text: `Refused: telemetry is disabled: ${decision.reason}.${how ? ` ${how}` : ""}`,
+    json: { ok: false, ...decision },
+  };
+}
+
+export async function submit(o: TelemetryOptions, dir: string): Promise<CliResult> {
+  const refused = await refusedSubmit(o, dir);
+  if (refused) return refused;
   const out = await report(await context(o, dir), null);
   const code = out.status === "sent" || out.status === "debug" ? EXIT.ok : EXIT.failed;
   return {
@@ -139,7 +179,7 @@ export async function ledger(dir: string): Promise<CliResult> {
   const lines = l.entries.map((e) => {
     const what =
       e.kind === "report"
-        ? `report v${e.payload.version ?? "?"}`
+        ? `report ${e.payload.product ?? "?"} version ${e.payload.version ?? "(none)"}`
         : e.kind === "exception"
           ? `exception ${e.type}`
           : `${e.kind} ${e.key}=${e.value}`;

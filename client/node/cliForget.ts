@@ -56,13 +56,17 @@ export async function forget(o: TelemetryOptions, dir: string, localOnly: boolea
   });
   for (const f of [FILES.lastReport, FILES.answer, FILES.state]) await fs.rm(path.join(dir, f), { force: true });
   const keep = { consent: state.consent, decision: state.decision };
-  if (keep.consent || keep.decision) await updateState(dir, o.product, () => newState(o.product, keep));
+  const renewed = keep.consent || keep.decision ? await updateState(dir, o.product, () => newState(o.product, keep)) : undefined;
   const where = localOnly
-    ? "Local data deleted (the server was not asked)."
+    ? `Local data deleted; the server was not asked, so it still holds what installation ${state.instanceId} reported.`
     : `The server erased installation ${state.instanceId}; local data deleted.`;
+  // The id is gone for good either way: a new one is random and unlinked to it.
+  const next = renewed
+    ? `The saved choice was kept, with a new random installation id ${renewed.instanceId} (made now, unlinked to the old one).`
+    : `A new random installation id (unlinked to the old one) is made the next time ${o.product} starts its telemetry.`;
   return {
     code: EXIT.ok,
-    text: `${where} A new random id is made on the next report.`,
-    json: { ok: true, erased: !localOnly, instanceId: state.instanceId },
+    text: `${where} ${next}`,
+    json: { ok: true, erased: !localOnly, instanceId: state.instanceId, newInstanceId: renewed?.instanceId ?? null },
   };
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { ledger, preview, status, submit, toggle, EXIT, type CliResult } from "./cliCommands.ts";
+import { productName } from "../../schema/wire/common.ts";
+import { ledger, preview, refusedSubmit, status, submit, toggle, EXIT, type CliResult } from "./cliCommands.ts";
 import { forget } from "./cliForget.ts";
 import { resolvedDir, type TelemetryOptions } from "./options.ts";
 import { peekState } from "./stateFile.ts";
@@ -15,6 +16,7 @@ Commands:
   ledger     list every report and record, with when it was sent
   submit     send a report now
   forget     ask the server to erase this installation, then delete local state
+  help       this help (needs no --product)
 
 Options:
   --product <slug>   product whose telemetry to manage (or CANDOR_PRODUCT)
@@ -26,6 +28,23 @@ Options:
   -h, --help         this help
 
 Exit codes: 0 done, 1 failed (e.g. server unreachable), 2 usage error, 3 refused (locked or disabled).`;
+
+/** A product slug as the worker accepts it (schema/wire/common.ts). */
+const isSlug = (s: string) => productName.safeParse(s).success;
+/** An endpoint: an absolute http(s) URL. */
+function isEndpoint(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.host !== "";
+  } catch {
+    return false;
+  }
+}
+const usageError = (text: string): CliResult => ({
+  code: EXIT.usage,
+  text: `${text}\n\n${USAGE}`,
+  json: { error: "usage", message: text },
+});
 
 export interface CliIo {
   out: (text: string) => void;
@@ -67,8 +86,8 @@ export async function runCli(
     });
     json = values.json ?? false;
     const command = positionals[0];
-    if (values.help || !command)
-      return finish({ code: values.help ? EXIT.ok : EXIT.usage, text: USAGE, json: { usage: USAGE } });
+    if (values.help || command === "help") return finish({ code: EXIT.ok, text: USAGE, json: { usage: USAGE } });
+    if (!command) return finish(usageError("Which command?"));
     if (positionals.length > 1)
       return finish({
         code: EXIT.usage,
@@ -76,12 +95,13 @@ export async function runCli(
         json: { error: "usage" },
       });
     const product = values.product ?? defaults.product ?? env.CANDOR_PRODUCT;
-    if (!product)
-      return finish({
-        code: EXIT.usage,
-        text: `Which product? Pass --product <slug>.\n\n${USAGE}`,
-        json: { error: "usage" },
-      });
+    if (!product) return finish(usageError("Which product? Pass --product <slug>."));
+    if (!isSlug(product))
+      return finish(
+        usageError(`--product ${JSON.stringify(product)} is not a product slug (lower-case letters, digits, '.', '_', '-').`),
+      );
+    if (values.endpoint !== undefined && !isEndpoint(values.endpoint))
+      return finish(usageError(`--endpoint ${JSON.stringify(values.endpoint)} is not an http(s) URL.`));
     const o: TelemetryOptions = {
       ...defaults,
       product,
@@ -93,6 +113,11 @@ export async function runCli(
     };
     const dir = resolvedDir(o);
     if (!o.endpoint) o.endpoint = (await peekState(dir))?.endpoint ?? "";
+    // A refusal comes before any other answer: DO_NOT_TRACK=1 ... submit is refused, endpoint or not.
+    if (command === "submit") {
+      const refused = await refusedSubmit(o, dir);
+      if (refused) return finish(refused);
+    }
     const needsEndpoint = command === "submit" || (command === "forget" && !values["local-only"]);
     if (needsEndpoint && !o.endpoint)
       return finish({ code: EXIT.usage, text: "No endpoint known: pass --endpoint <url>.", json: { error: "usage" } });
@@ -119,10 +144,10 @@ export async function runCli(
         });
     }
   } catch (err) {
-    const usage =
-      err instanceof ConsentError ||
-      (err instanceof Error && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"));
     const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof Error && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))
+      return finish(usageError(message.split("\n")[0]!)); // one line, then the usage
+    const usage = err instanceof ConsentError;
     return finish({ code: usage ? EXIT.usage : EXIT.failed, text: `Error: ${message}`, json: { error: message } });
   }
 }

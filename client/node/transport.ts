@@ -103,13 +103,36 @@ async function withRetry(
       if (wait !== undefined && wait > (opts.retryAfterCapMs ?? 30_000))
         return { res: null, error: `${error}, Retry-After ${Math.round(wait / 1000)} s` };
     } catch (err) {
-      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      error = inWords(err, opts.signal);
       wait = undefined;
     } finally {
       clear();
     }
   }
   return { res: null, error };
+}
+
+/**
+ * A failed attempt in words (`fetch failed` names nothing): the timeout, or the network error
+ * under it (fetch's `cause`: connection refused, no such host, reset, TLS).
+ */
+function inWords(err: unknown, stop: AbortSignal | undefined): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name === "TimeoutError") return `the server did not answer (${err.message})`;
+  if (err.name === "AbortError") return stop?.aborted ? "stopped" : "the request was aborted";
+  const code = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+  const words: Record<string, string> = {
+    ECONNREFUSED: "the server could not be reached (connection refused)",
+    ENOTFOUND: "the server's host name was not found",
+    EAI_AGAIN: "the server's host name could not be looked up (DNS)",
+    ECONNRESET: "the connection to the server was reset",
+    ETIMEDOUT: "the connection to the server timed out",
+    EHOSTUNREACH: "the server's network cannot be reached",
+    ENETUNREACH: "the network is unreachable",
+  };
+  if (code && words[code]) return words[code];
+  if (err.message === "fetch failed") return `the server could not be reached${code ? ` (${code})` : ""}`;
+  return `${err.name}: ${err.message}`;
 }
 
 /**
