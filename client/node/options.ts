@@ -44,6 +44,8 @@ export interface TelemetryOptions extends ScheduleOptions {
   /** First-run notice: its version (bump it to show a changed notice again) and text. */
   noticeVersion?: number;
   notice?: string;
+  /** Where the host documents its telemetry (the default notice links to it). */
+  privacyUrl?: string;
   /** Update notices and security alerts from the worker's answer. */
   onUpdate?: (notice: UpdateNotice) => void;
   /** Where the client's log lines go (default stderr). */

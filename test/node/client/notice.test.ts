@@ -80,3 +80,20 @@ describe("notice, CI and updates", () => {
     expect(stale).toEqual([]);
   });
 });
+
+describe("the first-run notice is generated from what a report can hold", () => {
+  it("names every field of the wire schema, what the server derives, the exact opt-out and the full list", async () => {
+    const { pingRequest } = await import("../../../schema/wire/ping.ts");
+    const { REPORT_HOLDS } = await import("../../../client/node/notice.ts");
+    expect(Object.keys(REPORT_HOLDS).sort()).toEqual(Object.keys(pingRequest.shape).sort());
+    const logs: string[] = [];
+    await client({ endpoint: "http://127.0.0.1:9", dir: await tempDir(), privacyUrl: "https://example.com/telemetry" }, logs).start();
+    const text = logs.join("\n");
+    for (const line of Object.values(REPORT_HOLDS)) expect(text).toContain(line);
+    for (const word of ["installation id", "version", "OS type, release and architecture", "runtime versions", "usage counts", "licence type", "feature facts", "exception reports", "country", "network operator", "never stores the IP address"])
+      expect(text).toContain(word); // prettier-ignore
+    expect(text).toContain("DEMO_TELEMETRY=disable");
+    expect(text).toContain("candor-telemetry disable --product demo");
+    expect(text).toContain("The full list: https://example.com/telemetry.");
+  });
+});
