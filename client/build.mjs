@@ -57,7 +57,7 @@ const browserEsm = {
 };
 const entries = [
   ["client/node/index.ts", "dist/node/index.mjs", nodeClient],
-  ["client/node/cli.ts", "dist/node/cli.mjs", nodeClient],
+  ["client/node/cli/cli.ts", "dist/node/cli.mjs", nodeClient],
   ["client/browser/gate.ts", "dist/assets/candor.js", browserScript],
   ["client/browser/chunk.ts", "dist/assets/candor-posthog.js", browserScript],
   ["client/browser/index.ts", "dist/assets/esm/candor.mjs", browserEsm],

@@ -1,13 +1,13 @@
-import type { UpdateNotice } from "./answer.ts";
-import { detectCi } from "./ci.ts";
-import type { ConsentInputs } from "./decide.ts";
-import { stateDir } from "./files.ts";
-import type { HostData } from "./payload.ts";
-import type { ReporterContext } from "./reporter.ts";
-import type { ScheduleOptions } from "./scheduler.ts";
-import type { TransportOptions } from "./transport.ts";
-import type { ConsentState } from "./words.ts";
-import { parseWord } from "./words.ts";
+import type { UpdateNotice } from "./report/answer.ts";
+import { detectCi } from "./report/ci.ts";
+import type { ConsentInputs } from "./consent/decide.ts";
+import { stateDir } from "./state/files.ts";
+import type { HostData } from "./report/payload.ts";
+import type { ReporterContext } from "./report/reporter.ts";
+import type { ScheduleOptions } from "./report/scheduler.ts";
+import type { TransportOptions } from "./report/transport.ts";
+import type { ConsentState } from "./consent/words.ts";
+import { parseWord } from "./consent/words.ts";
 
 /** How a host product embeds the client. Only `product` and `endpoint` are required. */
 export interface TelemetryOptions extends ScheduleOptions {

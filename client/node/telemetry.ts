@@ -1,18 +1,18 @@
-import { replayCachedAnswer } from "./answer.ts";
-import { currentDecision, decideAndRecord, sameDecision, toggleConsent, type ToggleResult } from "./consent.ts";
-import type { ConsentDecision } from "./decide.ts";
-import { firstRunNotice } from "./notice.ts";
-import { browserRefOf } from "./browserRef.ts";
+import { replayCachedAnswer } from "./report/answer.ts";
+import { currentDecision, decideAndRecord, sameDecision, toggleConsent, type ToggleResult } from "./consent/record.ts";
+import type { ConsentDecision } from "./consent/decide.ts";
+import { firstRunNotice } from "./report/notice.ts";
+import { browserRefOf } from "./state/browserRef.ts";
 import { ciOf, clientLog, reporterContext, resolvedDir, type TelemetryOptions } from "./options.ts";
-import { Recorder } from "./recorder.ts";
-import { nextReport, report, type ReportOutcome } from "./reporter.ts";
-import { ReporterSlot } from "./reporterSlot.ts";
-import { Scheduler } from "./scheduler.ts";
-import { serialQueue } from "./serial.ts";
-import { updateState, type State } from "./stateFile.ts";
-import { ConsentError } from "./words.ts";
+import { Recorder } from "./ledger/recorder.ts";
+import { nextReport, report, type ReportOutcome } from "./report/reporter.ts";
+import { ReporterSlot } from "./lock/reporterSlot.ts";
+import { Scheduler } from "./report/scheduler.ts";
+import { serialQueue } from "./report/serial.ts";
+import { updateState, type State } from "./state/stateFile.ts";
+import { ConsentError } from "./consent/words.ts";
 import type { PingRequest } from "../../schema/wire/ping.ts";
-export type { ToggleResult } from "./consent.ts";
+export type { ToggleResult } from "./consent/record.ts";
 
 /** The instance client a host product embeds: consent, schedule, ledger, reports. */
 export class Telemetry {

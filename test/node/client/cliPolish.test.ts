@@ -2,12 +2,12 @@ import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FILES } from "../../../client/node/files.ts";
+import { FILES } from "../../../client/node/state/files.ts";
 import { Telemetry } from "../../../client/node/telemetry.ts";
 import { deadEndpoint, localServer, pingAnswer, tempDir } from "./helpers.ts";
 
 // The command line as an operator meets it: the bin's source run as a process (Node strips the types).
-const CLI = path.resolve("client/node/cli.ts");
+const CLI = path.resolve("client/node/cli/cli.ts");
 
 function cli(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {

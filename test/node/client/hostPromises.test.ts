@@ -3,7 +3,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { FILES } from "../../../client/node/files.ts";
+import { FILES } from "../../../client/node/state/files.ts";
 import { localServer, pingAnswer, tempDir } from "./helpers.ts";
 
 // Promises the Node client makes to its host, tried in real host processes (hostChild.ts):

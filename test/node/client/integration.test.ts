@@ -5,10 +5,10 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Telemetry } from "../../../client/node/telemetry.ts";
-import { loadLedger, unsentReports } from "../../../client/node/ledger.ts";
-import { runCli } from "../../../client/node/runCli.ts";
+import { loadLedger, unsentReports } from "../../../client/node/ledger/ledger.ts";
+import { runCli } from "../../../client/node/cli/runCli.ts";
 import type { TelemetryOptions } from "../../../client/node/options.ts";
-import type { UpdateNotice } from "../../../client/node/answer.ts";
+import type { UpdateNotice } from "../../../client/node/report/answer.ts";
 import type {
   InstanceExceptionsAnswer,
   InstanceFactsAnswer,

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FILES } from "../../../client/node/files.ts";
+import { FILES } from "../../../client/node/state/files.ts";
 import { pingAnswer, tempDir } from "./helpers.ts";
 import { useClients } from "./clients.ts";
 
@@ -84,7 +84,7 @@ describe("notice, CI and updates", () => {
 describe("the first-run notice is generated from what a report can hold", () => {
   it("names every field of the wire schema, what the server derives, the exact opt-out and the full list", async () => {
     const { pingRequest } = await import("../../../schema/wire/ping.ts");
-    const { REPORT_HOLDS } = await import("../../../client/node/notice.ts");
+    const { REPORT_HOLDS } = await import("../../../client/node/report/notice.ts");
     expect(Object.keys(REPORT_HOLDS).sort()).toEqual(Object.keys(pingRequest.shape).sort());
     const logs: string[] = [];
     await client({ endpoint: "http://127.0.0.1:9", dir: await tempDir(), privacyUrl: "https://example.com/telemetry" }, logs).start();

@@ -8,10 +8,10 @@ import {
   pendingRecords,
   unsentReports,
   type Ledger,
-} from "../../../client/node/ledger.ts";
-import { buildPayload, pickRecords } from "../../../client/node/payload.ts";
-import { addException, addFeature, addRecurring, exceptionEntry } from "../../../client/node/records.ts";
-import { scrubber } from "../../../client/node/scrub.ts";
+} from "../../../client/node/ledger/ledger.ts";
+import { buildPayload, pickRecords } from "../../../client/node/report/payload.ts";
+import { addException, addFeature, addRecurring, exceptionEntry } from "../../../client/node/ledger/records.ts";
+import { scrubber } from "../../../client/node/ledger/scrub.ts";
 
 const DAY = 86_400_000;
 const secrets = { hostname: "build-box.corp.example", home: "/home/alice", user: "alice" };
@@ -152,7 +152,7 @@ describe("ledger", () => {
 
 describe("payload size", () => {
   it("leaves records out (exceptions first) until the report fits the worker's body limit; they stay pending", async () => {
-    const { fitPayload } = await import("../../../client/node/payload.ts");
+    const { fitPayload } = await import("../../../client/node/report/payload.ts");
     const { pingLimits } = await import("../../../schema/wire/ping.ts");
     let l: Ledger = emptyLedger();
     for (let i = 0; i < 50; i++) l = addFeature(l, `f${i}`, "v".repeat(pingLimits.factValue), i);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { forgetRemote, retryAfterMs, sendPing } from "../../../client/node/transport.ts";
+import { forgetRemote, retryAfterMs, sendPing } from "../../../client/node/report/transport.ts";
 import { deadEndpoint, localServer, pingAnswer } from "./helpers.ts";
 
 const payload = { instanceId: "6f1c2a4e-8b9d-4e2f-a1b3-c5d7e9f01234", product: "demo" };

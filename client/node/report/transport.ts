@@ -1,6 +1,6 @@
-import type { ErrorCode } from "../../schema/wire/errors.ts";
-import { instanceKeyAuthorization } from "../../schema/wire/instanceKey.ts";
-import { pingResponse, type PingRequest, type PingResponse } from "../../schema/wire/ping.ts";
+import type { ErrorCode } from "../../../schema/wire/errors.ts";
+import { instanceKeyAuthorization } from "../../../schema/wire/instanceKey.ts";
+import { pingResponse, type PingRequest, type PingResponse } from "../../../schema/wire/ping.ts";
 
 export interface TransportOptions {
   /** Per-attempt timeout (default 3 s). */

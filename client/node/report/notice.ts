@@ -1,9 +1,9 @@
 import path from "node:path";
-import type { ConsentDecision } from "./decide.ts";
-import { FILES } from "./files.ts";
-import { defaultPrefix, type TelemetryOptions } from "./options.ts";
-import type { State } from "./stateFile.ts";
-import type { PingRequest } from "../../schema/wire/ping.ts";
+import type { ConsentDecision } from "../consent/decide.ts";
+import { FILES } from "../state/files.ts";
+import { defaultPrefix, type TelemetryOptions } from "../options.ts";
+import type { State } from "../state/stateFile.ts";
+import type { PingRequest } from "../../../schema/wire/ping.ts";
 
 /**
  * What each field of a report can hold, in the notice's words. Typed by the wire schema's keys,

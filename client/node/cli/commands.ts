@@ -1,12 +1,12 @@
-import { readAnswer } from "./answer.ts";
-import { CONSENT_SOURCES, decideWithSource, type ConsentSource, type SourcedDecision } from "./decide.ts";
-import { readLastReport } from "./lastReport.ts";
-import { loadLedger, pendingRecords, unsentReports } from "./ledger.ts";
-import { isStale, readLock } from "./lock.ts";
-import { browserRefOf } from "./browserRef.ts";
-import { consentInputs, defaultPrefix, reporterContext, type TelemetryOptions } from "./options.ts";
-import { loadState, peekState, updateState } from "./stateFile.ts";
-import { nextReport, report, type ReporterContext } from "./reporter.ts";
+import { readAnswer } from "../report/answer.ts";
+import { CONSENT_SOURCES, decideWithSource, type ConsentSource, type SourcedDecision } from "../consent/decide.ts";
+import { readLastReport } from "../report/lastReport.ts";
+import { loadLedger, pendingRecords, unsentReports } from "../ledger/ledger.ts";
+import { isStale, readLock } from "../lock/reporterLock.ts";
+import { browserRefOf } from "../state/browserRef.ts";
+import { consentInputs, defaultPrefix, reporterContext, type TelemetryOptions } from "../options.ts";
+import { loadState, peekState, updateState } from "../state/stateFile.ts";
+import { nextReport, report, type ReporterContext } from "../report/reporter.ts";
 
 /** A command's result: exit code, human text, and the same facts for --json. */
 export interface CliResult {

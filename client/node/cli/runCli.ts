@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
-import { productName } from "../../schema/wire/common.ts";
-import { ledger, preview, refusedSubmit, status, submit, toggle, EXIT, type CliResult } from "./cliCommands.ts";
-import { forget } from "./cliForget.ts";
-import { resolvedDir, type TelemetryOptions } from "./options.ts";
-import { peekState } from "./stateFile.ts";
-import { ConsentError } from "./words.ts";
+import { productName } from "../../../schema/wire/common.ts";
+import { ledger, preview, refusedSubmit, status, submit, toggle, EXIT, type CliResult } from "./commands.ts";
+import { forget } from "./forget.ts";
+import { resolvedDir, type TelemetryOptions } from "../options.ts";
+import { peekState } from "../state/stateFile.ts";
+import { ConsentError } from "../consent/words.ts";
 
 export const USAGE = `Usage: candor-telemetry <command> [options]
 

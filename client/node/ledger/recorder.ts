@@ -1,8 +1,8 @@
 import { appendRecord, LEDGER_MAX_ENTRIES, loadLedger, type Ledger, type RecordEntry } from "./ledger.ts";
-import { withLedgerLock } from "./ledgerLock.ts";
+import { withLedgerLock } from "../lock/ledgerLock.ts";
 import { addFeature, addRecurring, exceptionEntry, isFactKey } from "./records.ts";
 import { scrubber } from "./scrub.ts";
-import { serialQueue } from "./serial.ts";
+import { serialQueue } from "../report/serial.ts";
 
 export interface RecorderHost {
   readonly dir: string;

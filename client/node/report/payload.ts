@@ -1,6 +1,6 @@
 import os from "node:os";
-import { pingLimits, pingRequest, type CountTree, type PingRequest } from "../../schema/wire/ping.ts";
-import type { RecordEntry } from "./ledger.ts";
+import { pingLimits, pingRequest, type CountTree, type PingRequest } from "../../../schema/wire/ping.ts";
+import type { RecordEntry } from "../ledger/ledger.ts";
 
 /** What the host adds to each report (FlowFuse's `platform`): counts (flat or nested), config, licence type. */
 export interface HostData {

@@ -1,11 +1,11 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { EXIT, type CliResult } from "./cliCommands.ts";
-import { FILES } from "./files.ts";
-import { withLedgerLock } from "./ledgerLock.ts";
-import { debugMode, defaultPrefix, type TelemetryOptions } from "./options.ts";
-import { newState, peekState, updateState } from "./stateFile.ts";
-import { KEY_MISMATCH, forgetRemote, forgetUrl } from "./transport.ts";
+import { EXIT, type CliResult } from "./commands.ts";
+import { FILES } from "../state/files.ts";
+import { withLedgerLock } from "../lock/ledgerLock.ts";
+import { debugMode, defaultPrefix, type TelemetryOptions } from "../options.ts";
+import { newState, peekState, updateState } from "../state/stateFile.ts";
+import { KEY_MISMATCH, forgetRemote, forgetUrl } from "../report/transport.ts";
 
 /**
  * `forget`: asks the worker to erase this installation, proving it with the installation key

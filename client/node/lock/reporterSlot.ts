@@ -1,4 +1,4 @@
-import { acquireLock, LOCK_HEARTBEAT_MS, type ReporterLock } from "./lock.ts";
+import { acquireLock, LOCK_HEARTBEAT_MS, type ReporterLock } from "./reporterLock.ts";
 
 /**
  * This process's claim on the single-reporter lock of a state dir: taken on first need, kept

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { pingRequest, type PingRequest } from "../../schema/wire/ping.ts";
-import { FILES, readJson, writeJsonAtomic } from "./files.ts";
+import { pingRequest, type PingRequest } from "../../../schema/wire/ping.ts";
+import { FILES, readJson, writeJsonAtomic } from "../state/files.ts";
 
 export const reportStatus = z.enum(["sent", "queued", "rejected", "disabled", "debug", "invalid", "failed"]);
 export type ReportStatus = z.infer<typeof reportStatus>;

@@ -11,12 +11,12 @@ import {
   unsentReports,
   type Ledger,
   type ReportEntry,
-} from "./ledger.ts";
-import { mutateLedger } from "./ledgerLock.ts";
+} from "../ledger/ledger.ts";
+import { mutateLedger } from "../lock/ledgerLock.ts";
 import { fitPayload, pickRecords, type HostData } from "./payload.ts";
-import { renewIdentity } from "./stateFile.ts";
+import { renewIdentity } from "../state/stateFile.ts";
 import { KEY_MISMATCH, sendPing, type TransportOptions } from "./transport.ts";
-import type { PingRequest, PingResponse } from "../../schema/wire/ping.ts";
+import type { PingRequest, PingResponse } from "../../../schema/wire/ping.ts";
 
 /** What one report or flush needs; built by the Telemetry client. */
 export interface ReporterContext {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { pingResponse, type PingResponse } from "../../schema/wire/ping.ts";
-import { FILES, readJson, writeJsonAtomic } from "./files.ts";
+import { pingResponse, type PingResponse } from "../../../schema/wire/ping.ts";
+import { FILES, readJson, writeJsonAtomic } from "../state/files.ts";
 
 /** How long the worker's last answer (update notice, alerts) stays valid. */
 export const ANSWER_TTL_MS = 48 * 3_600_000;

@@ -1,8 +1,8 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { pingRequest } from "../../schema/wire/ping.ts";
-import { FILES, readJson, writeJsonAtomic } from "./files.ts";
+import { pingRequest } from "../../../schema/wire/ping.ts";
+import { FILES, readJson, writeJsonAtomic } from "../state/files.ts";
 
 /**
  * Bounds: the ledger keeps at most this many entries (sent ones are trimmed, never unsent ones:

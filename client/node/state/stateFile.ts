@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { instanceKey, instanceKeyBytes } from "../../schema/wire/instanceKey.ts";
-import { CONSENT_SOURCES } from "./decide.ts";
+import { instanceKey, instanceKeyBytes } from "../../../schema/wire/instanceKey.ts";
+import { CONSENT_SOURCES } from "../consent/decide.ts";
 import { FILES, readJson, writeJsonAtomic } from "./files.ts";
 
 const consent = z.enum(["enabled", "disabled", "undecided"]);

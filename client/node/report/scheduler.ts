@@ -1,4 +1,4 @@
-import type { ConsentState } from "./words.ts";
+import type { ConsentState } from "../consent/words.ts";
 
 export interface ScheduleOptions {
   /** First report this long after start() (default 10 s)... */

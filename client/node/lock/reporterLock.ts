@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { FILES } from "./files.ts";
+import { FILES } from "../state/files.ts";
+import { alive, holds, tryLock, unlock } from "./lockFile.ts";
 
 /** A lock not refreshed for this long is stale even when its holder cannot be checked (other host). */
 export const LOCK_STALE_MS = 3 * 3_600_000;
@@ -13,15 +13,6 @@ export const LOCK_HEARTBEAT_MS = 3_600_000;
 const lockSchema = z.object({ pid: z.number().int(), hostname: z.string(), token: z.string(), createdAt: z.number() });
 export type LockInfo = z.infer<typeof lockSchema>;
 
-/** Whether a process with this pid runs on this host. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export async function readLock(dir: string): Promise<{ info: LockInfo | undefined; mtimeMs: number } | undefined> {
   const file = path.join(dir, FILES.lock);
@@ -67,50 +58,31 @@ export interface ReporterLock {
 }
 
 /**
- * Takes the single-reporter lock of a state dir: an exclusive create (`wx`) of the lock file.
- * A stale lock is moved aside (rename is atomic: one contender wins) and the create retried.
- * Returns undefined when another live process holds it.
+ * Takes the single-reporter lock of a state dir (lockFile.ts on `telemetry.lock`, judged by
+ * isStale). Returns undefined when another live process holds it, or the dir cannot be used.
  */
 export async function acquireLock(dir: string, now = Date.now()): Promise<ReporterLock | undefined> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, FILES.lock);
-  const info: LockInfo = { pid: process.pid, hostname: os.hostname(), token: randomUUID(), createdAt: now };
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      await fs.writeFile(file, JSON.stringify(info), { flag: "wx", mode: 0o600 });
-      heldTokens().add(info.token);
-      return holder(file, info.token);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
-    }
-    const current = await readLock(dir);
-    if (current && !isStale(current, now)) return undefined;
-    const aside = `${file}.stale.${info.token}`;
-    try {
-      await fs.rename(file, aside);
-    } catch {
-      continue; // another contender moved it first
-    }
-    const moved = await fs.readFile(aside, "utf8").catch(() => "");
-    if (current?.info && !moved.includes(current.info.token)) {
-      await fs.rename(aside, file).catch(() => undefined); // not the stale lock we judged: put it back
-      return undefined;
-    }
-    await fs.rm(aside, { force: true });
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const stale = (info: unknown, mtimeMs: number) => {
+      const parsed = lockSchema.safeParse(info);
+      return isStale({ info: parsed.success ? parsed.data : undefined, mtimeMs }, now);
+    };
+    const lock = await tryLock(file, { createdAt: now }, stale);
+    if (!lock) return undefined;
+    heldTokens().add(lock.token);
+    return {
+      held: () => holds(lock),
+      async refresh() {
+        if (await holds(lock)) await fs.utimes(file, new Date(), new Date()).catch(() => undefined);
+      },
+      async release() {
+        await unlock(lock);
+        heldTokens().delete(lock.token);
+      },
+    };
+  } catch {
+    return undefined;
   }
-  return undefined;
-}
-
-function holder(file: string, token: string): ReporterLock {
-  const mine = async () => (await fs.readFile(file, "utf8").catch(() => "")).includes(token);
-  return {
-    held: mine,
-    async refresh() {
-      if (await mine()) await fs.utimes(file, new Date(), new Date()).catch(() => undefined);
-    },
-    async release() {
-      if (await mine()) await fs.rm(file, { force: true });
-      heldTokens().delete(token);
-    },
-  };
 }

@@ -1,6 +1,6 @@
 import { decideWithSource, type ConsentDecision } from "./decide.ts";
-import { clientLog, consentInputs, type TelemetryOptions } from "./options.ts";
-import { loadState, peekState, updateState, type State } from "./stateFile.ts";
+import { clientLog, consentInputs, type TelemetryOptions } from "../options.ts";
+import { loadState, peekState, updateState, type State } from "../state/stateFile.ts";
 
 const strip = ({ state, locked, reason }: ConsentDecision): ConsentDecision => ({ state, locked, reason });
 
