@@ -47,6 +47,8 @@ const result = {
   captureExceptionP90Ms: ms(each[45]),
   concurrent200Ms: ms(concurrent),
 };
-console.log(`captureException at 500 ledger entries: median ${result.captureExceptionMedianMs} ms, p90 ${result.captureExceptionP90Ms} ms`);
+console.log(
+  `captureException at 500 ledger entries: median ${result.captureExceptionMedianMs} ms, p90 ${result.captureExceptionP90Ms} ms`,
+);
 console.log(`200 concurrent captureException calls: ${result.concurrent200Ms} ms`);
 console.log(JSON.stringify(result));

@@ -5,7 +5,14 @@ import type { TelemetryOptions } from "./options.ts";
 export { Telemetry, type ToggleResult } from "./telemetry.ts";
 export type { TelemetryOptions } from "./options.ts";
 export { decideConsent, type ConsentDecision, type ConsentInputs } from "./consent/decide.ts";
-export { ConsentError, parseWord, TRUE_WORDS, FALSE_WORDS, UNDECIDED_WORDS, type ConsentState } from "./consent/words.ts";
+export {
+  ConsentError,
+  parseWord,
+  TRUE_WORDS,
+  FALSE_WORDS,
+  UNDECIDED_WORDS,
+  type ConsentState,
+} from "./consent/words.ts";
 export { detectCi } from "./report/ci.ts";
 export { scrubber } from "./ledger/scrub.ts";
 export { FILES, stateDir } from "./state/files.ts";

@@ -187,7 +187,8 @@ export class Telemetry {
   }
 
   private async toggle(to: "enabled" | "disabled"): Promise<ToggleResult> {
-    if (this.unusable) return { ok: to === "disabled", message: `Telemetry is ${this.unusable.reason}.`, decision: this.unusable };
+    if (this.unusable)
+      return { ok: to === "disabled", message: `Telemetry is ${this.unusable.reason}.`, decision: this.unusable };
     const { result, state } = await toggleConsent(this.o, this.dir, this.now(), to);
     this.adopt(result.decision, state);
     if (result.ok && !result.decision.locked && result.decision.state === "disabled")

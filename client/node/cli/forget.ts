@@ -56,7 +56,8 @@ export async function forget(o: TelemetryOptions, dir: string, localOnly: boolea
   });
   for (const f of [FILES.lastReport, FILES.answer, FILES.state]) await fs.rm(path.join(dir, f), { force: true });
   const keep = { consent: state.consent, decision: state.decision };
-  const renewed = keep.consent || keep.decision ? await updateState(dir, o.product, () => newState(o.product, keep)) : undefined;
+  const renewed =
+    keep.consent || keep.decision ? await updateState(dir, o.product, () => newState(o.product, keep)) : undefined;
   const where = localOnly
     ? `Local data deleted; the server was not asked, so it still holds what installation ${state.instanceId} reported.`
     : `The server erased installation ${state.instanceId}; local data deleted.`;

@@ -98,7 +98,9 @@ export async function runCli(
     if (!product) return finish(usageError("Which product? Pass --product <slug>."));
     if (!isSlug(product))
       return finish(
-        usageError(`--product ${JSON.stringify(product)} is not a product slug (lower-case letters, digits, '.', '_', '-').`),
+        usageError(
+          `--product ${JSON.stringify(product)} is not a product slug (lower-case letters, digits, '.', '_', '-').`,
+        ),
       );
     if (values.endpoint !== undefined && !isEndpoint(values.endpoint))
       return finish(usageError(`--endpoint ${JSON.stringify(values.endpoint)} is not an http(s) URL.`));

@@ -104,7 +104,10 @@ export async function saveLedger(dir: string, ledger: Ledger): Promise<void> {
  */
 export async function appendRecord(dir: string, entry: RecordEntry): Promise<boolean> {
   const file = path.join(dir, FILES.journal);
-  const size = await fs.stat(file).then((s) => s.size, () => 0);
+  const size = await fs.stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
   if (size >= JOURNAL_MAX_BYTES) {
     const folded = bound(await loadLedger(dir));
     await saveLedger(dir, folded);

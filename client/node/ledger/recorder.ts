@@ -28,7 +28,9 @@ export class Recorder {
 
   feature(key: string, value: string | number | boolean): Promise<void> {
     return isFactKey(key, this.host.log)
-      ? this.record(async (now) => added(await loadLedger(this.host.dir), (l) => addFeature(l, key, this.scrub(String(value)), now)))
+      ? this.record(async (now) =>
+          added(await loadLedger(this.host.dir), (l) => addFeature(l, key, this.scrub(String(value)), now)),
+        )
       : Promise.resolve();
   }
 

@@ -50,7 +50,7 @@ const MAX_CAUSES = 5;
 function causes(e: Error): string[] {
   const out: string[] = [];
   const seen = new Set<unknown>([e]);
-  for (let c: unknown = e.cause; c !== undefined && c !== null && !seen.has(c) && out.length < MAX_CAUSES; ) {
+  for (let c: unknown = e.cause; c !== undefined && c !== null && !seen.has(c) && out.length < MAX_CAUSES;) {
     seen.add(c);
     out.push(`Caused by: ${c instanceof Error ? (c.stack ?? `${c.name}: ${c.message}`) : String(c)}`);
     c = c instanceof Error ? c.cause : undefined;

@@ -13,7 +13,6 @@ export const LOCK_HEARTBEAT_MS = 3_600_000;
 const lockSchema = z.object({ pid: z.number().int(), hostname: z.string(), token: z.string(), createdAt: z.number() });
 export type LockInfo = z.infer<typeof lockSchema>;
 
-
 export async function readLock(dir: string): Promise<{ info: LockInfo | undefined; mtimeMs: number } | undefined> {
   const file = path.join(dir, FILES.lock);
   try {

@@ -78,5 +78,10 @@ export async function replayCachedAnswer(
   onUpdate: ((n: UpdateNotice) => void) | undefined,
 ): Promise<void> {
   const { fresh } = await readAnswer(dir, now);
-  if (fresh && (fresh.answer.update_available || fresh.answer.alerts.length)) onUpdate?.(toNotice(fresh.answer));
+  if (!fresh || !(fresh.answer.update_available || fresh.answer.alerts.length)) return;
+  try {
+    onUpdate?.(toNotice(fresh.answer));
+  } catch {
+    // the host's callback failed: its own affair, never the start of telemetry
+  }
 }

@@ -28,7 +28,9 @@ export const SERVER_DERIVES =
 /** The default first-run notice: every field a report can hold, where to see them, how to opt out. */
 export function defaultNotice(o: TelemetryOptions, dir: string): string {
   const prefix = o.prefix ?? defaultPrefix(o.product);
-  const list = o.privacyUrl ?? "run `candor-telemetry preview` for the next report, and see Candor's README, \"What a report holds\"";
+  const list =
+    o.privacyUrl ??
+    'run `candor-telemetry preview` for the next report, and see Candor\'s README, "What a report holds"';
   return [
     `${o.product} reports anonymous usage telemetry to ${o.endpoint}. A report can hold:`,
     ...Object.values(REPORT_HOLDS).map((line) => `  - ${line}`),

@@ -91,7 +91,9 @@ export async function loadState(
     );
     return keyed;
   }
-  const keep = parsed.success ? { consent: parsed.data.consent, noticeVersion: parsed.data.noticeVersion } : salvage(raw, text);
+  const keep = parsed.success
+    ? { consent: parsed.data.consent, noticeVersion: parsed.data.noticeVersion }
+    : salvage(raw, text);
   const fresh = newState(product, keep);
   await writeJsonAtomic(file, fresh);
   if (text !== undefined) {

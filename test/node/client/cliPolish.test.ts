@@ -15,7 +15,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
       process.execPath,
       [CLI, ...args],
       { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -50,13 +51,24 @@ describe("the command line, polished", () => {
   it("status shows the endpoint, the next report and what undecided means", async () => {
     const dir = await tempDir();
     const url = (await server).url;
-    const t = new Telemetry({ product: "demo", endpoint: url, dir, argv: [], env: {}, log: () => {}, noticeVersion: 0 });
+    const t = new Telemetry({
+      product: "demo",
+      endpoint: url,
+      dir,
+      argv: [],
+      env: {},
+      log: () => {},
+      noticeVersion: 0,
+    });
     await t.open();
     const r = await cli(["status", "--product", "demo", "--dir", dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`endpoint:     ${url}`);
-    expect(r.stdout).toMatch(/next report:  undecided: .*first report goes 1 h after the host starts/);
-    const j = JSON.parse((await cli(["status", "--product", "demo", "--dir", dir, "--json"])).stdout) as Record<string, unknown>;
+    expect(r.stdout).toMatch(/next report: {2}undecided: .*first report goes 1 h after the host starts/);
+    const j = JSON.parse((await cli(["status", "--product", "demo", "--dir", dir, "--json"])).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(j).toMatchObject({ endpoint: url, state: "undecided" });
     expect(j.nextReport).toMatch(/1 h/);
   });

@@ -2,7 +2,12 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FILES } from "../../../client/node/state/files.ts";
-import { LEDGER_MAX_ENTRIES, LEDGER_MAX_UNSENT_REPORTS, loadLedger, unsentReports } from "../../../client/node/ledger/ledger.ts";
+import {
+  LEDGER_MAX_ENTRIES,
+  LEDGER_MAX_UNSENT_REPORTS,
+  loadLedger,
+  unsentReports,
+} from "../../../client/node/ledger/ledger.ts";
 import { useClients } from "./clients.ts";
 import { deadEndpoint, tempDir } from "./helpers.ts";
 

@@ -87,7 +87,10 @@ describe("the first-run notice is generated from what a report can hold", () => 
     const { REPORT_HOLDS } = await import("../../../client/node/report/notice.ts");
     expect(Object.keys(REPORT_HOLDS).sort()).toEqual(Object.keys(pingRequest.shape).sort());
     const logs: string[] = [];
-    await client({ endpoint: "http://127.0.0.1:9", dir: await tempDir(), privacyUrl: "https://example.com/telemetry" }, logs).start();
+    await client(
+      { endpoint: "http://127.0.0.1:9", dir: await tempDir(), privacyUrl: "https://example.com/telemetry" },
+      logs,
+    ).start();
     const text = logs.join("\n");
     for (const line of Object.values(REPORT_HOLDS)) expect(text).toContain(line);
     for (const word of ["installation id", "version", "OS type, release and architecture", "runtime versions", "usage counts", "licence type", "feature facts", "exception reports", "country", "network operator", "never stores the IP address"])

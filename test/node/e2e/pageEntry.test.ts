@@ -75,7 +75,8 @@ describe("every page entered is counted (Chromium)", () => {
         expect(views, `run ${run}`).toEqual(["/", ...Array.from({ length: 10 }, (_, i) => `/route/${i + 1}`)]);
         // strictly alternating: every leave answers the view before it
         const kinds = events.filter(([e]) => e === "$pageview" || e === "$pageleave").map(([e, r]) => `${e} ${r}`);
-        for (let i = 1; i < kinds.length; i += 2) expect(kinds[i]).toBe(kinds[i - 1]!.replace("$pageview", "$pageleave"));
+        for (let i = 1; i < kinds.length; i += 2)
+          expect(kinds[i]).toBe(kinds[i - 1]!.replace("$pageview", "$pageleave"));
       } finally {
         await page.close();
       }
