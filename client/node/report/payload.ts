@@ -1,6 +1,8 @@
 import os from "node:os";
 import { pingLimits, pingRequest, type CountTree, type PingRequest } from "../../../schema/wire/ping.ts";
 import type { RecordEntry } from "../ledger/ledger.ts";
+import { scrubber } from "../ledger/scrub.ts";
+import { isSecretKey } from "../../../schema/privacy/scrub.ts";
 
 /** What the host adds to each report (FlowFuse's `platform`): counts (flat or nested), config, licence type. */
 export interface HostData {
@@ -58,7 +60,7 @@ export function buildPayload(
   const env: Record<string, string> = { nodejs: process.version.replace(/^v/, "") };
   if (base.version) env[base.product] = base.version;
   if (base.ci) env.ci = base.ci;
-  const platform = host && (host.counts || host.config || host.license) ? { ...host } : undefined;
+  const platform = host && (host.counts || host.config || host.license) ? scrubHost(host) : undefined;
   const facts = records.facts.flatMap((e) =>
     e.kind === "feature" || e.kind === "recurring"
       ? [{ id: e.id, kind: e.kind, key: e.key, value: e.value, collectedAt: e.collectedAt }]
@@ -90,3 +92,26 @@ export function buildPayload(
   };
   return pingRequest.parse(payload);
 }
+
+/**
+ * The host's data under the privacy contract: every string of `config` and the licence type
+ * scrubbed like exception text, and a value under a key that names a secret (`db_password`,
+ * `apiKey`: isSecretKey) replaced whatever it looks like. Counts are numbers; licence ids are never sent.
+ */
+function scrubHost(host: HostData): HostData {
+  const scrub = hostScrubber();
+  const clean = (v: unknown, key: string): unknown => {
+    if (typeof v === "string") return isSecretKey(key) ? "<secret>" : scrub(v);
+    if (Array.isArray(v)) return v.map((x) => clean(x, key));
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, clean(x, k)]));
+    return v;
+  };
+  return {
+    ...(host.counts ? { counts: host.counts } : {}),
+    ...(host.config ? { config: clean(host.config, "") as Record<string, unknown> } : {}),
+    ...(host.license ? { license: host.license.type === undefined ? {} : { type: scrub(host.license.type) } } : {}),
+  };
+}
+let cached: ((text: string) => string) | undefined;
+const hostScrubber = () => (cached ??= scrubber());

@@ -29,6 +29,19 @@ const t = new Telemetry({
   transport: { attempts: 1 },
   log: (l) => void logs.push(l),
   ...(s.scenario === "collectHangs" ? { collect: () => new Promise<never>(() => {}) } : {}),
+  ...(s.scenario === "capture"
+    ? {
+        collect: () => ({
+          counts: { users: 3 },
+          config: {
+            smtp: { from: "ops@acme-corp.com", host: "10.9.8.7" },
+            dataDir: "/srv/acme-corp-prod/data",
+            db_password: "hunter3",
+          },
+          license: { type: "enterprise" },
+        }),
+      }
+    : {}),
   onReport: (o) => out({ event: "report", status: o.status }),
 });
 function out(o: Record<string, unknown>) {
@@ -47,6 +60,7 @@ if (s.scenario === "capture") {
       cause,
     }),
   );
+  await t.feature("admin_contact", "jane.doe@acme.com");
   out({ event: "preview", payload: await t.preview() });
 } else if (s.scenario === "enableUndecided") {
   out({ event: "started", decision });

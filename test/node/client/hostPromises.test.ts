@@ -149,10 +149,12 @@ describe("nothing private leaves the installation", () => {
     const lines = await h.done;
     h.child.stdin!.end();
     const text = JSON.stringify(lines.at(-1)!.payload);
-    for (const planted of ["jane.doe@acme.com", "10.20.30.40", "hunter2", "token=abc", "billing.acme.io", path.dirname(path.resolve("test/node/client/hostChild.ts"))])
+    for (const planted of ["jane.doe@acme.com", "10.20.30.40", "hunter2", "token=abc", "billing.acme.io", "ops@acme-corp.com", "10.9.8.7", "/srv/acme-corp-prod", "hunter3", path.dirname(path.resolve("test/node/client/hostChild.ts"))])
       expect(text).not.toContain(planted); // prettier-ignore
     expect(text).toContain("<email>");
     expect(text).toContain("Caused by: Error: connect ECONNREFUSED <ip>:5432");
     expect(text).toContain("hostChild.ts");
+    expect(text).toContain('"users":3'); // counts and the licence type are kept
+    expect(text).toContain('"type":"enterprise"');
   });
 });
