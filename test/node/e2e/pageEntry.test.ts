@@ -4,7 +4,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launch } from "./harness.ts";
+import { launchChromium } from "../../harness/browser.ts";
 
 // Every page entered is counted, on a busy page in real Chromium: the snippet's gate
 // (client/browser/candor.ts, bundled as is) with a sink that records what it would send.
@@ -40,7 +40,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r)); // a free port
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launch();
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
