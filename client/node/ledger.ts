@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { pingRequest } from "../../schema/wire/ping.ts";
+import { pingRequest } from "@candor-telemetry/schema/wire/ping";
 import { FILES, readJson, writeJsonAtomic } from "./files.ts";
 
 /** Bounds: the ledger keeps at most this many entries, and this many unsent reports. */

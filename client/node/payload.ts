@@ -1,5 +1,5 @@
 import os from "node:os";
-import { pingLimits, pingRequest, type CountTree, type PingRequest } from "../../schema/wire/ping.ts";
+import { pingLimits, pingRequest, type CountTree, type PingRequest } from "@candor-telemetry/schema/wire/ping";
 import type { RecordEntry } from "./ledger.ts";
 
 /** What the host adds to each report (FlowFuse's `platform`): counts (flat or nested), config, licence type. */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
-import { instanceKey, instanceKeyBytes } from "../../schema/wire/instanceKey.ts";
+import { instanceKey, instanceKeyBytes } from "@candor-telemetry/schema/wire/instanceKey";
 import { CONSENT_SOURCES } from "./decide.ts";
 import { FILES, readJson, writeJsonAtomic } from "./files.ts";
 

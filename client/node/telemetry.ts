@@ -10,7 +10,7 @@ import { ReporterSlot } from "./reporterSlot.ts";
 import { Scheduler } from "./scheduler.ts";
 import { serialQueue } from "./serial.ts";
 import { updateState, type State } from "./stateFile.ts";
-import type { PingRequest } from "../../schema/wire/ping.ts";
+import type { PingRequest } from "@candor-telemetry/schema/wire/ping";
 export type { ToggleResult } from "./consent.ts";
 
 /** The instance client a host product embeds: consent, schedule, ledger, reports. */
