@@ -11,7 +11,7 @@ import { Scheduler } from "./report/scheduler.ts";
 import { serialQueue } from "./report/serial.ts";
 import { updateState, type State } from "./state/stateFile.ts";
 import { ConsentError } from "./consent/words.ts";
-import type { PingRequest } from "../../schema/wire/ping.ts";
+import type { PingRequest } from "@candor-telemetry/schema/wire/ping";
 export type { ToggleResult } from "./consent/record.ts";
 
 /** The instance client a host product embeds: consent, schedule, ledger, reports. */

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { productName } from "../../../schema/wire/common.ts";
+import { productName } from "@candor-telemetry/schema/wire/common";
 import { ledger, preview, refusedSubmit, status, submit, toggle, EXIT, type CliResult } from "./commands.ts";
 import { forget } from "./forget.ts";
 import { resolvedDir, type TelemetryOptions } from "../options.ts";

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { pingRequest } from "../../../schema/wire/ping.ts";
+import { pingRequest } from "@candor-telemetry/schema/wire/ping";
 import { FILES, readJson, writeJsonAtomic } from "../state/files.ts";
 
 /**

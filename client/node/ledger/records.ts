@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { pingFact, pingLimits } from "../../../schema/wire/ping.ts";
+import { pingFact, pingLimits } from "@candor-telemetry/schema/wire/ping";
 import type { Ledger, RecordEntry } from "./ledger.ts";
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 import os from "node:os";
-import { scrubText, type KnownSecrets } from "../../../schema/privacy/scrub.ts";
+import { scrubText, type KnownSecrets } from "@candor-telemetry/schema/privacy/scrub";
 
 /** What identifies this machine or person in error text, besides what the shared rules find. */
 export interface Secrets {

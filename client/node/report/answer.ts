@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { pingResponse, type PingResponse } from "../../../schema/wire/ping.ts";
+import { pingResponse, type PingResponse } from "@candor-telemetry/schema/wire/ping";
 import { FILES, readJson, writeJsonAtomic } from "../state/files.ts";
 
 /** How long the worker's last answer (update notice, alerts) stays valid. */

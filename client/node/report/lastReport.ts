@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { pingRequest, type PingRequest } from "../../../schema/wire/ping.ts";
+import { pingRequest, type PingRequest } from "@candor-telemetry/schema/wire/ping";
 import { FILES, readJson, writeJsonAtomic } from "../state/files.ts";
 
 export const reportStatus = z.enum(["sent", "queued", "rejected", "disabled", "debug", "invalid", "failed"]);

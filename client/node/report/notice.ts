@@ -3,7 +3,7 @@ import type { ConsentDecision } from "../consent/decide.ts";
 import { FILES } from "../state/files.ts";
 import { defaultPrefix, type TelemetryOptions } from "../options.ts";
 import type { State } from "../state/stateFile.ts";
-import type { PingRequest } from "../../../schema/wire/ping.ts";
+import type { PingRequest } from "@candor-telemetry/schema/wire/ping";
 
 /**
  * What each field of a report can hold, in the notice's words. Typed by the wire schema's keys,

@@ -1,8 +1,8 @@
 import os from "node:os";
-import { pingLimits, pingRequest, type CountTree, type PingRequest } from "../../../schema/wire/ping.ts";
+import { pingLimits, pingRequest, type CountTree, type PingRequest } from "@candor-telemetry/schema/wire/ping";
 import type { RecordEntry } from "../ledger/ledger.ts";
 import { scrubber } from "../ledger/scrub.ts";
-import { isSecretKey } from "../../../schema/privacy/scrub.ts";
+import { isSecretKey } from "@candor-telemetry/schema/privacy/scrub";
 
 /** What the host adds to each report (FlowFuse's `platform`): counts (flat or nested), config, licence type. */
 export interface HostData {

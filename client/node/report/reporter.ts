@@ -16,7 +16,7 @@ import { mutateLedger } from "../lock/ledgerLock.ts";
 import { fitPayload, pickRecords, type HostData } from "./payload.ts";
 import { renewIdentity } from "../state/stateFile.ts";
 import { KEY_MISMATCH, sendPing, type TransportOptions } from "./transport.ts";
-import type { PingRequest, PingResponse } from "../../../schema/wire/ping.ts";
+import type { PingRequest, PingResponse } from "@candor-telemetry/schema/wire/ping";
 
 /** What one report or flush needs; built by the Telemetry client. */
 export interface ReporterContext {

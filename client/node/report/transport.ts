@@ -1,6 +1,6 @@
-import type { ErrorCode } from "../../../schema/wire/errors.ts";
-import { instanceKeyAuthorization } from "../../../schema/wire/instanceKey.ts";
-import { pingResponse, type PingRequest, type PingResponse } from "../../../schema/wire/ping.ts";
+import type { ErrorCode } from "@candor-telemetry/schema/wire/errors";
+import { instanceKeyAuthorization } from "@candor-telemetry/schema/wire/instanceKey";
+import { pingResponse, type PingRequest, type PingResponse } from "@candor-telemetry/schema/wire/ping";
 
 export interface TransportOptions {
   /** Per-attempt timeout (default 3 s). */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { browserRefFromDigest, browserRefInput } from "../../../schema/wire/browserRef.ts";
+import { browserRefFromDigest, browserRefInput } from "@candor-telemetry/schema/wire/browserRef";
 
 /**
  * The installation's browser reference (schema/wire/browserRef.ts), synchronously: what the host

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { instanceKey, instanceKeyBytes } from "../../../schema/wire/instanceKey.ts";
+import { instanceKey, instanceKeyBytes } from "@candor-telemetry/schema/wire/instanceKey";
 import { CONSENT_SOURCES } from "../consent/decide.ts";
 import { FILES, readJson, writeJsonAtomic } from "./files.ts";
 
