@@ -11,6 +11,7 @@ export default tseslint.config(
   {
     ignores: [
       "dist/**",
+      "client/*/dist/**",
       "node_modules/**",
       ".wrangler/**",
       "test-results/**",

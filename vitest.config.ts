@@ -6,8 +6,9 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 // - `worker`: inside workerd through the vitest plugin (real local D1; storage isolated per file);
 // - `node`: plain Node: the instance client and CLI (against the worker in-process through
 //   Miniflare, test/harness/miniflare.ts), the snippet's unit tests, build and contract checks;
-// - `e2e`: headless Chromium against `wrangler dev` (test/harness/wranglerDev.ts, browser.ts).
-const E2E = ["test/node/e2e/**/*.test.ts", "test/node/dashboard.test.ts"];
+// - `e2e`: headless Chromium against `wrangler dev` (test/harness/wranglerDev.ts, browser.ts), and
+//   the packed packages installed into a throwaway host project (test/node/pack).
+const E2E = ["test/node/e2e/**/*.test.ts", "test/node/dashboard.test.ts", "test/node/pack/**/*.test.ts"];
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(__dirname, "schema/migrations"));
@@ -21,7 +22,13 @@ export default defineConfig(async () => {
               miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations } },
             }),
           ],
-          test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/setup.ts"] },
+          test: {
+            name: "worker",
+            include: ["test/worker/**/*.test.ts"],
+            setupFiles: ["./test/worker/setup.ts"],
+            // Generous for a loaded 2-core machine; speed is measured by the benchmarks, never here.
+            testTimeout: 30_000,
+          },
         },
         {
           test: {

@@ -1,4 +1,5 @@
-// Builds the clients with esbuild: `npm run build:client`.
+// Builds what the worker serves with esbuild: `npm run build` (then client/packages.mjs builds
+// the npm packages).
 // Each entry is [entry point, output file, esbuild options]; other clients add their rows here.
 import { build } from "esbuild";
 import { createRequire } from "node:module";
@@ -8,32 +9,6 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from "node:
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-/**
- * zod re-exports every locale as `z.locales` (about 300 KB); the clients use the default English
- * messages only, so that namespace is bundled empty.
- */
-const noZodLocales = {
-  name: "no-zod-locales",
-  setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer) ? { path: "zod-locales", namespace: "stub" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "export {};", loader: "js" }));
-  },
-};
-
-/** The instance client (Node >= 18): the library and the `candor-telemetry` bin. */
-const nodeClient = {
-  bundle: true,
-  platform: "node",
-  target: "node18",
-  format: "esm",
-  minify: true,
-  sourcemap: false,
-  legalComments: "none",
-  logLevel: "warning",
-  plugins: [noZodLocales],
-};
 /**
  * The browser snippet, served by the worker as static assets (wrangler.toml [assets] ->
  * dist/assets): the gate `/candor.js` (every visitor, <= 2 KB gzip, no zod), its lazily loaded
@@ -56,8 +31,6 @@ const browserEsm = {
   chunkNames: "chunks/[name]-[hash]",
 };
 const entries = [
-  ["client/node/index.ts", "dist/node/index.mjs", nodeClient],
-  ["client/node/cli.ts", "dist/node/cli.mjs", nodeClient],
   ["client/browser/gate.ts", "dist/assets/candor.js", browserScript],
   ["client/browser/chunk.ts", "dist/assets/candor-posthog.js", browserScript],
   ["client/browser/index.ts", "dist/assets/esm/candor.mjs", browserEsm],

@@ -4,7 +4,7 @@
  * `not_configured` that names the variable (never a silent default, never a half-open route);
  * bindings (D1, rate limiters) are checked where they are used (store/db.ts, lib/rateLimit.ts).
  *
- * The documented table (README "Configuration") is checked against `configVariables` by a test.
+ * The documented table (docs/configuration.md) is checked against `configVariables` by a test.
  */
 import { z } from "zod";
 import { captureTokens, productName } from "../schema";

@@ -8,6 +8,7 @@ import { HttpError } from "./lib/error";
 import { toErrorResponse } from "./http/respond";
 import { postPing } from "./routes/ping";
 import { health } from "./routes/health";
+import { home } from "./routes/home";
 import { getInstances } from "./routes/admin/instances";
 import { getInstancePings } from "./routes/admin/instancePings";
 import { getInstanceFacts } from "./routes/admin/instanceFacts";
@@ -118,6 +119,9 @@ export const routes: readonly Route[] = [
   // (its embedded library posts to a hard-coded https://beacon.ferretdb.com/) and under a
   // prefix for --dev-telemetry-url; Firefly III's hard-coded /submit, and under a prefix.
   { method: "POST", path: "/", kind: "protocol", limit: "protocol", handler: postFerretdb },
+  // GET / : the page a person opening the worker's address sees (routes/home.ts). Kind
+  // "protocol" because one path has one kind (so damped like every protocol row); CORS: any origin.
+  { method: "GET", path: "/", kind: "protocol", limit: "protocol", handler: home },
   { method: "POST", path: "/v1/ferretdb", kind: "protocol", limit: "protocol", handler: postFerretdb },
   { method: "POST", path: "/submit", kind: "protocol", limit: "protocol", handler: postFirefly },
   { method: "POST", path: "/v1/firefly/submit", kind: "protocol", limit: "protocol", handler: postFirefly },

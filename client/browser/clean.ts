@@ -3,8 +3,8 @@
  * reference (never its id), a licence tier that is a short slug, custom event names and short,
  * harmless property values.
  */
-import { browserRefPattern } from "../../schema/wire/browserRef.ts";
-import { customEventName, customPropKey, licenseTier, snippetLimits } from "../../schema/wire/snippet.ts";
+import { browserRefPattern } from "@candor-telemetry/schema/wire/browserRef";
+import { customEventName, customPropKey, licenseTier, snippetLimits } from "@candor-telemetry/schema/wire/snippet";
 type Scalar = string | number | boolean;
 
 /** A value that may carry an id or an address: an email, URL, query, IP, UUID, hex or digit run, token. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { env, exports } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import worker from "../../worker/index";
-import readme from "../../README.md?raw";
+import configurationDoc from "../../docs/configuration.md?raw";
 import wranglerToml from "../../wrangler.toml?raw";
 import { config, configVariables } from "../../worker/config";
 import { count } from "./helpers";
@@ -67,9 +67,8 @@ describe("one configuration: worker/config.ts", () => {
     expect((await exports.default.fetch("https://candor.test/v1/health")).status).toBe(200);
   });
 
-  it("the README's configuration table documents every variable, and wrangler.toml sets each non-secret one", () => {
-    const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("<!-- /section:config -->"));
-    const documented = new Set([...section.matchAll(/^\| `([A-Z_]+)` \| (?:var|secret)/gm)].map((m) => m[1]));
+  it("docs/configuration.md's table documents every variable, and wrangler.toml sets each non-secret one", () => {
+    const documented = new Set([...configurationDoc.matchAll(/^\| `([A-Z_]+)` \| (?:var|secret)/gm)].map((m) => m[1]));
     expect([...documented].sort()).toEqual([...configVariables].sort());
     const vars = wranglerToml.slice(
       wranglerToml.indexOf("[vars]"),

@@ -246,10 +246,16 @@ describe("FerretDB beacon: the recorded reports get the answer FerretDB requires
     expect((await storedPing(id))!.product).toBe("ferretdb-fork");
   });
 
-  it("GET / is 405 with Allow: POST (the beacon route never redirects)", async () => {
+  it("GET / is the worker's page (a link to /admin/), never a redirect; other methods are 405", async () => {
     const res = await call("/");
-    expect(res.status).toBe(405);
-    expect(res.headers.get("allow")).toBe("POST");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const html = await res.text();
+    expect(html).toContain("Candor");
+    expect(html).toContain('href="/admin/"');
+    const put = await call("/", { method: "PUT", body: "{}" });
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("POST, GET");
   });
 });
 

@@ -6,25 +6,27 @@ import { count, errorCode, post, uuid } from "./helpers";
 
 // wrangler.toml: PING_LIMITER allows 600 pings per 60 s per client key (HMAC of the IP).
 describe("abuse damping", () => {
+  // The simulated binding counts in fixed 60 s windows: a slow run may cross one boundary, so the
+  // budget is 600 per window (at most two windows are touched before the first 429).
   it(
-    "answers 429 rate_limited past the limit for one client, stores nothing, other clients unaffected",
-    { timeout: 120_000 },
+    "answers 429 rate_limited past the limit for one client, stores nothing for it, other clients unaffected",
+    { timeout: 240_000 },
     async () => {
       const ip = "198.51.100.9";
-      const statuses: number[] = [];
-      for (let i = 0; i < 601; i++) {
-        statuses.push(
-          (await post("/v1/ping", { instanceId: uuid(), product: "rl" }, { "cf-connecting-ip": ip })).status,
-        );
-      }
-      expect(statuses.filter((s) => s === 200).length).toBe(600);
-      expect(statuses.at(-1)).toBe(429);
       const before = await count("pings");
-      const limited = await post("/v1/ping", { instanceId: uuid(), product: "rl" }, { "cf-connecting-ip": ip });
-      expect(limited.status).toBe(429);
-      expect(limited.headers.get("retry-after")).toBe("60");
-      expect(await errorCode(limited)).toBe("rate_limited");
-      expect(await count("pings")).toBe(before);
+      let accepted = 0;
+      let limited: Response | undefined;
+      for (let i = 0; i < 1300 && !limited; i++) {
+        const res = await post("/v1/ping", { instanceId: uuid(), product: "rl" }, { "cf-connecting-ip": ip });
+        if (res.status === 200) accepted++;
+        else limited = res;
+      }
+      expect(limited?.status).toBe(429);
+      expect(accepted).toBeGreaterThanOrEqual(600);
+      expect(accepted).toBeLessThanOrEqual(1200);
+      expect(limited!.headers.get("retry-after")).toBe("60");
+      expect(await errorCode(limited!)).toBe("rate_limited");
+      expect(await count("pings")).toBe(before + accepted);
       const other = await post(
         "/v1/ping",
         { instanceId: uuid(), product: "rl" },

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { ADMIN_PREFIX } from "../../worker/http/routeKind";
 import { corsify } from "../../worker/http/cors";
 import { limitClasses } from "../../worker/routes/middleware/limits";
-import readme from "../../README.md?raw";
+import configurationDoc from "../../docs/configuration.md?raw";
 import wranglerToml from "../../wrangler.toml?raw";
 import { ADMIN, call, captureBody } from "./helpers";
 
@@ -43,7 +43,7 @@ describe("the route table", () => {
     }
   });
 
-  it("each limiter class has its own [[ratelimits]] binding in wrangler.toml with the same period, documented in the README", () => {
+  it("each limiter class has its own [[ratelimits]] binding in wrangler.toml with the same period, documented in docs/configuration.md", () => {
     const blocks = [
       ...wranglerToml.matchAll(
         /\[\[ratelimits\]\]\s*name = "(\w+)"\s*namespace_id = "(\d+)"\s*simple = \{ limit = (\d+), period = (\d+) \}/g,
@@ -55,7 +55,9 @@ describe("the route table", () => {
     expect(new Set([...toml.values()].map((v) => v.ns)).size).toBe(toml.size);
     for (const c of classes) {
       expect(toml.get(c.binding)?.period, c.binding).toBe(c.period);
-      expect(readme, c.binding).toMatch(new RegExp(`^\\| \`${c.binding}\` \\| rate limiting binding \\|`, "m"));
+      expect(configurationDoc, c.binding).toMatch(
+        new RegExp(`^\\| \`${c.binding}\` \\| rate limiting binding \\|`, "m"),
+      );
       expect(env[c.binding], c.binding).toBeDefined(); // the simulated binding exists
     }
   });

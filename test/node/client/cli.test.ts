@@ -3,12 +3,12 @@ import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pingRequest } from "../../../schema/wire/ping.ts";
-import { FILES } from "../../../client/node/files.ts";
+import { FILES } from "../../../client/node/state/files.ts";
 import { Telemetry } from "../../../client/node/telemetry.ts";
 import { deadEndpoint, localServer, pingAnswer, tempDir } from "./helpers.ts";
 
 const ROOT = path.resolve(".");
-const CLI = path.join(ROOT, "dist/node/cli.mjs");
+const CLI = path.join(ROOT, "client/node/dist/cli.mjs");
 // The bundle targets Node 18+: run it on the machine's own Node (20) when present, not only on 24.
 const NODE = existsSync("/usr/bin/node") ? "/usr/bin/node" : process.execPath;
 
@@ -32,13 +32,13 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 
 const server = localServer((r) => (r.method === "DELETE" ? { status: 204 } : { status: 200, body: pingAnswer() }));
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, "client/build.mjs")], { cwd: ROOT, stdio: "pipe" });
+  execFileSync(process.execPath, [path.join(ROOT, "client/packages.mjs")], { cwd: ROOT, stdio: "pipe" });
 });
 afterAll(async () => (await server).close());
 
 describe("build", () => {
   it("bundles the library and the bin for Node 18+, small enough to embed", async () => {
-    const lib = path.join(ROOT, "dist/node/index.mjs");
+    const lib = path.join(ROOT, "client/node/dist/index.mjs");
     const out = execFileSync(
       NODE,
       [
@@ -60,8 +60,8 @@ describe("build", () => {
       expect(out).toContain(name);
     expect((await fs.stat(lib)).size).toBeLessThan(400_000);
     expect((await fs.readFile(CLI, "utf8")).startsWith("#!/usr/bin/env node")).toBe(true);
-    const pkg = JSON.parse(await fs.readFile(path.join(ROOT, "package.json"), "utf8"));
-    expect(pkg.bin["candor-telemetry"]).toBe("dist/node/cli.mjs");
+    const pkg = JSON.parse(await fs.readFile(path.join(ROOT, "client/node/package.json"), "utf8"));
+    expect(pkg.bin["candor-telemetry"]).toBe("dist/cli.mjs");
   });
 });
 

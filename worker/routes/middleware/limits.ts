@@ -17,9 +17,8 @@ interface LimitSpec {
 }
 
 /**
- * The limiter classes. Limits live in wrangler.toml and are justified in the README
- * (Configuration); test/worker/routeTable.test.ts keeps this table, wrangler.toml and the README
- * in step. `admin` counts admin authentications (routes/middleware/adminGuard.ts); the others
+ * The limiter classes. Limits live in wrangler.toml and are justified in docs/configuration.md;
+ * test/worker/routeTable.test.ts keeps this table, wrangler.toml and that document in step. `admin` counts admin authentications (routes/middleware/adminGuard.ts); the others
  * are a route row's `limit`.
  */
 export const limitClasses = {
