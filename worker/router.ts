@@ -3,7 +3,7 @@ import { corsify, preflightFor } from "./http/cors";
 import { requireAllowedOrigin } from "./http/captureAuth";
 import { ADMIN_PREFIX, type RouteKind } from "./http/routeKind";
 import { adminGuard } from "./routes/middleware/adminGuard";
-import { damping, type LimitedHeaders, type RouteLimit } from "./routes/middleware/limits";
+import { damping, sentryRateLimits, type LimitedHeaders, type RouteLimit } from "./routes/middleware/limits";
 import { HttpError } from "./lib/error";
 import { toErrorResponse } from "./http/respond";
 import { postPing } from "./routes/ping";
@@ -36,6 +36,7 @@ import {
   getFactStats,
   getFrontendStats,
   getPlatformStats,
+  getSessionStats,
 } from "./routes/stats/answers";
 import { exportEventsCsv, exportPingsCsv } from "./routes/stats/exports";
 import { getStatsProducts } from "./routes/stats/products";
@@ -43,6 +44,8 @@ import { getCommandStats } from "./routes/stats/commands";
 import { getExceptionGroup } from "./routes/stats/exceptionGroup";
 import { postFerretdb } from "./routes/protocols/ferretdb";
 import { postFirefly } from "./routes/protocols/firefly";
+import { postSentryStore } from "./routes/protocols/sentryStore";
+import { postSentryEnvelope } from "./routes/protocols/sentryEnvelope";
 
 type Args = [Env, ExecutionContext];
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -112,6 +115,7 @@ export const routes: readonly Route[] = [
   { method: "GET", path: "/v1/admin/stats/frontend", kind: "admin", handler: getFrontendStats },
   { method: "GET", path: "/v1/admin/stats/events", kind: "admin", handler: getEventStats },
   { method: "GET", path: "/v1/admin/stats/commands", kind: "admin", handler: getCommandStats },
+  { method: "GET", path: "/v1/admin/stats/sessions", kind: "admin", handler: getSessionStats },
   { method: "GET", path: "/v1/admin/export/pings.csv", kind: "admin", handler: exportPingsCsv },
   { method: "GET", path: "/v1/admin/export/events.csv", kind: "admin", handler: exportEventsCsv },
   { method: "GET", path: "/v1/admin/events", kind: "admin", handler: getEvents },
@@ -125,6 +129,23 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/v1/ferretdb", kind: "protocol", limit: "protocol", handler: postFerretdb },
   { method: "POST", path: "/submit", kind: "protocol", limit: "protocol", handler: postFirefly },
   { method: "POST", path: "/v1/firefly/submit", kind: "protocol", limit: "protocol", handler: postFirefly },
+  // Sentry SDKs (sentry-python, @sentry/node): they read X-Sentry-Rate-Limits on a 429.
+  {
+    method: "POST",
+    path: "/api/:projectId/store",
+    kind: "protocol",
+    limit: "protocol",
+    limited: sentryRateLimits,
+    handler: postSentryStore,
+  },
+  {
+    method: "POST",
+    path: "/api/:projectId/envelope",
+    kind: "protocol",
+    limit: "protocol",
+    limited: sentryRateLimits,
+    handler: postSentryEnvelope,
+  },
 ];
 
 /** The kind of every registered pattern (itty-router sets `request.route` to the matched one). */

@@ -96,6 +96,8 @@ export interface ExceptionStats extends Range {
     type: string;
     message: string | null;
     occurrences: number;
+    /** Occurrences that crashed: Sentry reports with `handled: false` or level `fatal` (0 for instance-client reports). */
+    crashes: number;
     installation_days: number;
     versions: string[];
     /** Server receive times (ISO); null only if a stored time is unusable. */
@@ -144,6 +146,21 @@ export interface EventStats extends Range {
   }>;
 }
 
+/** Release health from Sentry sessions (and what Sentry SDKs reported dropping). */
+export interface SessionStats extends Range {
+  /** Newest version first. crash_free = 1 - crashed / sessions over the range (null without sessions). */
+  releases: Array<{
+    version: string;
+    sessions: number[];
+    errored: number[];
+    crashed: number[];
+    abnormal: number[];
+    crash_free: number | null;
+    crash_free_by_day: Array<number | null>;
+  }>;
+  /** Client reports: items dropped per `<category>/<reason>` (for example `error/ratelimit_backoff`). */
+  dropped: Array<{ key: string; reports: number[]; quantity: number[] }>;
+}
 export interface PageRow {
   path: string;
   pageviews: number;

@@ -12,6 +12,7 @@ import {
   factStats,
   frontendStats,
   platformStats,
+  sessionStats,
   type Range,
 } from "../../pipeline/stats/run";
 import { eventStats } from "../../pipeline/stats/eventStats";
@@ -44,3 +45,6 @@ export const getFrontendStats = statsRoute(frontendStats);
 
 /** GET /v1/admin/stats/events : custom events by name per day, per app version, top property values. */
 export const getEventStats = statsRoute(eventStats);
+
+/** GET /v1/admin/stats/sessions : release health (Sentry sessions per version, crash-free share) and client-report drops. */
+export const getSessionStats = statsRoute(sessionStats);
