@@ -51,6 +51,7 @@ const frame = z.object({
   filename: text,
   abs_path: text,
   lineno: z.number().int().nullish(),
+  colno: z.number().int().nullish(),
   in_app: z.boolean().nullish(),
 });
 export type SentryFrame = z.infer<typeof frame>;

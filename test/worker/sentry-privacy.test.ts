@@ -130,8 +130,8 @@ describe("nothing private is kept from Sentry events", () => {
       instance_id: null,
       product: "flowforge",
       type: "Error",
-      message: "connect ECONNREFUSED <ip> for <email> from <host> in <path>/db.js (api_key=<secret>) see <url>",
-      stack: "forge.db:connect:12",
+      message: "connect ECONNREFUSED <ip>:5432 for <email> from <host> in <path>/db.js (api_key=<secret>) see <url>",
+      stack: "    at connect (db.js:12)",
       version: "2.24.0",
       handled: 1,
     });

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { productOf, sentryKeyOf } from "../../worker/pipeline/sentry/auth";
 import { parseEnvelope } from "../../worker/pipeline/sentry/envelope";
 import { eventRecord, messageOf } from "../../worker/pipeline/sentry/event";
-import { namesOf, scrubText } from "../../worker/pipeline/sentry/scrubText";
-import { clientTime, installationIdOf, versionOf } from "../../worker/pipeline/sentry/values";
+import { knownNames } from "../../worker/pipeline/sentry/knownNames";
+import { clientTime, installationIdOf, label, versionOf } from "../../worker/pipeline/sentry/values";
 import { aggregateRows, sessionRecord } from "../../worker/pipeline/sentry/sessions";
 import { fixture, text } from "./sentryHelpers";
 
@@ -63,6 +63,13 @@ describe("values", () => {
     expect(versionOf("")).toBeNull();
     expect(versionOf(null)).toBeNull();
   });
+  it("client-report labels come from Sentry's vocabularies; any other text is 'other'", () => {
+    expect([label("Error", "category"), label("ratelimit_backoff", "reason")]).toEqual(["error", "ratelimit_backoff"]);
+    expect([label("build-host.internal", "category"), label("alice@example.com", "reason")]).toEqual([
+      "other",
+      "other",
+    ]);
+  });
   it("client times: ISO with microseconds, epoch seconds, no zone, garbage; clamped to 2000..2100", () => {
     expect(clientTime("2026-11-30T13:11:31.526610Z", NOW)).toBe(Date.parse("2026-11-30T13:11:31.526Z"));
     expect(clientTime("2026-11-30T13:11:31", NOW)).toBe(Date.parse("2026-11-30T13:11:31Z"));
@@ -117,7 +124,7 @@ describe("events", () => {
     expect([r.exception, r.listedMessage]).toEqual([null, "Watching"]);
     expect(messageOf({ logentry: { formatted: "Start watch" } })).toBe("Start watch");
   });
-  it("a fatal crash: the last exception value, in-app frames innermost first, module or file base name", async () => {
+  it("a fatal crash: the last exception value, in-app frames innermost first, file base name or module", async () => {
     const r = await eventRecord(
       {
         level: "fatal",
@@ -147,7 +154,7 @@ describe("events", () => {
     expect(r.exception).toMatchObject({
       type: "TypeError",
       message: "Cannot read properties of null (reading 'x') at <path>/a.js",
-      stack: "lib:a:place:9\nindex.js:main:3",
+      stack: "    at place (lib:a:9)\n    at main (index.js:3)",
       handled: false,
       fatal: true,
     });
@@ -184,27 +191,37 @@ describe("sessions", () => {
   });
 });
 
-describe("scrubText: the free-text step", () => {
-  const names = namesOf(["/home/alice/vigilant/x.py", "C:\\Users\\bob\\app\\y.js"], "alice-laptop.corp.example.com");
-  it.each([
-    ["connect ECONNREFUSED 10.0.0.12:5432", "connect ECONNREFUSED <ip>"],
-    ["mail alice.smith@example.com failed", "mail <email> failed"],
-    ["open '/home/alice/.config/vigilant-crypto-snatch/config.yml'", "open '<path>/config.yml'"],
-    ["cwd is /home/alice", "cwd is <home>"],
-    ["C:\\Users\\bob\\AppData\\x.log missing", "<path>/x.log missing"],
-    ["GET https://api.kraken.com/0/private?nonce=1 failed", "GET <url> failed"],
-    ["api_key=kraken-api-key-EXAMPLE rejected", "api_key=<secret> rejected"],
-    ["Authorization: Bearer abc.def.ghi123", "Authorization: <secret>"],
-    ["user alice on alice-laptop", "user <user> on <host>"],
-    ["host alice-laptop.corp.example.com down", "host <host> down"],
-    ["id 5db51f99-c6fb-4340-9c19-78adce58cc1b and deadbeefdeadbeef00", "id <id> and <id>"],
-    ["token c2VjcmV0LWV4YW1wbGU9QWJjMTIz", "token <secret>"],
-    ["fe80::1ff:fe23:4567:890a unreachable", "<ip> unreachable"],
-    ["'NoneType' object has no attribute 'get_spot_price'", "'NoneType' object has no attribute 'get_spot_price'"],
-    ["Malice is not alice", "Malice is not <user>"],
-  ])("%s", (input, want) => expect(scrubText(input, names, 1000)).toBe(want));
-  it("common names (vigilant's server_name 'none') are never learned", () => {
-    expect(namesOf([], "none").hosts).toEqual([]);
-    expect(scrubText("none of these", namesOf([], "none"), 100)).toBe("none of these");
+describe("known names: what an event reveals, for the shared scrubber", () => {
+  it("home-directory owners from frame paths and the server name with its first label", () => {
+    expect(
+      knownNames(["/home/alice/vigilant/x.py", "C:\\Users\\bob\\app\\y.js", null], "alice-laptop.corp.example.com"),
+    ).toEqual({
+      users: ["alice", "bob"],
+      hosts: ["alice-laptop.corp.example.com", "alice-laptop"],
+    });
+    expect(knownNames([], null)).toEqual({ users: [], hosts: [] });
+  });
+  it("they are replaced in the message through the exception scrubbing step", async () => {
+    const r = await eventRecord(
+      {
+        server_name: "alice-laptop",
+        exception: {
+          values: [
+            {
+              type: "Error",
+              value: "bob failed on alice-laptop: connect ECONNREFUSED 10.0.0.12:5432 (mail alice.smith@example.com)",
+              stacktrace: { frames: [{ abs_path: "/home/bob/app/x.js", function: "f", lineno: 1, in_app: true }] },
+            },
+          ],
+        },
+      },
+      "3".repeat(32),
+      [],
+      NOW,
+    );
+    expect(r.exception!.message).not.toMatch(/bob|alice|10\.0\.0\.12|example\.com/);
+    expect(r.exception!.message).toContain("<user>");
+    expect(r.exception!.message).toContain("<host>");
+    expect(r.exception!.stack).toBe("    at f (x.js:1)");
   });
 });

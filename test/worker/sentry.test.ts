@@ -61,7 +61,7 @@ describe("Sentry SDKs report to Candor unchanged: recorded bytes", () => {
       product: VIGILANT.product,
       type: "AttributeError",
       message: "'NoneType' object has no attribute 'get_spot_price'",
-      stack: "__main__:place_order:36\n__main__:<module>:43",
+      stack: "    at place_order (vigilant_like.py:36)\n    at <module> (vigilant_like.py:43)",
       version: "5.4.0",
       handled: 0,
       fatal: 0,
@@ -70,7 +70,7 @@ describe("Sentry SDKs report to Candor unchanged: recorded bytes", () => {
     expect(e!.collected_at).toBe(Date.parse("2026-11-30T13:11:31.526Z"));
   });
 
-  it("the @sentry/node handled exception keeps only in-app frames, as module:function:lineno", async () => {
+  it("the @sentry/node handled exception keeps only in-app frames (file base name, function, line, column)", async () => {
     const [e] = await rows<Record<string, unknown>>(
       "SELECT * FROM exceptions WHERE id = '31b74c29-cfa9-4f55-8e53-5758162a5c03'",
     );
@@ -78,7 +78,7 @@ describe("Sentry SDKs report to Candor unchanged: recorded bytes", () => {
       instance_id: VIGILANT_INSTANCE,
       type: "Error",
       message: "handled: exchange timeout",
-      stack: "vigilant-like:Timeout._onTimeout:29",
+      stack: "    at Timeout._onTimeout (vigilant-like.js:29:29)",
       version: "5.4.0",
       handled: 1,
       fatal: 0,

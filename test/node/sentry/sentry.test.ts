@@ -76,7 +76,7 @@ describe("@sentry/node 10 against wrangler dev", () => {
         instance_id: INSTANCE,
         product: PRODUCT,
         type: "Error",
-        message: "handled: connect ECONNREFUSED <ip> for <email>",
+        message: "handled: connect ECONNREFUSED <ip>:5432 for <email>",
         version: "1.2.3",
         handled: 1,
         fatal: 0,
@@ -93,8 +93,8 @@ describe("@sentry/node 10 against wrangler dev", () => {
     ]);
     for (const e of exceptions) {
       expect(e.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-      // In-app frames only, as module:function:lineno (an ES module has no module name: its file's base name).
-      expect(String(e.stack)).toMatch(/^sentryApp\.ts:[^:\n]+:\d+(\n|$)/);
+      // In-app frames only, innermost first, with the file's base name (no directories).
+      expect(String(e.stack)).toMatch(/^ {4}at \S+ \(sentryApp\.ts:\d+:\d+\)(\n|$)/);
       expect(String(e.stack)).not.toContain("node_modules");
     }
   });

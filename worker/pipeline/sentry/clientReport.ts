@@ -20,8 +20,8 @@ export async function clientReportRows(
     rows.push({
       id: await digest(product, "client_report", report, i),
       product,
-      category: label(d.category),
-      reason: label(d.reason),
+      category: label(d.category, "category"),
+      reason: label(d.reason, "reason"),
       quantity: d.quantity,
       receivedAt: now,
       day: utcDay(now),

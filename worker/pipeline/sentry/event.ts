@@ -1,12 +1,14 @@
 /**
  * One Sentry event (a `/store/` body or an envelope `event` item) -> what Candor keeps of it:
- * an exception report (type, scrubbed message, in-app frames as `module:function:lineno`,
- * handled / fatal) or an allow-listed message, plus the release's version, the installation
+ * an exception report (type, message and in-app frames through the shared exception scrubbing
+ * step, handled / fatal) or an allow-listed message, plus the release's version, the installation
  * (only a UUID `user.id`) and the client time. Every other field of the event is never read.
  */
-import { pingLimits, sentryLimits, type SentryEvent, type SentryFrame } from "../../../schema";
-import { hashFingerprint, FINGERPRINT_FRAMES } from "../ping/records";
-import { namesOf, scrubText, type Names } from "./scrubText";
+import { sentryLimits, type SentryEvent, type SentryFrame } from "../../../schema";
+import type { KnownSecrets } from "../../../schema/privacy/scrub";
+import { fingerprint } from "../ping/records";
+import { scrubException } from "../privacy/scrubException";
+import { knownNames } from "./knownNames";
 import { clientTime, installationIdOf, versionOf } from "./values";
 
 export interface SentryException {
@@ -41,31 +43,23 @@ export function messageOf(event: SentryEvent): string | null {
   return text ? text.trim() : null;
 }
 
-/** The frames shown: in-app ones (all when none is in-app), innermost first, at most sentryLimits.frames. */
-function shownFrames(frames: SentryFrame[] | null | undefined): SentryFrame[] {
+/** The frames kept: in-app ones (all when none is in-app), Sentry's order (outermost first), the innermost sentryLimits.frames. */
+function keptFrames(frames: SentryFrame[] | null | undefined): SentryFrame[] {
   const all = frames ?? [];
   const inApp = all.filter((f) => f.in_app === true);
-  return (inApp.length ? inApp : all).slice(-sentryLimits.frames).reverse();
+  return (inApp.length ? inApp : all).slice(-sentryLimits.frames);
 }
 
-/** `module:function` of a frame (the file's base name when there is no module), scrubbed. */
-function frameName(f: SentryFrame, names: Names): string {
-  const file = (f.filename ?? f.abs_path ?? "").split(/[\\/]/).at(-1) ?? "";
-  const where = scrubText(f.module || file || "?", names, 128);
-  return `${where}:${scrubText(f.function || "?", names, 128)}`;
-}
-
-async function exceptionOf(value: ExceptionValue, event: SentryEvent, names: Names): Promise<SentryException> {
-  const frames = shownFrames(value.stacktrace?.frames);
-  const lines = frames.map((f) => `${frameName(f, names)}:${f.lineno ?? "?"}`);
-  const stack = lines.length ? lines.join("\n").slice(0, pingLimits.exceptionStack) : null;
-  const type = scrubText(value.type || "Error", names, pingLimits.exceptionType);
-  const top = frames.slice(0, FINGERPRINT_FRAMES).map((f) => frameName(f, names));
+/** The exception through THE exception scrubbing step (worker/pipeline/privacy/scrubException.ts). */
+async function exceptionOf(value: ExceptionValue, event: SentryEvent, known: KnownSecrets): Promise<SentryException> {
+  const frames = keptFrames(value.stacktrace?.frames);
+  const source = { id: "", type: value.type || "Error", message: value.value ?? "", frames, collectedAt: 0 };
+  const { type, message, stack } = scrubException(source, known);
   return {
     type,
-    message: scrubText(value.value ?? "", names, pingLimits.exceptionMessage),
-    stack,
-    fingerprint: await hashFingerprint([type, ...top]),
+    message,
+    stack: stack ?? null,
+    fingerprint: await fingerprint(type, stack),
     handled: value.mechanism?.handled ?? null,
     fatal: event.level === "fatal",
   };
@@ -98,8 +92,11 @@ export async function eventRecord(
   const last = values.at(-1);
   if (last) {
     const paths = values.flatMap((v) => (v.stacktrace?.frames ?? []).flatMap((f) => [f.abs_path, f.filename]));
-    const names = namesOf([...paths, ...values.map((v) => v.value)], event.server_name);
-    out.exception = await exceptionOf(last, event, names);
+    out.exception = await exceptionOf(
+      last,
+      event,
+      knownNames([...paths, ...values.map((v) => v.value)], event.server_name),
+    );
   } else if (message !== null) {
     if (!listed.includes(message)) out.dropped.push("message_not_listed");
     else if (installationId === null) out.dropped.push("fact_without_installation");

@@ -50,10 +50,28 @@ export function clientTime(value: string | number | null | undefined, fallback: 
   return Math.round(Math.min(Math.max(ms, clientTimeRange.min), clientTimeRange.max));
 }
 
-/** A client-report category or reason: a short lower-case word as the SDKs send them, else "other". */
-export function label(value: string): string {
+/** Sentry's data categories (develop.sentry.dev "Client Reports"): anything else is "other". */
+const CATEGORIES = new Set(
+  (
+    "default error transaction security attachment session profile profile_chunk replay span monitor " +
+    "internal metric_bucket feedback log log_item log_byte trace_metric user_report statsd"
+  ).split(" "),
+);
+/** Sentry's discard reasons: anything else is "other". */
+const REASONS = new Set(
+  (
+    "queue_overflow cache_overflow buffer_overflow ratelimit_backoff network_error sample_rate before_send " +
+    "event_processor send_error internal_sdk_error insufficient_data backpressure ignored"
+  ).split(" "),
+);
+
+/**
+ * A client-report category or reason from the SDKs' fixed vocabularies; any other text (a client
+ * can put anything there) is "other", so no free text is ever stored from a report.
+ */
+export function label(value: string, kind: "category" | "reason"): string {
   const v = value.trim().toLowerCase();
-  return /^[a-z0-9_.:-]{1,64}$/.test(v) ? v : "other";
+  return (kind === "category" ? CATEGORIES : REASONS).has(v) ? v : "other";
 }
 
 /** SHA-256 hex of the parts, joined by newlines (ids for rows Sentry gives no id). */
