@@ -1,11 +1,20 @@
 import type { BrowserContext, Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { browserRefOf } from "../../../client/node/state/browserRef.ts";
 import { TOKEN, settle, type Scenario } from "./harness.ts";
 import { e2eSetup } from "./setup.ts";
 import { afterClose, order, storageOf, type Stored } from "./pageSteps.ts";
 
 const e = e2eSetup();
+
+/**
+ * Contexts stay open until the test has read what the worker stored: closing one aborts a close
+ * beacon still in flight (seen on a loaded machine: the last $pageleave never arrived).
+ */
+const contexts: BrowserContext[] = [];
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
 
 interface Visit {
   decision: unknown;
@@ -17,6 +26,7 @@ interface Visit {
 async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
   e.demo.set(scenario);
   const context: BrowserContext = await e.browser.newContext();
+  contexts.push(context);
   if (gpc)
     await context.addInitScript(() =>
       Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }),
@@ -40,7 +50,6 @@ async function visit(scenario: Scenario, gpc = false): Promise<Visit> {
   await afterClose();
   const seen = [...requests];
   const storage = await storageOf(context, e.demo.url);
-  await context.close();
   // storage while the page was open, and afterwards (nothing written on the way out either)
   expect({ cookies: storage.cookies, ...during }).toEqual(storage);
   return { decision, requests: seen, storage };
@@ -111,6 +120,7 @@ describe("e2e: events raised before the decision", () => {
       start: { token: TOKEN, config: { fileEnabled: false }, instanceRef: browserRefOf(instanceId) },
     });
     const context = await e.browser.newContext();
+    contexts.push(context);
     const requests: string[] = [];
     context.on("request", (r) => requests.push(r.url()));
     const page = await context.newPage();
@@ -126,7 +136,6 @@ describe("e2e: events raised before the decision", () => {
     await page.close({ runBeforeUnload: true });
     await afterClose();
     const storage = await storageOf(context, e.demo.url);
-    await context.close();
     return { instanceId, beforeDecision, decision, requests: [...requests], storage };
   }
 

@@ -26,7 +26,21 @@ describe("e2e: PostHog's HTML snippet pasted as published, api_host = the worker
 
     const context = await e.browser.newContext({ userAgent: CHROME_UA });
     // A person's browser, not an automated one: posthog-js drops events when navigator.webdriver is set.
-    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false }));
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, "webdriver", { get: () => false });
+      // chrome-headless-shell (the bundled fallback Chromium) also names itself in the client
+      // hints (brand "HeadlessChrome"), which posthog-js reads as a bot: a person's browser does not.
+      const hints = (globalThis as unknown as { NavigatorUAData?: { prototype: object } }).NavigatorUAData;
+      const own = hints && Object.getOwnPropertyDescriptor(hints.prototype, "brands");
+      if (hints && own?.get) {
+        const brands = own.get;
+        Object.defineProperty(hints.prototype, "brands", {
+          get() {
+            return (brands.call(this) as Array<{ brand: string }>).filter((b) => !b.brand.includes("Headless"));
+          },
+        });
+      }
+    });
     const page = await context.newPage();
     const answers: Array<[string, number]> = [];
     const failed: string[] = [];
