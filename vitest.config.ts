@@ -19,7 +19,11 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token", TEST_MIGRATIONS: migrations } },
+              // INGEST_MODE "direct": routes write before answering, so tests read what they sent at
+              // once; test/worker/queue*.test.ts drive the queued path and the consumer.
+              miniflare: {
+                bindings: { ADMIN_TOKEN: "test-admin-token", INGEST_MODE: "direct", TEST_MIGRATIONS: migrations },
+              },
             }),
           ],
           test: {

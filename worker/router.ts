@@ -40,6 +40,7 @@ import { getStatsProducts } from "./routes/stats/products";
 import { getCommandStats } from "./routes/stats/commands";
 import { postFerretdb } from "./routes/protocols/ferretdb";
 import { postFirefly } from "./routes/protocols/firefly";
+import { getDeadLetters, replayDeadLetters } from "./routes/admin/deadLetters";
 
 type Args = [Env, ExecutionContext];
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -109,6 +110,8 @@ export const routes: readonly Route[] = [
   { method: "GET", path: "/v1/admin/export/pings.csv", kind: "admin", handler: exportPingsCsv },
   { method: "GET", path: "/v1/admin/export/events.csv", kind: "admin", handler: exportEventsCsv },
   { method: "GET", path: "/v1/admin/events", kind: "admin", handler: getEvents },
+  { method: "GET", path: "/v1/admin/dead-letters", kind: "admin", handler: getDeadLetters },
+  { method: "POST", path: "/v1/admin/dead-letters/replay", kind: "admin", handler: replayDeadLetters },
   // Other products' own telemetry protocols, for unchanged clients: FerretDB's beacon at the root
   // (its embedded library posts to a hard-coded https://beacon.ferretdb.com/) and under a
   // prefix for --dev-telemetry-url; Firefly III's hard-coded /submit, and under a prefix.
