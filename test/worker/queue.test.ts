@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import flowfuse from "../fixtures/ping-flowfuse.json";
+import flowfuse from "../fixtures/ping-flowfuse-ce.json";
 import { pingResponse } from "../../schema";
 import { eventJsonChunks, JSON_BYTES_PER_INSERT, type EventRow } from "../../worker/store/events";
 import { storeMessages } from "../../worker/pipeline/queue/store";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import flowfuse from "../fixtures/ping-flowfuse.json";
+import flowfuse from "../fixtures/ping-flowfuse-ce.json";
 import { deadLettersAnswer, pingResponse, replayAnswer } from "../../schema";
 import { ADMIN, callWith, uuid } from "./helpers";
 import { consume, deliver, flakyDb, holdingQueue } from "./queueHelpers";

@@ -55,7 +55,10 @@ export async function ingestPing(
   const scrubbed = scrubPing(ping, input.idempotencyKey);
   const clean = strip(normalize(scrubbed.ping, input.defaultProduct));
   const who = await identity(clean.instanceId, input.instanceKey);
-  const uuid = await pingUuid(clean.instanceId, who.keyHash, scrubbed.idempotencyKey, input.uuid);
+  // Derived only when queued: direct mode reads the first ping's uuid back in the same batch, and
+  // keeps a repeated key's records out (they follow a ping this request did not insert).
+  const key = queue ? scrubbed.idempotencyKey : null;
+  const uuid = await pingUuid(clean.instanceId, who.keyHash, key, input.uuid);
   const rows = toRows(clean, geo(input.cf), { ...input, uuid, idempotencyKey: scrubbed.idempotencyKey });
   const ctx = { instanceId: clean.instanceId, version: clean.version ?? null, now: input.now };
   const records = { facts: factRows(clean.facts, ctx), exceptions: await exceptionRows(clean.exceptions, ctx) };
