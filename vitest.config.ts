@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -12,6 +13,13 @@ const E2E = ["test/node/e2e/**/*.test.ts", "test/node/dashboard.test.ts", "test/
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(__dirname, "schema/migrations"));
+  // Recorded protocol bytes (gzip included) for the worker tests, which cannot read files: name -> base64.
+  const sentryDir = path.join(__dirname, "test/fixtures/sentry");
+  const sentryFixtures = Object.fromEntries(
+    readdirSync(sentryDir)
+      .filter((f) => f.startsWith("sentry-"))
+      .map((f) => [f, readFileSync(path.join(sentryDir, f)).toString("base64")]),
+  );
   return {
     test: {
       projects: [
@@ -22,7 +30,12 @@ export default defineConfig(async () => {
               // INGEST_MODE "direct": routes write before answering, so tests read what they sent at
               // once; test/worker/queue*.test.ts drive the queued path and the consumer.
               miniflare: {
-                bindings: { ADMIN_TOKEN: "test-admin-token", INGEST_MODE: "direct", TEST_MIGRATIONS: migrations },
+                bindings: {
+                  ADMIN_TOKEN: "test-admin-token",
+                  INGEST_MODE: "direct",
+                  TEST_MIGRATIONS: migrations,
+                  TEST_SENTRY_FIXTURES: sentryFixtures,
+                },
               },
             }),
           ],

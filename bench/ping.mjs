@@ -1,9 +1,11 @@
-// npm run bench: POST /v1/ping, FerretDB's beacon (POST /) and Firefly III's POST /submit:
+// npm run bench: POST /v1/ping, FerretDB's beacon (POST /), Firefly III's POST /submit and the
+// Sentry routes (sentry-python's gzip /store/ exception, @sentry/node's /envelope/ exception):
 // throughput and latency of each against a no-work route (GET /v1/health), all through
 // `wrangler dev` (workerd + local D1) on this machine, then a loss check in D1 per protocol.
 // Usage: npm run bench -- [requests per phase, default 4000] [concurrency, default 32]
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
 
 const total = Number(process.argv[2] ?? 4000);
@@ -48,6 +50,51 @@ async function phase(name, makeRequest, okStatus = 200) {
     `${name.padEnd(18)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${JSON.stringify(errors)}`,
   );
   return result;
+}
+
+const sentryFixture = (name) => readFileSync(new URL(`../test/fixtures/sentry/${name}`, import.meta.url), "utf8");
+const pyException = JSON.parse(sentryFixture("sentry-python-1.9.10-store-exception-excepthook.json"));
+const [nodeHeader, nodeItemHeader, nodeEvent] = sentryFixture(
+  "sentry-node-10.78.0-vigilant-06-event-handled-exception.envelope",
+).split("\n");
+const VIGILANT = { project: "6134822", key: "2de30dc7030a4a78a41fad327ba0acff" };
+const eventId = () => randomUUID().replaceAll("-", "");
+
+/** The Sentry phases: each request a new event, as the SDK sends it; then every 200 must be a row. */
+async function sentryPhases(worker, health) {
+  // Distinct client addresses (PROTOCOL_LIMITER keys on them), apart from the other phases'.
+  const ip = (i) => clientIp(i + 4 * total);
+  const store = await phase("POST sentry store", (i) =>
+    fetch(`${worker.url}/api/${VIGILANT.project}/store/`, {
+      method: "POST",
+      headers: {
+        "cf-connecting-ip": ip(i),
+        "x-sentry-auth": `Sentry sentry_key=${VIGILANT.key}, sentry_version=7, sentry_client=sentry.python/1.9.10`,
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+      },
+      body: gzipSync(JSON.stringify({ ...pyException, event_id: eventId() })),
+    }),
+  );
+  const envelope = await phase("POST sentry env", (i) => {
+    const id = eventId();
+    const event = JSON.stringify({ ...JSON.parse(nodeEvent), event_id: id });
+    const header = JSON.stringify({ ...JSON.parse(nodeHeader), event_id: id });
+    return fetch(`${worker.url}/api/${VIGILANT.project}/envelope/?sentry_version=7&sentry_key=${VIGILANT.key}`, {
+      method: "POST",
+      headers: { "cf-connecting-ip": ip(i + total) },
+      body: [header, nodeItemHeader, event].join("\n"),
+    });
+  });
+  console.log(
+    `throughput ratio sentry store/no-work: ${(store.rps / health.rps).toFixed(2)}, envelope/no-work: ${(envelope.rps / health.rps).toFixed(2)}`,
+  );
+  const answered = new Set([...store.answers, ...envelope.answers].map((a) => JSON.parse(a).id));
+  const stored = new Set((await worker.query("SELECT replace(id, '-', '') AS id FROM exceptions")).map((r) => r.id));
+  const lost = [...answered].filter((id) => !stored.has(id));
+  console.log(`sentry answered 200: ${answered.size}; stored in D1: ${stored.size}; lost: ${lost.length}`);
+  if (lost.length > 0 || Object.keys(store.errors).length + Object.keys(envelope.errors).length > 0)
+    process.exitCode = 1;
 }
 
 /** One configuration: its own wrangler dev and fresh local D1; prints and checks the figures. */
@@ -126,6 +173,7 @@ async function run(label, vars) {
       console.log(`${name}: answered ${ok}; stored in D1: ${kept}; lost: ${ok - kept}; errors: ${failed}`);
       if (ok !== kept || failed > 0) process.exitCode = 1;
     }
+    await sentryPhases(worker, health);
   } finally {
     await worker.stop();
   }

@@ -28,7 +28,7 @@ const common = {
 const packages = [
   {
     dir: "client/node",
-    entries: ["index.ts", "cli.ts"],
+    entries: ["index.ts", { in: "cli/cli.ts", out: "cli" }],
     options: { platform: "node", target: "node18", external: ["zod"] },
   },
   {
@@ -74,7 +74,14 @@ await Promise.all(
   packages.map(async ({ dir, entries, options }) => {
     const outdir = path.join(root, dir, "dist");
     await rm(outdir, { recursive: true, force: true });
-    await build({ ...common, ...options, entryPoints: entries.map((e) => path.join(root, dir, e)), outdir });
+    await build({
+      ...common,
+      ...options,
+      entryPoints: entries.map((e) =>
+        typeof e === "string" ? path.join(root, dir, e) : { in: path.join(root, dir, e.in), out: e.out },
+      ),
+      outdir,
+    });
     await types(dir);
   }),
 );

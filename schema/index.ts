@@ -14,3 +14,4 @@ export * from "./wire/fireflyFacts";
 export * from "./wire/mongoCommands";
 export * from "./wire/mongoArguments";
 export * from "./wire/mongoResults";
+export * from "./wire/sentry";

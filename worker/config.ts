@@ -7,7 +7,8 @@
  * The documented table (docs/configuration.md) is checked against `configVariables` by a test.
  */
 import { z } from "zod";
-import { captureTokens, productName } from "../schema";
+import { captureTokens, productName, sentryMessageFacts, sentryProjects } from "../schema";
+import type { SentryMessageFacts, SentryProjects } from "../schema";
 import { HttpError } from "./lib/error";
 import { log } from "./lib/log";
 
@@ -47,6 +48,10 @@ export const configSchema = z.object({
   FIREFLY_PRODUCT: productName.default("firefly-iii"),
   /** Capture project tokens -> product (JSON). */
   CAPTURE_TOKENS: jsonVar(captureTokens),
+  /** Sentry project id -> {product, keys}: which DSNs the Sentry routes accept (JSON). */
+  SENTRY_PROJECTS: jsonVar(sentryProjects),
+  /** Product -> the Sentry message texts stored as facts (JSON); every other message is dropped. */
+  SENTRY_MESSAGE_FACTS: jsonVar(sentryMessageFacts),
   /** Browser origins allowed on the PostHog routes. */
   ALLOWED_ORIGINS: originList,
   /** Days raw pings and events are kept (rollups are kept for good); >= 35 for the 30-day window. */
@@ -56,7 +61,7 @@ export const configSchema = z.object({
   /** "off" skips the limiter on the ping routes (a WAF rule guards them instead). */
   PING_DAMPING: z.enum(["on", "off"]).default("on"),
   /** "queue": ingestion routes answer after INGEST_QUEUE accepted their rows; "direct": after D1 did. */
-  INGEST_MODE: z.enum(["queue", "direct"]).default("queue"),
+  INGEST_MODE: z.enum(["queue", "direct"]).default("direct"),
   /** Secret bearer token of /v1/admin/*: optional here; the admin guard answers 503 without it (or when shorter than 16). */
   ADMIN_TOKEN: z.string().optional(),
 });
@@ -71,6 +76,8 @@ export interface Config {
   ingestQueued: boolean;
   fireflyProduct: string;
   captureTokens: Record<string, string>;
+  sentryProjects: SentryProjects;
+  sentryMessageFacts: SentryMessageFacts;
   /** ["*"] or exact origins. */
   allowedOrigins: string[];
   retentionDays: number;
@@ -100,6 +107,8 @@ export function config(env: Env): Config {
     ferretdbProduct: v.FERRETDB_PRODUCT,
     fireflyProduct: v.FIREFLY_PRODUCT,
     captureTokens: v.CAPTURE_TOKENS,
+    sentryProjects: v.SENTRY_PROJECTS,
+    sentryMessageFacts: v.SENTRY_MESSAGE_FACTS,
     allowedOrigins: v.ALLOWED_ORIGINS,
     retentionDays: v.RETENTION_DAYS,
     statsRawCompare: v.STATS_RAW_COMPARE === "true",

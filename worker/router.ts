@@ -3,7 +3,7 @@ import { corsify, preflightFor } from "./http/cors";
 import { requireAllowedOrigin } from "./http/captureAuth";
 import { ADMIN_PREFIX, type RouteKind } from "./http/routeKind";
 import { adminGuard } from "./routes/middleware/adminGuard";
-import { damping, type LimitedHeaders, type RouteLimit } from "./routes/middleware/limits";
+import { damping, sentryRateLimits, type LimitedHeaders, type RouteLimit } from "./routes/middleware/limits";
 import { HttpError } from "./lib/error";
 import { toErrorResponse } from "./http/respond";
 import { postPing } from "./routes/ping";
@@ -17,6 +17,7 @@ import { forgetInstance } from "./routes/forgetInstance";
 import { deleteInstance } from "./routes/admin/deleteInstance";
 import { getReleases } from "./routes/admin/getReleases";
 import { putReleaseRoute } from "./routes/admin/putRelease";
+import { deleteReleaseRoute } from "./routes/admin/deleteRelease";
 import { getAlerts } from "./routes/admin/getAlerts";
 import { postAlert } from "./routes/admin/postAlert";
 import { deleteAlertRoute } from "./routes/admin/deleteAlert";
@@ -30,17 +31,22 @@ import { getVersionStats } from "./routes/stats/versions";
 import {
   getActiveStats,
   getDistributionStats,
+  getEventStats,
   getExceptionStats,
   getFactStats,
   getFrontendStats,
   getPlatformStats,
+  getSessionStats,
 } from "./routes/stats/answers";
 import { exportEventsCsv, exportPingsCsv } from "./routes/stats/exports";
 import { getStatsProducts } from "./routes/stats/products";
 import { getCommandStats } from "./routes/stats/commands";
+import { getExceptionGroup } from "./routes/stats/exceptionGroup";
 import { postFerretdb } from "./routes/protocols/ferretdb";
 import { postFirefly } from "./routes/protocols/firefly";
 import { getDeadLetters, replayDeadLetters } from "./routes/admin/deadLetters";
+import { postSentryStore } from "./routes/protocols/sentryStore";
+import { postSentryEnvelope } from "./routes/protocols/sentryEnvelope";
 
 type Args = [Env, ExecutionContext];
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -95,6 +101,7 @@ export const routes: readonly Route[] = [
   { method: "DELETE", path: "/v1/admin/instances/:id", kind: "admin", handler: deleteInstance },
   { method: "GET", path: "/v1/admin/releases", kind: "admin", handler: getReleases },
   { method: "PUT", path: "/v1/admin/releases/:product", kind: "admin", handler: putReleaseRoute },
+  { method: "DELETE", path: "/v1/admin/releases/:product", kind: "admin", handler: deleteReleaseRoute },
   { method: "GET", path: "/v1/admin/alerts", kind: "admin", handler: getAlerts },
   { method: "POST", path: "/v1/admin/alerts", kind: "admin", handler: postAlert },
   { method: "DELETE", path: "/v1/admin/alerts/:id", kind: "admin", handler: deleteAlertRoute },
@@ -105,8 +112,11 @@ export const routes: readonly Route[] = [
   { method: "GET", path: "/v1/admin/stats/platform", kind: "admin", handler: getPlatformStats },
   { method: "GET", path: "/v1/admin/stats/facts", kind: "admin", handler: getFactStats },
   { method: "GET", path: "/v1/admin/stats/exceptions", kind: "admin", handler: getExceptionStats },
+  { method: "GET", path: "/v1/admin/stats/exceptions/:fingerprint", kind: "admin", handler: getExceptionGroup },
   { method: "GET", path: "/v1/admin/stats/frontend", kind: "admin", handler: getFrontendStats },
+  { method: "GET", path: "/v1/admin/stats/events", kind: "admin", handler: getEventStats },
   { method: "GET", path: "/v1/admin/stats/commands", kind: "admin", handler: getCommandStats },
+  { method: "GET", path: "/v1/admin/stats/sessions", kind: "admin", handler: getSessionStats },
   { method: "GET", path: "/v1/admin/export/pings.csv", kind: "admin", handler: exportPingsCsv },
   { method: "GET", path: "/v1/admin/export/events.csv", kind: "admin", handler: exportEventsCsv },
   { method: "GET", path: "/v1/admin/events", kind: "admin", handler: getEvents },
@@ -122,6 +132,23 @@ export const routes: readonly Route[] = [
   { method: "POST", path: "/v1/ferretdb", kind: "protocol", limit: "protocol", handler: postFerretdb },
   { method: "POST", path: "/submit", kind: "protocol", limit: "protocol", handler: postFirefly },
   { method: "POST", path: "/v1/firefly/submit", kind: "protocol", limit: "protocol", handler: postFirefly },
+  // Sentry SDKs (sentry-python, @sentry/node): they read X-Sentry-Rate-Limits on a 429.
+  {
+    method: "POST",
+    path: "/api/:projectId/store",
+    kind: "protocol",
+    limit: "protocol",
+    limited: sentryRateLimits,
+    handler: postSentryStore,
+  },
+  {
+    method: "POST",
+    path: "/api/:projectId/envelope",
+    kind: "protocol",
+    limit: "protocol",
+    limited: sentryRateLimits,
+    handler: postSentryEnvelope,
+  },
 ];
 
 /** The kind of every registered pattern (itty-router sets `request.route` to the matched one). */

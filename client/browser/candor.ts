@@ -27,6 +27,13 @@ export function createCandor(load: Loader) {
   let gone = false;
   /** Key of the page last entered: a router hook for it (an aborted navigation) renames nothing. */
   let shown: string | undefined;
+  /**
+   * The pages navigated to and not yet entered, in order: each navigation's target is recorded
+   * when it happens (a later navigation may run before the deferred entry does). Within one task
+   * a navigation replaces the one before it (a push then a replace is a redirect).
+   */
+  let pending: string[] = [];
+  let sameTask = false;
 
   const emit = (event: string, props: Props, exit: boolean, at = Date.now()) => {
     if (sink) sink.capture(event, { ...base, ...props }, at, exit);
@@ -39,11 +46,23 @@ export function createCandor(load: Loader) {
   const sync = () => {
     clearTimeout(timer);
     timer = undefined;
+    const keys = [...pending, pageKey()];
+    pending = [];
     if (!active || gone || !visible()) return;
-    shown = pageKey();
-    tracker.enter(shown, template?.[0] === shown ? template[1] : shown);
+    for (const key of keys) {
+      shown = key;
+      tracker.enter(key, template?.[0] === key ? template[1] : key);
+    }
   };
+  /** A navigation happened (history patch, popstate, hashchange): records its target now. */
   const schedule = () => {
+    const key = pageKey();
+    if (sameTask) pending[pending.length - 1] = key;
+    else {
+      pending.push(key);
+      sameTask = true;
+      queueMicrotask(() => void (sameTask = false));
+    }
     timer ??= setTimeout(sync, 0);
   };
   const flush = () => timer && sync();
@@ -91,6 +110,7 @@ export function createCandor(load: Loader) {
   function uninstall() {
     active = false;
     clearTimeout(timer);
+    pending = [];
     queue = undefined;
     for (const [target, type, fn] of events) target.removeEventListener(type, fn);
     for (const [name, original, wrapped] of patched) if (history[name] === wrapped) history[name] = original;

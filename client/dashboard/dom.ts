@@ -28,6 +28,8 @@ export const fmt = {
 
 export interface Column<R> {
   label: string;
+  /** Explains the column (a tooltip on its header, marked with ⓘ). */
+  title?: string;
   cell: (row: R) => Node | string;
   num?: boolean;
 }
@@ -35,14 +37,28 @@ export interface Column<R> {
 /** An accessible table; an empty list renders a muted line instead. */
 export function table<R>(caption: string, rows: R[], cols: Column<R>[]): HTMLElement {
   if (rows.length === 0) return h("p", { class: "muted" }, `${caption}: nothing in this range.`);
-  const head = h("tr", {}, ...cols.map((c) => h("th", { scope: "col", class: c.num ? "num" : "" }, c.label)));
-  const body = rows.map((r) => h("tr", {}, ...cols.map((c) => h("td", { class: c.num ? "num" : "" }, c.cell(r)))));
+  const head = h(
+    "tr",
+    {},
+    ...cols.map((c) =>
+      h(
+        "th",
+        { scope: "col", class: c.num ? "num" : "", ...(c.title ? { title: c.title } : {}) },
+        c.label,
+        c.title ? h("span", { class: "info", "aria-label": c.title }, "i") : null,
+      ),
+    ),
+  );
+  // data-label: at phone widths, tables of 4+ columns reflow into one block per row (dashboard.css).
+  const body = rows.map((r) =>
+    h("tr", {}, ...cols.map((c) => h("td", { class: c.num ? "num" : "", "data-label": c.label }, c.cell(r)))),
+  );
   return h(
     "div",
     { class: "scroll" },
     h(
       "table",
-      { class: "data" },
+      { class: cols.length >= 4 ? "data reflow" : "data" },
       h("caption", { class: "muted" }, caption),
       h("thead", {}, head),
       h("tbody", {}, ...body),
@@ -55,4 +71,38 @@ export function shareBar(share: number): HTMLElement {
   const bar = h("div", { class: "bar", role: "presentation" });
   bar.style.width = `${Math.max(0, Math.min(1, share)) * 100}%`;
   return h("div", {}, fmt.pct(share), bar);
+}
+
+/** Today (UTC), the day the rollups are still filling. */
+export const utcToday = (): string => new Date().toISOString().slice(0, 10);
+
+/** A headline figure, optionally with its change against the previous period (arrow and percent). */
+export function kpi(label: string, value: number | string, previous?: number | null, note?: string): HTMLElement {
+  const shown = typeof value === "number" ? fmt.int(value) : value;
+  let delta: HTMLElement | null = null;
+  if (typeof value === "number" && previous !== undefined && previous !== null) {
+    const change = previous === 0 ? null : (value - previous) / previous;
+    const arrow = value > previous ? "▲" : value < previous ? "▼" : "＝";
+    const cls = value > previous ? "up" : value < previous ? "down" : "flat";
+    delta = h(
+      "small",
+      { class: `delta ${cls}`, title: `previous period: ${fmt.int(previous)}` },
+      `${arrow} ${change === null ? "new" : `${Math.abs(change * 100).toFixed(0)} %`} vs previous period`,
+    );
+  }
+  return h(
+    "div",
+    { class: "kpi" },
+    h("b", {}, shown),
+    h("span", {}, label),
+    delta,
+    note ? h("small", { class: "muted" }, note) : null,
+  );
+}
+
+/** A label with a colour square (the series colour of a chart); set through CSSOM (the CSP forbids style attributes). */
+export function swatch(color: string, label: string): HTMLElement {
+  const dot = h("i", { class: "dot", "aria-hidden": "true" });
+  dot.style.background = color;
+  return h("span", { class: "swatch" }, dot, label);
 }

@@ -1,74 +1,102 @@
 import type { FrontendStats } from "../../schema/wire/stats";
-import { download, getJson } from "./api";
+import { ApiError, download, getJson } from "./api";
 import { lineChart } from "./charts";
-import { card, fmt, h, table } from "./dom";
-import type { Query } from "./overview";
+import { card, fmt, h, kpi, table, utcToday } from "./dom";
+import { describeError, panel } from "./panel";
+import { previousPeriod, qs, type Query } from "./overview";
 
-/** Pageviews and sessions, pages, time on page; CSV exports of the range. */
-export async function frontendView(q: Query): Promise<HTMLElement> {
-  const qs = `product=${encodeURIComponent(q.product)}&from=${q.from}&to=${q.to}`;
-  const f = await getJson<FrontendStats>(`/v1/admin/stats/frontend?${qs}`);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** What a failed export means and what to do (the 413 names the row count and the cap). */
+export function exportError(err: unknown, q: Query): string {
+  if (err instanceof ApiError && err.status === 413) {
+    const days = Math.round((Date.parse(`${q.to}T00:00:00Z`) - Date.parse(`${q.from}T00:00:00Z`)) / 86_400_000) + 1;
+    const rows = /^(\d+) rows/.exec(err.message)?.[1];
+    const cap = /at most (\d+)/.exec(err.message)?.[1];
+    const fit = rows && cap ? Math.max(1, Math.floor((days * Number(cap)) / Number(rows))) : null;
+    return `Too many rows for one export${rows ? ` (${fmt.int(Number(rows))} in ${days} days; at most ${fmt.int(Number(cap))})` : ""}. Narrow the range${fit ? ` to about ${fit} days` : ""} and export in parts.`;
+  }
+  return `The export failed: ${describeError(err)}`;
+}
+
+/** Pageviews, visitors and sessions, pages, time on page; CSV exports of the range. */
+export function frontendView(q: Query, onUnauthorized: () => void): HTMLElement {
+  const status = h("p", { class: "error", role: "alert" });
   const exportButton = (kind: "pings" | "events") => {
     const b = h("button", { type: "button" }, `Export ${kind}.csv`);
-    b.addEventListener(
-      "click",
-      () => void download(`/v1/admin/export/${kind}.csv?${qs}`, `${kind}-${q.from}-${q.to}.csv`),
-    );
+    b.addEventListener("click", () => {
+      status.textContent = "";
+      b.disabled = true;
+      download(`/v1/admin/export/${kind}.csv?${qs(q)}`, `${kind}-${q.from}-${q.to}.csv`)
+        .catch((err: unknown) => {
+          status.textContent = exportError(err, q);
+        })
+        .finally(() => (b.disabled = false));
+    });
     return b;
   };
   return h(
     "div",
     {},
-    h(
-      "div",
-      { class: "kpis" },
-      h(
-        "div",
-        { class: "kpi" },
-        h("b", {}, fmt.int(f.pageviews.reduce((a, b) => a + b, 0))),
-        h("span", {}, "pageviews"),
-      ),
-      h(
-        "div",
-        { class: "kpi" },
-        h("b", {}, fmt.int(f.sessions.reduce((a, b) => a + b, 0))),
-        h("span", {}, "sessions (summed per day)"),
-      ),
-      h("div", { class: "kpi" }, h("b", {}, fmt.secs(f.median_seconds)), h("span", {}, "median time on page")),
-    ),
-    h(
-      "div",
-      { class: "grid" },
-      lineChart("Pageviews and sessions per day", f.days, [
-        { label: "pageviews", values: f.pageviews },
-        { label: "sessions", values: f.sessions },
-      ]),
-    ),
-    card(
-      "Top pages",
-      table("Top pages by pageviews", f.top_pages, [
-        { label: "Page", cell: (p) => fmt.value(p.path) },
-        { label: "Views", cell: (p) => fmt.int(p.pageviews), num: true },
-        { label: "Median time", cell: (p) => fmt.secs(p.median_seconds), num: true },
-      ]),
-    ),
-    h(
-      "div",
-      { class: "grid" },
-      card(
-        "Entry pages",
-        table("Entry pages", f.entry_pages, [
-          { label: "Page", cell: (p) => fmt.value(p.path) },
-          { label: "Sessions", cell: (p) => fmt.int(p.entries), num: true },
-        ]),
-      ),
-      card(
-        "Exit pages",
-        table("Exit pages", f.exit_pages, [
-          { label: "Page", cell: (p) => fmt.value(p.path) },
-          { label: "Sessions", cell: (p) => fmt.int(p.exits), num: true },
-        ]),
-      ),
+    panel(
+      "Frontend",
+      async () => {
+        const [f, prev] = await Promise.all([
+          getJson<FrontendStats>(`/v1/admin/stats/frontend?${qs(q)}`),
+          getJson<FrontendStats>(`/v1/admin/stats/frontend?${qs(previousPeriod(q))}`),
+        ]);
+        return [
+          h(
+            "div",
+            { class: "kpis" },
+            kpi("pageviews", sum(f.pageviews), sum(prev.pageviews)),
+            kpi("visitors (summed per day)", sum(f.visitors), sum(prev.visitors)),
+            kpi("sessions", sum(f.sessions), sum(prev.sessions)),
+            kpi("median time on page", fmt.secs(f.median_seconds)),
+          ),
+          h(
+            "div",
+            { class: "grid" },
+            lineChart(
+              "Pageviews, visitors and sessions per day",
+              f.days,
+              [
+                { label: "pageviews", values: f.pageviews },
+                { label: "visitors", values: f.visitors },
+                { label: "sessions", values: f.sessions },
+              ],
+              { unit: "per day", today: utcToday() },
+            ),
+          ),
+          card(
+            "Top pages",
+            table("Top pages by pageviews", f.top_pages, [
+              { label: "Page", cell: (p) => fmt.value(p.path) },
+              { label: "Views", cell: (p) => fmt.int(p.pageviews), num: true },
+              { label: "Median time", cell: (p) => fmt.secs(p.median_seconds), num: true },
+            ]),
+          ),
+          h(
+            "div",
+            { class: "grid" },
+            card(
+              "Entry pages",
+              table("Entry pages", f.entry_pages, [
+                { label: "Page", cell: (p) => fmt.value(p.path) },
+                { label: "Sessions", cell: (p) => fmt.int(p.entries), num: true },
+              ]),
+            ),
+            card(
+              "Exit pages",
+              table("Exit pages", f.exit_pages, [
+                { label: "Page", cell: (p) => fmt.value(p.path) },
+                { label: "Sessions", cell: (p) => fmt.int(p.exits), num: true },
+              ]),
+            ),
+          ),
+        ];
+      },
+      { onUnauthorized },
     ),
     card(
       "Raw data",
@@ -76,6 +104,7 @@ export async function frontendView(q: Query): Promise<HTMLElement> {
       exportButton("pings"),
       " ",
       exportButton("events"),
+      status,
     ),
   );
 }

@@ -1,11 +1,15 @@
 import type { ProductList } from "../../schema/wire/stats";
 import "./dashboard.css";
-import { ApiError, getJson, token, Unauthorized, view } from "./api";
+import { getJson, token, Unauthorized, view } from "./api";
 import { resetCharts } from "./charts";
 import { card, h } from "./dom";
+import { eventsView } from "./eventsView";
+import { exceptionView } from "./exceptionView";
 import { frontendView } from "./frontendView";
+import { installationsView, installationView } from "./installations";
 import { alertsView, releasesView } from "./manage";
 import { overview, type Query } from "./overview";
+import { describeError, panel } from "./panel";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const main = $<HTMLElement>("main");
@@ -54,50 +58,58 @@ function emptyState(): HTMLElement {
 
 /** A failure that is not a refused token: the token is kept, the message says what to do. */
 function failure(err: unknown, retry: () => void): HTMLElement {
-  const message =
-    err instanceof ApiError && err.status === 503
-      ? "The worker's storage is temporarily unavailable (503). Retry in a moment."
-      : err instanceof ApiError
-        ? err.message
-        : "The worker did not answer. Check the connection and retry.";
   const again = h("button", { type: "button" }, "Retry");
   again.addEventListener("click", retry);
-  return card("Could not load", h("p", { class: "error", role: "alert" }, message), again);
+  return card("Could not load", h("p", { class: "error", role: "alert" }, describeError(err)), again);
 }
 
-let generation = 0;
 let controller: AbortController | undefined;
+const refused = () => showLogin("That token was refused.");
 
-/** Renders the current route. A newer render cancels this one's requests and its answer is dropped. */
-async function render(): Promise<void> {
-  const mine = ++generation;
+/** The view of a route (#/name/arg); its panels load on their own. */
+function viewFor(route: string, q: Query): HTMLElement {
+  const [name = "overview", arg = ""] = route.split("/");
+  const o = { onUnauthorized: refused };
+  const whole = (title: string, load: () => Promise<HTMLElement>) => panel(title, async () => [await load()], o);
+  switch (name) {
+    case "releases":
+      return whole("Releases", () => releasesView(q.product));
+    case "alerts":
+      return whole("Alerts", () => alertsView(q.product));
+    case "installations":
+      return installationsView(q, refused);
+    case "installation":
+      return installationView(decodeURIComponent(arg), refused);
+    case "exception":
+      return exceptionView(q, decodeURIComponent(arg), refused);
+  }
+  if (!q.product) return emptyState();
+  if (name === "frontend") return frontendView(q, refused);
+  if (name === "events") return eventsView(q, refused);
+  return overview(q, refused);
+}
+
+/**
+ * Renders the current route. The previous view stays until the new one replaces it, and the new
+ * one shows per-panel loading (never a full-page "Loading…"); a newer render aborts this one's
+ * requests, and its panels drop their answers.
+ */
+function render(): void {
   controller?.abort();
   controller = new AbortController();
   view.signal = controller.signal;
   const route = location.hash.replace(/^#\/?/, "") || "overview";
+  const section = route.split("/")[0];
   for (const a of document.querySelectorAll<HTMLAnchorElement>("#nav a")) {
-    if (a.hash === `#/${route}`) a.setAttribute("aria-current", "page");
+    const target = a.hash.replace(/^#\/?/, "");
+    if (target === section || (target === "installations" && section === "installation"))
+      a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
   const q: Query = { product: productSelect.value, from: fromInput.value, to: toInput.value };
   resetCharts();
-  main.replaceChildren(h("p", { class: "muted" }, "Loading…"));
-  main.setAttribute("aria-busy", "true");
-  try {
-    let content: HTMLElement;
-    if (route === "releases") content = await releasesView(q.product);
-    else if (route === "alerts") content = await alertsView(q.product);
-    else if (!q.product) content = emptyState();
-    else content = route === "frontend" ? await frontendView(q) : await overview(q);
-    if (mine !== generation) return;
-    main.replaceChildren(content);
-  } catch (err) {
-    if (mine !== generation) return; // superseded (aborted): the newer render owns the page
-    if (err instanceof Unauthorized) return showLogin("That token was refused.");
-    main.replaceChildren(failure(err, () => void render()));
-  } finally {
-    if (mine === generation) main.removeAttribute("aria-busy");
-  }
+  main.replaceChildren(viewFor(route, q));
+  main.dataset.route = route; // which view is shown (tests and tools wait on it)
 }
 
 async function start(): Promise<void> {
@@ -117,7 +129,7 @@ async function start(): Promise<void> {
   }
   login.hidden = true;
   for (const el of [controls, $("nav"), $("signout")]) el.hidden = false;
-  await render();
+  render();
 }
 
 login.addEventListener("submit", (e) => {
@@ -128,18 +140,18 @@ login.addEventListener("submit", (e) => {
 });
 controls.addEventListener("submit", (e) => {
   e.preventDefault();
-  void render();
+  render();
 });
-productSelect.addEventListener("change", () => void render());
+productSelect.addEventListener("change", () => render());
 for (const b of document.querySelectorAll<HTMLButtonElement>(".quick button")) {
   b.addEventListener("click", () => {
     setRange(Number(b.dataset.days));
-    void render();
+    render();
   });
 }
 $("signout").addEventListener("click", () => showLogin());
-addEventListener("hashchange", () => void render());
-main.addEventListener("saved", () => void render());
+addEventListener("hashchange", () => render());
+main.addEventListener("saved", () => render());
 
 setRange(30);
 if (token.get()) void start();

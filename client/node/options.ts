@@ -1,14 +1,13 @@
-import path from "node:path";
-import type { UpdateNotice } from "./answer.ts";
-import { detectCi } from "./ci.ts";
-import type { ConsentInputs } from "./decide.ts";
-import { stateDir } from "./files.ts";
-import type { HostData } from "./payload.ts";
-import type { ReporterContext } from "./reporter.ts";
-import type { ScheduleOptions } from "./scheduler.ts";
-import type { TransportOptions } from "./transport.ts";
-import type { ConsentState } from "./words.ts";
-import { parseWord } from "./words.ts";
+import type { UpdateNotice } from "./report/answer.ts";
+import { detectCi } from "./report/ci.ts";
+import type { ConsentInputs } from "./consent/decide.ts";
+import { stateDir } from "./state/files.ts";
+import type { HostData } from "./report/payload.ts";
+import type { ReporterContext } from "./report/reporter.ts";
+import type { ScheduleOptions } from "./report/scheduler.ts";
+import type { TransportOptions } from "./report/transport.ts";
+import type { ConsentState } from "./consent/words.ts";
+import { parseWord } from "./consent/words.ts";
 
 /** How a host product embeds the client. Only `product` and `endpoint` are required. */
 export interface TelemetryOptions extends ScheduleOptions {
@@ -35,11 +34,18 @@ export interface TelemetryOptions extends ScheduleOptions {
   knownBadIds?: string[];
   /** The platform data of each report (counts, config, licence type). */
   collect?: () => HostData | Promise<HostData>;
+  /**
+   * How long collect() may take (default 5 s; at most 3 s for the final report of stop()):
+   * past it, the report goes without platform data and the host's promise is left alone.
+   */
+  collectTimeoutMs?: number;
   /** False when the host will call markInitialised() once it is ready (default true). */
   initialised?: boolean;
   /** First-run notice: its version (bump it to show a changed notice again) and text. */
   noticeVersion?: number;
   notice?: string;
+  /** Where the host documents its telemetry (the default notice links to it). */
+  privacyUrl?: string;
   /** Update notices and security alerts from the worker's answer. */
   onUpdate?: (notice: UpdateNotice) => void;
   /** Where the client's log lines go (default stderr). */
@@ -51,6 +57,9 @@ export interface TelemetryOptions extends ScheduleOptions {
   transport?: TransportOptions;
   now?: () => number;
 }
+
+/** Default deadline of the host's collect(). */
+export const COLLECT_TIMEOUT_MS = 5_000;
 
 /** `--telemetry=<word>` or `--telemetry <word>` in argv. */
 export function flagValue(argv: readonly string[]): string | undefined {
@@ -76,10 +85,8 @@ export function consentInputs(o: TelemetryOptions, persisted: ConsentState | und
     flag: flagValue(argv.slice(2)),
     env: env[`${prefix}_TELEMETRY`],
     doNotTrack: env.DO_NOT_TRACK,
-    executable: [argv[0], argv[1]]
-      .filter(Boolean)
-      .map((p) => path.basename(p!))
-      .join(" "),
+    // The whole argv[0] and argv[1], as FerretDB checks it: a `.../donottrack/` directory counts too.
+    executable: [argv[0], argv[1]].filter(Boolean).join(" "),
     licensed: o.licensed,
     config: o.config,
     admin: o.admin,
@@ -130,6 +137,7 @@ export function reporterContext(
     debug: debugMode(o),
     uptime: o.uptime ?? (() => process.uptime()),
     collect: o.collect,
+    collectTimeoutMs: o.collectTimeoutMs ?? COLLECT_TIMEOUT_MS,
     transport: o.transport ?? {},
     log,
     onUpdate: o.onUpdate,

@@ -1,17 +1,18 @@
-import { replayCachedAnswer } from "./answer.ts";
-import { currentDecision, decideAndRecord, sameDecision, toggleConsent, type ToggleResult } from "./consent.ts";
-import type { ConsentDecision } from "./decide.ts";
-import { firstRunNotice } from "./notice.ts";
-import { browserRefOf } from "./browserRef.ts";
+import { replayCachedAnswer } from "./report/answer.ts";
+import { currentDecision, decideAndRecord, sameDecision, toggleConsent, type ToggleResult } from "./consent/record.ts";
+import type { ConsentDecision } from "./consent/decide.ts";
+import { firstRunNotice } from "./report/notice.ts";
+import { browserRefOf } from "./state/browserRef.ts";
 import { ciOf, clientLog, reporterContext, resolvedDir, type TelemetryOptions } from "./options.ts";
-import { Recorder } from "./recorder.ts";
-import { nextReport, report, type ReportOutcome } from "./reporter.ts";
-import { ReporterSlot } from "./reporterSlot.ts";
-import { Scheduler } from "./scheduler.ts";
-import { serialQueue } from "./serial.ts";
-import { updateState, type State } from "./stateFile.ts";
+import { Recorder } from "./ledger/recorder.ts";
+import { nextReport, report, type ReportOutcome } from "./report/reporter.ts";
+import { ReporterSlot } from "./lock/reporterSlot.ts";
+import { Scheduler } from "./report/scheduler.ts";
+import { serialQueue } from "./report/serial.ts";
+import { updateState, type State } from "./state/stateFile.ts";
+import { ConsentError } from "./consent/words.ts";
 import type { PingRequest } from "@candor-telemetry/schema/wire/ping";
-export type { ToggleResult } from "./consent.ts";
+export type { ToggleResult } from "./consent/record.ts";
 
 /** The instance client a host product embeds: consent, schedule, ledger, reports. */
 export class Telemetry {
@@ -26,6 +27,8 @@ export class Telemetry {
   private readonly queue = serialQueue(); // reports, in order
   private readonly recorder: Recorder;
   private stopping = new AbortController();
+  /** Set when the state dir cannot be used: telemetry is off for this process, with this reason. */
+  private unusable: ConsentDecision | undefined;
 
   constructor(options: TelemetryOptions) {
     this.o = options;
@@ -45,9 +48,19 @@ export class Telemetry {
   async start(): Promise<ConsentDecision> {
     this.stopping = new AbortController();
     const decision = await this.open();
-    this.state = await firstRunNotice(this, this.o, decision, ciOf(this.o), this.log);
-    await replayCachedAnswer(this.dir, this.now(), this.o.onUpdate);
-    if (decision.state === "disabled") await this.queue.run(() => this.send(decision, false));
+    if (this.unusable) return decision;
+    try {
+      this.state = await firstRunNotice(this, this.o, decision, ciOf(this.o), this.log);
+      await replayCachedAnswer(this.dir, this.now(), this.o.onUpdate);
+    } catch (err) {
+      return this.off(err);
+    }
+    // The would-be report of a disabled installation is written in the background (stop() waits
+    // for it): start() never waits for the host's collect().
+    if (decision.state === "disabled")
+      void this.queue
+        .run(() => this.send(decision, false))
+        .catch((err: unknown) => this.log(`could not write the last report: ${String(err)}`));
     this.scheduler.start(decision.state);
     return decision;
   }
@@ -106,7 +119,7 @@ export class Telemetry {
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.scheduler.stop();
-    const d = this.current ? await this.recheck().catch(() => this.current) : undefined;
+    const d = this.current && !this.unusable ? await this.recheck().catch(() => this.current) : undefined;
     if (d?.state === "enabled" && (await this.slot.hold(this.now())))
       await this.queue.run(() => this.send(d, true)).catch(() => undefined);
     await Promise.all([this.queue.idle(), this.recorder.idle()]);
@@ -126,9 +139,38 @@ export class Telemetry {
     return report({ ...ctx, transport }, d.state === "disabled" ? d.reason : null, final);
   }
 
+  /**
+   * Decides and records. A state dir that cannot be used (a file in the way, `telemetry.json` a
+   * directory, no permission) turns telemetry off for this process (see off()); a bad consent
+   * word still throws its ConsentError (the host's own configuration is wrong).
+   */
   private async decide(): Promise<ConsentDecision> {
-    const { decision, state } = await decideAndRecord(this.o, this.dir, this.now());
-    return this.adopt(decision, state);
+    if (this.unusable) return this.unusable;
+    try {
+      const { decision, state } = await decideAndRecord(this.o, this.dir, this.now());
+      return this.adopt(decision, state);
+    } catch (err) {
+      if (err instanceof ConsentError) throw err;
+      return this.off(err);
+    }
+  }
+
+  /**
+   * Telemetry off for the rest of this process, with the reason (`decision.reason`): the host
+   * keeps running whatever happens to the state dir. Nothing is recorded, scheduled or sent.
+   */
+  private off(err: unknown): ConsentDecision {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    const why = code ?? (err instanceof Error ? err.message : String(err));
+    this.unusable = {
+      state: "disabled",
+      locked: true,
+      reason: `off: the state dir ${this.dir} cannot be used (${why}); fix it and restart to report again`,
+    };
+    this.log(`telemetry is ${this.unusable.reason}`);
+    this.current = this.unusable;
+    this.scheduler.setState("disabled");
+    return this.unusable;
   }
 
   private adopt(decision: ConsentDecision, state: State): ConsentDecision {
@@ -139,11 +181,14 @@ export class Telemetry {
 
   /** The decision as it stands now (a CLI `disable` counts at once); recorded again only when it changed. */
   private async recheck(): Promise<ConsentDecision> {
+    if (this.unusable) return this.unusable;
     const d = await currentDecision(this.o, this.dir);
     return sameDecision(this.current, d) ? d : this.decide();
   }
 
   private async toggle(to: "enabled" | "disabled"): Promise<ToggleResult> {
+    if (this.unusable)
+      return { ok: to === "disabled", message: `Telemetry is ${this.unusable.reason}.`, decision: this.unusable };
     const { result, state } = await toggleConsent(this.o, this.dir, this.now(), to);
     this.adopt(result.decision, state);
     if (result.ok && !result.decision.locked && result.decision.state === "disabled")

@@ -19,19 +19,28 @@ export const facts = sqliteTable(
   (t) => [index("facts_instance").on(t.instanceId), index("facts_key_day").on(t.key, t.day)],
 );
 
-/** Exception reports, scrubbed by scrubException (worker/pipeline/privacy) whatever their source, grouped by fingerprint. */
+/**
+ * Exception reports, scrubbed by scrubException (worker/pipeline/privacy) whatever their source,
+ * grouped by fingerprint: from the instance client (always with an installation) and from Sentry
+ * SDKs (an installation only when the event names a UUID user, else null: FlowFuse's backend
+ * reports per release). `product` is set by Sentry rows (null on instance-client rows: the
+ * instance's product applies).
+ */
 export const exceptions = sqliteTable(
   "exceptions",
   {
-    id: text("id").primaryKey(), // client-generated
-    instanceId: text("instance_id")
-      .notNull()
-      .references(() => instances.id, { onDelete: "cascade" }),
+    id: text("id").primaryKey(), // client-generated (instance client) or the Sentry event id
+    instanceId: text("instance_id").references(() => instances.id, { onDelete: "cascade" }),
+    product: text("product"),
     fingerprint: text("fingerprint").notNull(), // hash of type + top stack frames
     type: text("type").notNull(),
     message: text("message"),
     stack: text("stack"),
     version: text("version"),
+    /** Sentry `mechanism.handled` (false: the exception crashed the process or request); null when not said. */
+    handled: integer("handled", { mode: "boolean" }),
+    /** Sentry `level: fatal`. */
+    fatal: integer("fatal", { mode: "boolean" }),
     collectedAt: integer("collected_at").notNull(),
     receivedAt: integer("received_at").notNull(),
     day: text("day").notNull(),

@@ -7,3 +7,4 @@ export * from "./events";
 export * from "./facts";
 export * from "./unattributedFacts";
 export * from "./rollups";
+export * from "./sentry";

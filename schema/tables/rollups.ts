@@ -45,13 +45,14 @@ export const rollupDims = sqliteTable(
 /**
  * kind 'count': a platform.counts key (reporting installations, sum, median, p90 of their values).
  * kind 'flag': a boolean platform.config leaf, dotted path (reporting, total = installations on).
+ * kind 'dropped': Sentry client reports, key `<category>/<reason>` (reporting = reports, total = items dropped).
  */
 export const rollupMetrics = sqliteTable(
   "rollup_metrics",
   {
     product: text("product").notNull(),
     day: text("day").notNull(),
-    kind: text("kind", { enum: ["count", "flag"] }).notNull(),
+    kind: text("kind", { enum: ["count", "flag", "dropped"] }).notNull(),
     key: text("key").notNull(),
     reporting: integer("reporting").notNull(),
     total: real("total").notNull(),
@@ -80,11 +81,31 @@ export const rollupExceptions = sqliteTable(
     dayInstallations: integer("day_installations").notNull().default(0),
     firstAt: integer("first_at").notNull(),
     lastAt: integer("last_at").notNull(),
+    /** Reports that crashed (Sentry `handled: false` or level `fatal`). */
+    crashes: integer("crashes").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.product, t.day, t.fingerprint, t.version] }),
     index("rollup_exceptions_fingerprint").on(t.product, t.fingerprint),
   ],
+);
+
+/**
+ * Release health per version and day (Sentry sessions received that day): sessions, and those
+ * that errored, crashed or ended abnormally. Crash-free share = 1 - crashed / sessions.
+ */
+export const rollupSessions = sqliteTable(
+  "rollup_sessions",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    version: text("version").notNull(),
+    sessions: integer("sessions").notNull(),
+    errored: integer("errored").notNull(),
+    crashed: integer("crashed").notNull(),
+    abnormal: integer("abnormal").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.version] })],
 );
 
 /**

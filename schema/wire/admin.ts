@@ -52,6 +52,19 @@ export const pageQuery = z.object({
   cursor: z.string().max(adminLimits.cursor).optional(),
 });
 
+/**
+ * GET /v1/admin/instances?product=&version=&license_type=&q=&limit=&cursor= : equality filters,
+ * and `q` matching the start of the id or version or any part of the OS type / release
+ * (case-insensitive).
+ */
+export const instancesQuery = pageQuery.extend({
+  product: productName.optional(),
+  version: z.string().min(1).max(adminLimits.version).optional(),
+  license_type: z.string().min(1).max(100).optional(),
+  q: z.string().min(1).max(100).optional(),
+});
+export type InstancesQuery = z.infer<typeof instancesQuery>;
+
 /** GET /v1/admin/events?since=&event=&session=&instance=&product=&limit=&cursor= */
 export const eventsQuery = pageQuery.extend({
   since: z

@@ -8,6 +8,7 @@ export const errorCodes = [
   "invalid_header", // a header failed validation; `header` names it
   "invalid_query", // a query parameter failed validation; `path` names it
   "invalid_encoding", // gzip / base64 / form body could not be decoded
+  "invalid_envelope", // a Sentry envelope's framing is broken (header lines, item lengths)
   "payload_too_large", // 413: body (or decompressed body) over the route's limit
   "range_too_large", // 413: an export range holds more rows than one request may stream; narrow from/to
   "unsupported_media_type", // 415

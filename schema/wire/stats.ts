@@ -46,6 +46,17 @@ export interface VersionStats extends Range {
   share_latest: Array<number | null>;
   /** Newest version first; '' is "unknown". */
   versions: Array<{ version: string; installations: number[] }>;
+  /** The versions with the most installation-days in the range (at most 8), newest first. */
+  top: Array<{ version: string; installations: number[] }>;
+  /** Per day, installations on every version not in `top` (top + other = total). */
+  other: number[];
+  /** How many versions `other` sums. */
+  other_versions: number;
+  /**
+   * Per named version (newest first): its first day in the range and the days from it until 50 %
+   * and 80 % of that day's installations ran it or newer (null: not reached in the range).
+   */
+  upgrade_lag: Array<{ version: string; first_seen: string; days_to_50: number | null; days_to_80: number | null }>;
 }
 export interface Share {
   value: string;
@@ -85,12 +96,70 @@ export interface ExceptionStats extends Range {
     type: string;
     message: string | null;
     occurrences: number;
+    /** Occurrences that crashed: Sentry reports with `handled: false` or level `fatal` (0 for instance-client reports). */
+    crashes: number;
     installation_days: number;
     versions: string[];
     /** Server receive times (ISO); null only if a stored time is unusable. */
     first_seen: string | null;
     last_seen: string | null;
   }>;
+}
+/** Path parameter of GET /v1/admin/stats/exceptions/:fingerprint. */
+export const exceptionGroupPath = z.object({ fingerprint: z.string().min(1).max(128) });
+
+/** GET /v1/admin/stats/exceptions/:fingerprint?product=&from=&to= : one exception group. */
+export interface ExceptionGroupStats extends Range {
+  fingerprint: string;
+  type: string;
+  message: string | null;
+  /** The scrubbed stack of the latest stored report (null when raw reports have expired). */
+  stack: string | null;
+  /** Reports and installations per day of the range. */
+  occurrences: number[];
+  installations: number[];
+  /** Reports per version in the range, newest version first. */
+  versions: Array<{ version: string; occurrences: number }>;
+  /** Distinct installations with a stored report in the range, and up to 20 of their ids. */
+  affected: { installations: number; ids: string[] };
+  /** All-time server receive times (ISO). */
+  first_seen: string | null;
+  last_seen: string | null;
+  /** The product's latest release, and whether no version older than it ever reported this group. */
+  latest: string | null;
+  new_in_latest: boolean;
+}
+
+/**
+ * GET /v1/admin/stats/events?product=&from=&to= : custom events (Candor.capture; names not
+ * starting with "$"), the 20 most frequent in the range, read from raw events (kept RETENTION_DAYS).
+ */
+export interface EventStats extends Range {
+  events: Array<{
+    event: string;
+    total: number;
+    per_day: number[];
+    /** Events per app version ('' unknown), most first. */
+    versions: Array<{ version: string; count: number }>;
+    /** The 5 most frequent property values of this event. */
+    top_props: Array<{ key: string; value: string; count: number }>;
+  }>;
+}
+
+/** Release health from Sentry sessions (and what Sentry SDKs reported dropping). */
+export interface SessionStats extends Range {
+  /** Newest version first. crash_free = 1 - crashed / sessions over the range (null without sessions). */
+  releases: Array<{
+    version: string;
+    sessions: number[];
+    errored: number[];
+    crashed: number[];
+    abnormal: number[];
+    crash_free: number | null;
+    crash_free_by_day: Array<number | null>;
+  }>;
+  /** Client reports: items dropped per `<category>/<reason>` (for example `error/ratelimit_backoff`). */
+  dropped: Array<{ key: string; reports: number[]; quantity: number[] }>;
 }
 export interface PageRow {
   path: string;

@@ -20,6 +20,33 @@ const hosts = new Set<string>();
 const consoleErrors: string[] = [];
 const kpi = (n = 0) => page.locator(".kpi b").nth(n).textContent();
 const shot = async (name: string) => page.screenshot({ path: await screenshotFile(name), fullPage: true });
+const ACME = (i: number) => `30000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+
+/** Every panel of the view has answered (loaded or failed) and its charts are drawn. */
+async function settled(): Promise<void> {
+  await expect.poll(() => page.locator("main [aria-busy=true]").count(), { timeout: 20_000 }).toBe(0);
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => Array.from(document.querySelectorAll(".chart")).every((c) => c.querySelector("canvas"))),
+      {
+        timeout: 20_000,
+      },
+    )
+    .toBe(true);
+}
+
+/** Full-page screenshots of the current view at 1280 px and 390 px (test-results/dashboard-<name>-<width>.png). */
+async function shots(name: string): Promise<void> {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 150))));
+    await settled();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await shot(`dashboard-${name}-${width}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, "client/build.mjs")], { cwd: ROOT });
@@ -34,8 +61,9 @@ beforeAll(async () => {
   page.on("request", (r) => hosts.add(new URL(r.url()).host));
   page.on("dialog", (d) => void d.accept());
   page.on("console", (m) => {
-    // Expected: the refused token (401), the simulated outage (503), the alert deleted elsewhere (404).
-    if (m.type() === "error" && !/\b(401|503|404)\b/.test(m.text())) consoleErrors.push(m.text());
+    // Expected: the refused token (401), the simulated outages (503, a failing panel's 500), the
+    // alert deleted elsewhere and the erased installation (404), the over-cap export (413).
+    if (m.type() === "error" && !/\b(401|503|500|404|413)\b/.test(m.text())) consoleErrors.push(m.text());
   });
 });
 
@@ -94,14 +122,14 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     await expect.poll(() => page.locator(".kpi span").first().textContent()).toBe(`active on ${day(10)}`);
     expect(await kpi()).toBe("32"); // instances with i % 5 = 4 start on day 9
     await page.click(".quick button[data-days='30']");
-    await expect.poll(() => kpi()).toBe("40");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("40");
   });
 
   it("product switcher: every product, frontend-only ones too; stale answers never win", async () => {
     const options = await page.locator("#product option").allTextContents();
     expect(options).toEqual(["acme", "beta", "webonly"]);
     await page.selectOption("#product", "beta");
-    await expect.poll(() => kpi()).toBe("3");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("3");
     await page.selectOption("#product", "webonly");
     await expect.poll(() => page.locator(".kpi span").first().textContent()).toContain("active on");
     expect(await page.locator("main h2", { hasText: "No data yet" }).count()).toBe(0);
@@ -115,14 +143,14 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     });
     await page.selectOption("#product", "acme");
     await page.selectOption("#product", "beta");
-    await expect.poll(() => kpi()).toBe("3");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("3");
     release();
     await done;
     await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
     expect(await kpi()).toBe("3");
     await page.unroute("**/v1/admin/stats/active?product=acme*");
     await page.selectOption("#product", "acme");
-    await expect.poll(() => kpi()).toBe("40");
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("40");
   });
 
   it("frontend view by keyboard (Tab to the section link): pageviews chart, top page", async () => {
@@ -168,6 +196,179 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     await expect
       .poll(() => page.locator("main [role=alert]").first().textContent())
       .toContain("Could not delete the alert");
+  });
+
+  it("overview: stacked version adoption with the release marker, upgrade lag, today marked partial", async () => {
+    await page.goto(`${worker.url}/admin/#/overview`);
+    await settled();
+    await expect.poll(() => page.locator(".kpi span", { hasText: "today so far" }).count()).toBe(1);
+    expect(await page.locator("h3", { hasText: "Version adoption" }).count()).toBe(1);
+    const lag = await page.locator("table.data", { hasText: "upgrade lag" }).locator("tbody tr").allTextContents();
+    expect(lag[0]).toContain("1.1.0");
+    // Every column header and number stays on one line (no "Co/un/t").
+    expect(
+      await page.evaluate(() =>
+        Array.from(document.querySelectorAll("th, td.num")).every((c) => getComputedStyle(c).whiteSpace === "nowrap"),
+      ),
+    ).toBe(true);
+    await shots("overview");
+  });
+
+  it("a failing panel shows its error and a retry; the other panels stay", async () => {
+    await page.route("**/v1/admin/stats/distributions*", (r) =>
+      r.fulfill({
+        status: 500,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "internal", message: "Internal error." } }),
+      }),
+    );
+    await page.click(".quick button[data-days='7']");
+    await settled();
+    const failed = page.locator("[data-panel='Distribution'] [role=alert]");
+    await expect.poll(() => failed.textContent()).toContain("Could not load distribution");
+    expect(await kpi()).toBe("40");
+    expect((await charts(page)).length).toBe(5);
+    await page.unroute("**/v1/admin/stats/distributions*");
+    await page.locator("[data-panel='Distribution'] button", { hasText: "Retry" }).click();
+    await expect.poll(() => page.locator("[data-panel='Distribution'] table.data").count()).toBeGreaterThan(0);
+    await page.click(".quick button[data-days='30']");
+  });
+
+  it("exception group page: stack, versions, affected installations, new in this release", async () => {
+    // The release test above moved acme to 1.2.0: back to 1.1.0, the release fp-export is new in.
+    const put = await fetch(`${worker.url}/v1/admin/releases/acme`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ version: "1.1.0" }),
+    });
+    expect(put.status).toBe(200);
+    await page.goto(`${worker.url}/admin/#/overview`);
+    await settled();
+    await page.locator("a", { hasText: "RangeError" }).click();
+    await settled();
+    expect(await page.locator("main .badge").textContent()).toBe("New in this release (1.1.0)");
+    await page.goto(`${worker.url}/admin/#/exception/fp-flows`);
+    await settled();
+    expect(await page.locator("main pre.stack").textContent()).toContain("at runFlow (app/flows.js:120:14)");
+    expect(await page.locator("main .badge").count()).toBe(0);
+    const affected = await page.locator("table.data", { hasText: "Latest 6 of 6" }).locator("tbody tr").count();
+    expect(affected).toBe(6);
+    await shots("exception");
+  });
+
+  it("custom events view: events by name, top properties, app versions", async () => {
+    await page.click("#nav a[href='#/events']");
+    await page.locator("main[data-route='events']").waitFor();
+    await settled();
+    const rows = await page.locator("table.data tbody tr").allTextContents();
+    expect(rows[0]).toContain("export_done");
+    expect(rows[0]).toMatch(/format=(csv|pdf)/);
+    expect((await charts(page)).length).toBe(1);
+    await shots("events");
+  });
+
+  it("an export over the row cap says why and how to fix it", async () => {
+    await page.click("#nav a[href='#/frontend']");
+    await page.locator("main[data-route='frontend']").waitFor();
+    await settled();
+    expect(await page.locator(".kpi span", { hasText: "visitors" }).count()).toBe(1);
+    // The worker's own 413 for a range over its 80,000-row cap (seeding 80,000 rows would take minutes).
+    await page.route("**/v1/admin/export/events.csv*", (r) =>
+      r.fulfill({
+        status: 413,
+        contentType: "application/json",
+        body: JSON.stringify({
+          error: {
+            code: "range_too_large",
+            message:
+              "240000 rows in this range; one export holds at most 80000. Narrow from/to (or add product=) and export in parts.",
+          },
+        }),
+      }),
+    );
+    await page.click("button:has-text('Export events.csv')");
+    await expect
+      .poll(() => page.locator("main [role=alert]").last().textContent())
+      .toMatch(
+        /Too many rows for one export \(240,000 in 30 days; at most 80,000\)\. Narrow the range to about 10 days/,
+      );
+    await page.unroute("**/v1/admin/export/events.csv*");
+    await shots("frontend");
+  });
+
+  it("installations: search, paging, an installation's page", async () => {
+    await page.click("#nav a[href='#/installations']");
+    // The previous view may still be the settled one until the hash change renders this one.
+    await expect.poll(() => page.locator("main table.data tbody tr").count(), { timeout: 20_000 }).toBe(40);
+    await page.fill("input[name=q]", ACME(7));
+    await page.click("form.searchbar button");
+    await expect.poll(() => page.locator("main table.data tbody tr").count()).toBe(1);
+    await page.fill("input[name=q]", "");
+    await page.click("form.searchbar button");
+    await expect.poll(() => page.locator("main table.data tbody tr").count()).toBe(40);
+    await shots("installations");
+    await page.goto(`${worker.url}/admin/#/installation/${ACME(2)}`);
+    await settled();
+    expect(await page.locator("dl.facts").textContent()).toContain("DE");
+    expect(await page.locator("main a", { hasText: "RangeError" }).count()).toBe(1);
+    expect(await page.locator("main table.data", { hasText: "ui.theme" }).count()).toBe(1);
+    await shots("installation");
+  });
+
+  it("erase removes an installation from every view", async () => {
+    const id = ACME(0);
+    await page.goto(`${worker.url}/admin/#/installation/${id}`);
+    await settled();
+    await page.click("button:has-text('Erase this installation')"); // the confirm() dialog is accepted
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe("#/installations");
+    await settled();
+    expect(await page.locator("main table.data tbody tr").count()).toBe(39);
+    expect(await page.locator(`main a[href='#/installation/${id}']`).count()).toBe(0);
+    expect((await fetch(`${worker.url}/__scheduled?cron=17+*+*+*+*`)).status).toBe(200);
+    await page.goto(`${worker.url}/admin/#/overview`);
+    await settled();
+    await expect.poll(() => kpi(), { timeout: 20_000 }).toBe("39");
+    await page.goto(`${worker.url}/admin/#/exception/fp-flows`);
+    await settled();
+    expect(await page.locator("main table.data", { hasText: "of 5" }).locator("tbody tr").count()).toBe(5);
+    expect(await page.locator(`main a[href='#/installation/${id}']`).count()).toBe(0);
+    await page.goto(`${worker.url}/admin/#/installation/${id}`);
+    await settled();
+    expect(await page.locator("main [role=alert]").first().textContent()).toContain("No such instance");
+  });
+
+  it("releases can be deleted", async () => {
+    const put = await fetch(`${worker.url}/v1/admin/releases/beta`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ version: "2.0.0" }),
+    });
+    expect(put.status).toBe(200);
+    await page.goto(`${worker.url}/admin/#/releases`);
+    await settled();
+    await shots("releases");
+    const before = await page.locator("main table.data tbody tr").count();
+    await page.locator("main table.data tbody tr", { hasText: "beta" }).locator("button").click();
+    await expect.poll(() => page.locator("main table.data tbody tr").count()).toBe(before - 1);
+  });
+
+  it("alerts show their reach before saving; a product that never reported needs a confirmation", async () => {
+    await page.goto(`${worker.url}/admin/#/alerts`);
+    await settled();
+    await page.fill("input[name=affects]", "<1.1.0");
+    await expect
+      .poll(() => page.locator("main .reach").textContent())
+      .toMatch(/^Reaches 20 of 39 installations active on /);
+    await page.fill("input[name=affects]", ">=9");
+    await expect.poll(() => page.locator("main .reach").textContent()).toContain("nobody would see this alert");
+    await page.selectOption("select[name=product]", "__new__");
+    await page.fill("input[name=new_product]", "acmee");
+    await page.fill("textarea[name=message]", "Typo'd product");
+    await page.click("main form button[type=submit]");
+    await expect
+      .poll(() => page.locator("main form [role=status]").last().textContent())
+      .toContain("tick the confirmation");
+    await shots("alerts");
   });
 
   it("a 503 keeps the token and offers a retry; only 401 signs out", async () => {

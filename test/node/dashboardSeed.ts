@@ -10,8 +10,9 @@ const chunks = <T>(xs: T[], n: number): T[][] =>
 
 /**
  * 14 days of raw rows. acme: 40 installations (instance i pings from day 13 - i % 5 to today), half
- * upgrading to 1.1.0 a week ago, a ui.theme fact each, frontend events. beta: 3 installations
- * every day. webonly: frontend events only (no pings).
+ * upgrading to 1.1.0 a week ago (the release, set that day), a ui.theme fact each, frontend
+ * events, custom events with properties, exceptions of two groups (fp-export only on 1.1.0).
+ * beta: 3 installations every day. webonly: frontend events only (no pings).
  */
 export function seedSql(): string {
   const inst: string[] = [];
@@ -66,6 +67,33 @@ export function seedSql(): string {
       );
     }
   }
+  // Custom events (Candor.capture) with properties and app versions.
+  const custom: string[] = [];
+  for (let k = 13; k >= 0; k--) {
+    for (let s = 0; s < 2 + (k % 3); s++) {
+      const t = Date.parse(`${day(k)}T10:00:00Z`) + s * 1000;
+      const name = s % 2 === 0 ? "export_done" : "flow_created";
+      const props = JSON.stringify(name === "export_done" ? { format: s % 4 === 0 ? "csv" : "pdf" } : { nodes: s + 2 });
+      custom.push(
+        `(${q(`c-${k}-${s}`)}, 'acme', ${q(name)}, ${t}, ${t}, ${q(day(k))}, ${q(k < 7 ? "1.1.0" : "1.0.0")}, ${q(props)})`,
+      );
+    }
+  }
+  // Exceptions: one group from both versions (instances 0..5), one only on 1.1.0 (new in the release).
+  const exceptions: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const id = `30000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    for (const k of [9, 3, 1]) {
+      const version = i % 2 === 0 && k < 7 ? "1.1.0" : "1.0.0";
+      const t = Date.parse(`${day(k)}T07:00:00Z`) + i;
+      exceptions.push(
+        `(${q(`x-${i}-${k}`)}, ${q(id)}, 'fp-flows', 'TypeError', 'Cannot read properties of undefined (reading ''nodes'')', ${q("TypeError: Cannot read properties of undefined\n    at runFlow (app/flows.js:120:14)\n    at Scheduler.tick (app/scheduler.js:42:9)")}, ${q(version)}, ${t}, ${t}, ${q(day(k))})`,
+      );
+    }
+  }
+  exceptions.push(
+    `('x-new', '30000000-0000-4000-8000-000000000002', 'fp-export', 'RangeError', 'Invalid time value', NULL, '1.1.0', ${Date.parse(`${day(1)}T08:00:00Z`)}, ${Date.parse(`${day(1)}T08:00:00Z`)}, ${q(day(1))})`,
+  );
   events.push(
     `('w-1', 'webonly', '$pageview', ${Date.parse(`${day(1)}T09:00:00Z`)}, ${Date.parse(`${day(1)}T09:00:00Z`)}, ${q(day(1))}, 'ws', '/', NULL)`,
   );
@@ -77,7 +105,9 @@ export function seedSql(): string {
     ),
     `INSERT INTO facts (id, instance_id, kind, key, value, collected_at, received_at, day) VALUES ${facts.join(",")};`,
     `INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path, duration_ms) VALUES ${events.join(",")};`,
-    `INSERT INTO releases (product, version, updated_at) VALUES ('acme', '1.1.0', 0);`,
+    `INSERT INTO events (uuid, product, event, timestamp, received_at, day, app_version, props) VALUES ${custom.join(",")};`,
+    `INSERT INTO exceptions (id, instance_id, fingerprint, type, message, stack, version, collected_at, received_at, day) VALUES ${exceptions.join(",")};`,
+    `INSERT INTO releases (product, version, updated_at) VALUES ('acme', '1.1.0', ${Date.parse(`${day(7)}T12:00:00Z`)});`,
   ].join("\n");
 }
 

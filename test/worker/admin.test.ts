@@ -51,6 +51,28 @@ describe("instances", () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
+  it("filters by product, version, licence type and a search text (taken literally)", async () => {
+    const a = uuid();
+    const b = uuid();
+    const c = uuid();
+    await post("/v1/ping", { instanceId: a, product: "findme", version: "2.0.0", os: { type: "linux" } });
+    await post("/v1/ping", { instanceId: b, product: "findme", version: "1.0.0", os: { type: "darwin" } });
+    await post("/v1/ping", { instanceId: c, product: "elsewhere", version: "2.0.0" });
+    const ids = async (qs: string) =>
+      instancesAnswer
+        .parse(await (await admin(`/v1/admin/instances?${qs}`)).json())
+        .items.map((i) => i.id)
+        .sort();
+    expect(await ids("product=findme")).toEqual([a, b].sort());
+    expect(await ids("product=findme&version=2.0.0")).toEqual([a]);
+    expect(await ids("version=2.0.0&limit=500")).toEqual(expect.arrayContaining([a, c]));
+    expect(await ids(`q=${b.slice(0, 8)}`)).toEqual([b]);
+    expect(await ids("product=findme&q=DARW")).toEqual([b]);
+    expect(await ids("product=findme&q=%25")).toEqual([]); // '%' is a character, not a wildcard
+    expect(await errorCode(await admin(`/v1/admin/instances?q=${"x".repeat(101)}`))).toBe("invalid_query");
+    expect(await errorCode(await admin("/v1/admin/instances?product=Bad%20Name"))).toBe("invalid_query");
+  });
+
   it("rejects bad paging parameters", async () => {
     expect(await errorCode(await admin("/v1/admin/instances?limit=0"))).toBe("invalid_query");
     expect(await errorCode(await admin("/v1/admin/instances?limit=abc"))).toBe("invalid_query");
@@ -101,6 +123,21 @@ describe("releases and alerts", () => {
     });
     const list = releasesAnswer.parse(await (await admin("/v1/admin/releases")).json());
     expect(list.items.filter((r) => r.product === "rel")).toEqual([expect.objectContaining({ version: "1.1.0" })]);
+  });
+
+  it("DELETE removes a release (204); installations are no longer told to upgrade; unknown -> 404", async () => {
+    expect((await put("gone", { version: "2.0.0" })).status).toBe(200);
+    expect((await put("kept", { version: "1.0.0" })).status).toBe(200);
+    const del = await admin("/v1/admin/releases/gone", { method: "DELETE" });
+    expect(del.status).toBe(204);
+    expect(await del.text()).toBe("");
+    const list = releasesAnswer.parse(await (await admin("/v1/admin/releases")).json());
+    expect(list.items.map((r) => r.product)).toContain("kept");
+    expect(list.items.map((r) => r.product)).not.toContain("gone");
+    const again = await admin("/v1/admin/releases/gone", { method: "DELETE" });
+    expect(again.status).toBe(404);
+    expect(await errorCode(again)).toBe("not_found");
+    expect(await errorCode(await admin("/v1/admin/releases/Bad%20Name", { method: "DELETE" }))).toBe("invalid_field");
   });
 
   it("rejects a release that is not semver, and bad fields", async () => {

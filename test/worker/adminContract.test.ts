@@ -211,7 +211,9 @@ describe("path parameters are validated on every route that has them", () => {
     id: "not-a-uuid",
     instanceId: "not-a-uuid",
     product: "Not%20A%20Slug",
+    projectId: "not-digits",
     token: "bad%20token",
+    fingerprint: "f".repeat(129),
   };
 
   it("400 invalid_field at $.<name>, before anything is read or written", async () => {

@@ -32,6 +32,11 @@ describe("one configuration: worker/config.ts", () => {
     expect(cfg.retentionDays).toBe(90);
     expect(cfg.statsRawCompare).toBe(false);
     expect(cfg.pingDamping).toBe(true);
+    expect(cfg.sentryProjects["6134822"]).toEqual({
+      product: "vigilant-crypto-snatch",
+      keys: ["2de30dc7030a4a78a41fad327ba0acff"],
+    });
+    expect(cfg.sentryMessageFacts["vigilant-crypto-snatch"]).toEqual(["Start watch", "Start test-drive", "Watching"]);
   });
 
   it("RETENTION_DAYS defaults to 90 and accepts 35..3650 only", () => {
@@ -47,6 +52,12 @@ describe("one configuration: worker/config.ts", () => {
     ["DEFAULT_PRODUCT", undefined],
     ["CAPTURE_TOKENS", "{broken"],
     ["CAPTURE_TOKENS", '["phc_x"]'],
+    ["SENTRY_PROJECTS", "{broken"],
+    ["SENTRY_PROJECTS", '{"abc":{"product":"x","keys":["k"]}}'],
+    ["SENTRY_PROJECTS", '{"1":{"product":"x","keys":[]}}'],
+    ["SENTRY_PROJECTS", '{"1":{"product":"Not A Slug","keys":["k"]}}'],
+    ["SENTRY_MESSAGE_FACTS", '{"x":"Start watch"}'],
+    ["SENTRY_MESSAGE_FACTS", undefined],
     ["ALLOWED_ORIGINS", "console.example.com/path"],
     ["ALLOWED_ORIGINS", ""],
     ["RETENTION_DAYS", "7"],

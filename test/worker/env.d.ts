@@ -2,6 +2,8 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** test/fixtures/sentry/* as base64, by file name (vitest.config.ts). */
+    TEST_SENTRY_FIXTURES: Record<string, string>;
   }
 }
 declare namespace Cloudflare {

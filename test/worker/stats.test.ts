@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type {
   ActiveStats,
   DistributionStats,
+  ExceptionGroupStats,
   ExceptionStats,
   FactStats,
   FrontendStats,
@@ -10,7 +11,7 @@ import type {
   VersionStats,
 } from "../../schema";
 import { admin, call, errorCode } from "./helpers";
-import { adminWithVars, cron, D, D1, D2, NOW, seed } from "./statsSeed";
+import { adminWithVars, cron, D, D1, D2, ID, NOW, seed } from "./statsSeed";
 
 const range = `product=acme&from=${D2}&to=${D}`;
 async function get<T>(path: string): Promise<T> {
@@ -43,6 +44,14 @@ describe("stats API (answers from rollups built by scheduled())", () => {
     ]);
     expect(v.total).toEqual([2, 3, 2]);
     expect(v.share_latest).toEqual([0, 2 / 3, 1]);
+    // Two versions fit the top 8: nothing summed into other; upgrade lag from each first day.
+    expect(v.top).toEqual(v.versions);
+    expect(v.other).toEqual([0, 0, 0]);
+    expect(v.other_versions).toBe(0);
+    expect(v.upgrade_lag).toEqual([
+      { version: "1.1.0", first_seen: D1, days_to_50: 0, days_to_80: 1 },
+      { version: "1.0.0", first_seen: D2, days_to_50: 0, days_to_80: 0 },
+    ]);
   });
 
   it("source=raw (STATS_RAW_COMPARE=true) computes the same answer from raw pings", async () => {
@@ -113,6 +122,35 @@ describe("stats API (answers from rollups built by scheduled())", () => {
     ]);
   });
 
+  it("one exception group: trend, versions, affected installations, new in the latest release", async () => {
+    const g = await get<ExceptionGroupStats>(`/v1/admin/stats/exceptions/fp1?${range}`);
+    expect(g).toMatchObject({
+      fingerprint: "fp1",
+      type: "TypeError",
+      message: "y is undefined",
+      occurrences: [0, 3, 1],
+      installations: [0, 2, 1],
+      versions: [
+        { version: "1.1.0", occurrences: 3 },
+        { version: "1.0.0", occurrences: 1 },
+      ],
+      affected: { installations: 2, ids: [ID.A, ID.B] },
+      first_seen: `${D1}T09:00:00.000Z`,
+      last_seen: `${D}T07:00:00.000Z`,
+      latest: "1.1.0",
+      new_in_latest: false, // 1.0.0 reported it too
+    });
+    const fresh = await get<ExceptionGroupStats>(`/v1/admin/stats/exceptions/fp2?${range}`);
+    expect(fresh.new_in_latest).toBe(true);
+    expect(fresh.affected).toEqual({ installations: 1, ids: [ID.C] });
+    const unknown = await admin(`/v1/admin/stats/exceptions/nope?${range}`);
+    expect(unknown.status).toBe(404);
+    expect(await errorCode(unknown)).toBe("not_found");
+    expect(await errorCode(await admin(`/v1/admin/stats/exceptions/${"f".repeat(129)}?${range}`))).toBe(
+      "invalid_field",
+    );
+  });
+
   it("exception groups with counts, versions, first and last seen", async () => {
     const e = await get<ExceptionStats>(`/v1/admin/stats/exceptions?${range}`);
     expect(e.groups).toEqual([
@@ -121,6 +159,7 @@ describe("stats API (answers from rollups built by scheduled())", () => {
         type: "TypeError",
         message: "y is undefined",
         occurrences: 4,
+        crashes: 0,
         installation_days: 3,
         versions: ["1.1.0", "1.0.0"],
         first_seen: `${D1}T09:00:00.000Z`,
@@ -131,6 +170,7 @@ describe("stats API (answers from rollups built by scheduled())", () => {
         type: "RangeError",
         message: "too deep",
         occurrences: 1,
+        crashes: 0,
         installation_days: 1,
         versions: ["1.1.0"],
         first_seen: `${D}T08:00:00.000Z`,

@@ -44,6 +44,7 @@ describe("exceptions: installation-days, latest type, server times", () => {
         type: "AError",
         message: "m",
         occurrences: 2,
+        crashes: 0,
         installation_days: 1,
         versions: ["1.1.0", "1.0.0"],
         first_seen: `${D}T09:00:00.000Z`,

@@ -11,7 +11,9 @@ const NOW = Date.UTC(2026, 11, 31, 0, 17); // 2026-12-31; RETENTION_DAYS = 90 ->
 const id = (n: number) => `20000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
 describe("retention through scheduled(): raw rows older than RETENTION_DAYS go, rollups stay", () => {
-  it("backfills rollups for old days first, then deletes their raw rows in chunks", async () => {
+  // Many full day rebuilds (each one db.batch of every rollup statement): no timing is asserted,
+  // so a loaded machine gets more than vitest's default 5 s.
+  it("backfills rollups for old days first, then deletes their raw rows in chunks", { timeout: 60_000 }, async () => {
     await insertPings(
       Array.from({ length: 1234 }, (_, i) => ({ id: id(i), day: "2026-06-14", version: "0.1.0", product: "old" })),
     );

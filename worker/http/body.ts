@@ -1,6 +1,7 @@
 import { HttpError } from "../lib/error";
 import { concat } from "../lib/bytes";
 import { parseJson } from "../lib/json";
+import { gunzip, isGzip } from "../lib/gzip";
 
 /**
  * Reads at most `limit` bytes of the body. Over the limit -> 413, decided from Content-Length
@@ -38,4 +39,18 @@ export function requireJsonOrText(request: Request): void {
 export async function readJson(request: Request, limit: number): Promise<unknown> {
   requireJsonOrText(request);
   return parseJson(await readLimited(request, limit));
+}
+
+/**
+ * Bounded read, then bounded gunzip: `Content-Encoding: gzip` (any case; `x-gzip` too) or a body
+ * that starts with gzip's magic bytes is inflated up to `decodedBytes` (a bomb stops there, 413);
+ * `identity` or none is taken as it is; any other encoding -> 415.
+ */
+export async function readDecoded(request: Request, limits: { bodyBytes: number; decodedBytes: number }) {
+  const encoding = (request.headers.get("content-encoding") ?? "").trim().toLowerCase();
+  if (encoding !== "" && encoding !== "identity" && encoding !== "gzip" && encoding !== "x-gzip") {
+    throw new HttpError(415, "unsupported_media_type", "Content-Encoding must be gzip or absent.");
+  }
+  const bytes = await readLimited(request, limits.bodyBytes);
+  return encoding.endsWith("gzip") || isGzip(bytes) ? gunzip(bytes, limits.decodedBytes) : bytes;
 }

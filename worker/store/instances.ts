@@ -1,4 +1,5 @@
-import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { browserRef } from "../../schema";
 import { events, exceptions, facts, instances, pings } from "../../schema/tables";
 import type { Db } from "./db";
@@ -15,14 +16,42 @@ const shown = (() => {
   return { ...columns, keyRegistered: sql<boolean>`(${keyHash} IS NOT NULL)`.mapWith(Boolean) };
 })();
 
+/** Filters of the installations list (all optional, ANDed). */
+export interface InstanceFilter {
+  product?: string | undefined;
+  version?: string | undefined;
+  licenseType?: string | undefined;
+  /** Start of the id or version, or any part of the OS type / release (LIKE, case-insensitive for ASCII). */
+  q?: string | undefined;
+}
+
+/** LIKE with the user's text taken literally (%, _ and \ escaped). */
+const like = (column: SQLiteColumn, pattern: string) => sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+const literal = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 /** Newest-seen-first page of instances; cursor is the last row's (lastSeen, id). */
-export async function listInstances(db: Db, limit: number, after?: Cursor) {
+export async function listInstances(db: Db, limit: number, after?: Cursor, filter: InstanceFilter = {}) {
   const page = newestFirst(instances.lastSeen, instances.id, after);
+  const q = filter.q ? literal(filter.q) : undefined;
+  const where = and(
+    page.after,
+    filter.product ? eq(instances.product, filter.product) : undefined,
+    filter.version ? eq(instances.version, filter.version) : undefined,
+    filter.licenseType ? eq(instances.licenseType, filter.licenseType) : undefined,
+    q
+      ? or(
+          like(instances.id, `${q}%`),
+          like(instances.version, `${q}%`),
+          like(instances.osType, `%${q}%`),
+          like(instances.osRelease, `%${q}%`),
+        )
+      : undefined,
+  );
   return guard("listInstances", () =>
     db
       .select(shown)
       .from(instances)
-      .where(page.after)
+      .where(where)
       .orderBy(...page.order)
       .limit(limit),
   );

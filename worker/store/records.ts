@@ -20,10 +20,10 @@ export function chunk<T>(rows: T[], size: number): T[][] {
 }
 
 /**
- * `SELECT * FROM (VALUES (...), ...) WHERE <this ping was inserted>`: the rows in the table's
- * column order (the order drizzle's INSERT ... SELECT names them).
+ * `SELECT * FROM (VALUES (...), ...) WHERE <condition>`: the rows in the table's column order
+ * (the order drizzle's INSERT ... SELECT names them), for a conditional insert in a db.batch.
  */
-function rowsIfPingStored<R extends object>(table: typeof facts | typeof exceptions, rows: R[], pingUuid: string): SQL {
+export function rowsWhere<R extends object>(table: typeof facts | typeof exceptions, rows: R[], condition: SQL): SQL {
   const columns = Object.keys(getTableColumns(table)) as Array<keyof R>;
   const tuples = rows.map(
     (r) =>
@@ -32,7 +32,12 @@ function rowsIfPingStored<R extends object>(table: typeof facts | typeof excepti
         sql`, `,
       )})`,
   );
-  return sql`SELECT * FROM (VALUES ${sql.join(tuples, sql`, `)}) WHERE EXISTS (SELECT 1 FROM ${pings} WHERE ${pings.uuid} = ${pingUuid})`;
+  return sql`SELECT * FROM (VALUES ${sql.join(tuples, sql`, `)}) WHERE ${condition}`;
+}
+
+/** The rows, only if this ping was inserted. */
+function rowsIfPingStored<R extends object>(table: typeof facts | typeof exceptions, rows: R[], pingUuid: string): SQL {
+  return rowsWhere(table, rows, sql`EXISTS (SELECT 1 FROM ${pings} WHERE ${pings.uuid} = ${pingUuid})`);
 }
 
 /**

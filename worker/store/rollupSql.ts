@@ -10,6 +10,7 @@ import {
   rollupFrontend,
   rollupMetrics,
   rollupPages,
+  rollupSessions,
 } from "../../schema/tables";
 
 /**
@@ -109,19 +110,36 @@ export function factsSql({ d, from30Ms, toMs }: DayWindow): SQL {
 /**
  * Exceptions per fingerprint and version; type/message of the latest report; first/last seen are
  * server receive times (client clocks are only bounded, not trusted); day_installations counts an
- * installation once per fingerprint and day whatever its versions.
+ * installation once per fingerprint and day whatever its versions (reports without an
+ * installation, from Sentry, count as occurrences only); crashes = Sentry reports not handled or
+ * fatal. The product is the report's own (Sentry) or its installation's.
  */
 export function exceptionsSql({ d }: DayWindow): SQL {
   return sql`WITH x AS (
-      SELECT e.*, i.product AS product, coalesce(e.version, '') AS v,
-        row_number() OVER (PARTITION BY i.product, e.fingerprint, coalesce(e.version, '')
+      SELECT e.instance_id, e.fingerprint, e.type, e.message, e.received_at, e.handled, e.fatal,
+        coalesce(e.product, i.product) AS product, coalesce(e.version, '') AS v,
+        row_number() OVER (PARTITION BY coalesce(e.product, i.product), e.fingerprint, coalesce(e.version, '')
           ORDER BY e.received_at DESC, e.collected_at DESC, e.id DESC) AS rn
-      FROM exceptions e JOIN instances i ON i.id = e.instance_id WHERE e.day = ${d}),
+      FROM exceptions e LEFT JOIN instances i ON i.id = e.instance_id
+      WHERE e.day = ${d} AND coalesce(e.product, i.product) IS NOT NULL),
     fp AS (SELECT product, fingerprint, count(DISTINCT instance_id) AS n FROM x GROUP BY product, fingerprint)
     SELECT x.product, ${d}, x.fingerprint, v, max(CASE WHEN rn = 1 THEN type END), max(CASE WHEN rn = 1 THEN message END),
-      count(*), count(DISTINCT instance_id), max(fp.n), min(received_at), max(received_at)
+      count(*), count(DISTINCT instance_id), max(fp.n), min(received_at), max(received_at),
+      count(CASE WHEN x.handled = 0 OR x.fatal = 1 THEN 1 END)
     FROM x JOIN fp ON fp.product = x.product AND fp.fingerprint = x.fingerprint
     GROUP BY x.product, x.fingerprint, v`;
+}
+
+/** Release health: Sentry sessions first received on the day, per product and version. */
+export function sessionsSql({ d }: DayWindow): SQL {
+  return sql`SELECT product, ${d}, version, sum(sessions), sum(errored), sum(crashed), sum(abnormal)
+    FROM release_sessions WHERE day = ${d} GROUP BY product, version`;
+}
+
+/** Sentry client reports of the day: per product and `<category>/<reason>`, reports and items dropped. */
+export function droppedSql({ d }: DayWindow): SQL {
+  return sql`SELECT product, ${d}, 'dropped', category || '/' || reason, count(*), total(quantity), NULL, NULL
+    FROM client_reports WHERE day = ${d} GROUP BY product, category, reason`;
 }
 
 type Target =
@@ -131,7 +149,8 @@ type Target =
   | typeof rollupExceptions
   | typeof rollupFrontend
   | typeof rollupPages
-  | typeof rollupCommands;
+  | typeof rollupCommands
+  | typeof rollupSessions;
 export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupActive, activeSql],
   [rollupDims, dimsSql],
@@ -140,6 +159,8 @@ export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupMetrics, flagsSql],
   [rollupDims, factsSql],
   [rollupExceptions, exceptionsSql],
+  [rollupSessions, sessionsSql],
+  [rollupMetrics, droppedSql],
   [rollupFrontend, frontendSql],
   [rollupPages, pagesSql],
   [rollupCommands, (w) => commandsSql(latest(w.d), w)],

@@ -9,6 +9,7 @@ import {
   rollupFrontend,
   rollupMetrics,
   rollupPages,
+  rollupSessions,
   rollupState,
 } from "../../schema/tables";
 import type { Db } from "./db";
@@ -25,6 +26,7 @@ const rollupTables = [
   rollupFrontend,
   rollupPages,
   rollupCommands,
+  rollupSessions,
 ];
 
 /**

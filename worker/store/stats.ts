@@ -7,6 +7,7 @@ import {
   rollupExceptions,
   rollupFrontend,
   rollupMetrics,
+  rollupSessions,
 } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
@@ -87,12 +88,19 @@ export async function metricRows(db: Db, s: Slice) {
  */
 export async function exceptionGroups(db: Db, s: Slice) {
   const groups = await guard("statsExceptions", () =>
-    db.all<{ fingerprint: string; occurrences: number; installationDays: number; versions: string }>(sql`
+    db.all<{
+      fingerprint: string;
+      occurrences: number;
+      crashes: number;
+      installationDays: number;
+      versions: string;
+    }>(sql`
       WITH r AS (SELECT * FROM ${rollupExceptions} WHERE product = ${s.product} AND day BETWEEN ${s.from} AND ${s.to}),
       d AS (SELECT fingerprint, max(CASE WHEN day_installations > 0 THEN day_installations ELSE installations END) AS n
         FROM r GROUP BY fingerprint, day),
       di AS (SELECT fingerprint, sum(n) AS n FROM d GROUP BY fingerprint)
-      SELECT r.fingerprint AS fingerprint, sum(r.occurrences) AS occurrences, max(di.n) AS installationDays,
+      SELECT r.fingerprint AS fingerprint, sum(r.occurrences) AS occurrences, sum(r.crashes) AS crashes,
+        max(di.n) AS installationDays,
         json_group_array(DISTINCT r.version) AS versions
       FROM r JOIN di ON di.fingerprint = r.fingerprint
       GROUP BY r.fingerprint ORDER BY sum(r.occurrences) DESC, r.fingerprint LIMIT 100`),
@@ -113,6 +121,16 @@ export async function exceptionGroups(db: Db, s: Slice) {
   return groups.map((g) => ({ ...g, versions: JSON.parse(g.versions) as string[], seen: byFp.get(g.fingerprint)! }));
 }
 
+/** Release health rows (Sentry sessions per version and day). */
+export async function sessionRows(db: Db, s: Slice) {
+  return guard("statsSessions", () =>
+    db
+      .select()
+      .from(rollupSessions)
+      .where(and(eq(rollupSessions.product, s.product), between(rollupSessions.day, s.from, s.to))),
+  );
+}
+
 export async function latestRelease(db: Db, product: string): Promise<string | null> {
   const rows = await guard("statsRelease", () =>
     db.select({ version: releases.version }).from(releases).where(eq(releases.product, product)),
@@ -120,12 +138,13 @@ export async function latestRelease(db: Db, product: string): Promise<string | n
   return rows[0]?.version ?? null;
 }
 
-/** Products with rollups of pings or of frontend events (first and last day), and their latest release. */
+/** Products with rollups of pings, frontend events or Sentry sessions (first and last day), and their latest release. */
 export async function productList(db: Db) {
   return guard("statsProducts", () =>
     db.all<{ product: string; firstDay: string; lastDay: string; latest: string | null }>(sql`
       SELECT d.product AS product, min(d.day) AS firstDay, max(d.day) AS lastDay, r.version AS latest
-      FROM (SELECT product, day FROM ${rollupActive} UNION ALL SELECT product, day FROM ${rollupFrontend}) d
+      FROM (SELECT product, day FROM ${rollupActive} UNION ALL SELECT product, day FROM ${rollupFrontend}
+        UNION ALL SELECT product, day FROM ${rollupSessions}) d
       LEFT JOIN ${releases} r ON r.product = d.product
       GROUP BY d.product ORDER BY d.product`),
   );

@@ -38,3 +38,11 @@ export async function deleteAlert(db: Db, id: string): Promise<boolean> {
   invalidateNotices();
   return gone.length > 0;
 }
+
+/** Deletes a product's release (its installations are no longer told to upgrade); returns whether it existed. */
+export async function deleteRelease(db: Db, product: string): Promise<boolean> {
+  const gone = await guard("deleteRelease", () =>
+    db.delete(releases).where(eq(releases.product, product)).returning({ product: releases.product }),
+  );
+  return gone.length > 0;
+}

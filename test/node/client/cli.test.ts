@@ -3,7 +3,7 @@ import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pingRequest } from "../../../schema/wire/ping.ts";
-import { FILES } from "../../../client/node/files.ts";
+import { FILES } from "../../../client/node/state/files.ts";
 import { Telemetry } from "../../../client/node/telemetry.ts";
 import { deadEndpoint, localServer, pingAnswer, tempDir } from "./helpers.ts";
 

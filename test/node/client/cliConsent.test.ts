@@ -1,9 +1,9 @@
 import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FILES } from "../../../client/node/files.ts";
+import { FILES } from "../../../client/node/state/files.ts";
 import type { TelemetryOptions } from "../../../client/node/options.ts";
-import { runCli } from "../../../client/node/runCli.ts";
+import { runCli } from "../../../client/node/cli/runCli.ts";
 import { Telemetry } from "../../../client/node/telemetry.ts";
 import { localServer, pingAnswer, tempDir } from "./helpers.ts";
 

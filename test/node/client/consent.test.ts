@@ -2,10 +2,10 @@ import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Telemetry } from "../../../client/node/telemetry.ts";
-import { FILES } from "../../../client/node/files.ts";
-import { loadLedger, pendingRecords } from "../../../client/node/ledger.ts";
+import { FILES } from "../../../client/node/state/files.ts";
+import { loadLedger, pendingRecords } from "../../../client/node/ledger/ledger.ts";
 import type { TelemetryOptions } from "../../../client/node/options.ts";
-import { runCli } from "../../../client/node/runCli.ts";
+import { runCli } from "../../../client/node/cli/runCli.ts";
 import { localServer, pingAnswer, tempDir } from "./helpers.ts";
 
 const clients: Telemetry[] = [];

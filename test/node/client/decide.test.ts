@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { decideConsent, type ConsentInputs } from "../../../client/node/decide.ts";
-import { ConsentError, FALSE_WORDS, TRUE_WORDS, UNDECIDED_WORDS, parseWord } from "../../../client/node/words.ts";
+import { decideConsent, type ConsentInputs } from "../../../client/node/consent/decide.ts";
+import {
+  ConsentError,
+  FALSE_WORDS,
+  TRUE_WORDS,
+  UNDECIDED_WORDS,
+  parseWord,
+} from "../../../client/node/consent/words.ts";
 
 const base: ConsentInputs = { prefix: "FERRETDB", productDefault: "undecided" };
 const decide = (over: Partial<ConsentInputs>) => decideConsent({ ...base, ...over });

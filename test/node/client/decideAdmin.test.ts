@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { CONSENT_SOURCES, decideConsent, decideWithSource, type ConsentInputs } from "../../../client/node/decide.ts";
+import {
+  CONSENT_SOURCES,
+  decideConsent,
+  decideWithSource,
+  type ConsentInputs,
+} from "../../../client/node/consent/decide.ts";
 
 const base: ConsentInputs = { prefix: "FERRETDB", productDefault: "undecided" };
 const decide = (over: Partial<ConsentInputs>) => decideConsent({ ...base, ...over });

@@ -2,12 +2,12 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { browserRef } from "../../../schema/wire/browserRef.ts";
-import { browserRefOf } from "../../../client/node/browserRef.ts";
-import { FILES, writeJsonAtomic } from "../../../client/node/files.ts";
-import { runCli } from "../../../client/node/runCli.ts";
-import { loadState, peekState, updateState } from "../../../client/node/stateFile.ts";
+import { browserRefOf } from "../../../client/node/state/browserRef.ts";
+import { FILES, writeJsonAtomic } from "../../../client/node/state/files.ts";
+import { runCli } from "../../../client/node/cli/runCli.ts";
+import { loadState, peekState, updateState } from "../../../client/node/state/stateFile.ts";
 import { Telemetry } from "../../../client/node/telemetry.ts";
-import { forgetRemote, sendPing } from "../../../client/node/transport.ts";
+import { forgetRemote, sendPing } from "../../../client/node/report/transport.ts";
 import { localServer, pingAnswer, tempDir } from "./helpers.ts";
 
 const KEY = /^[A-Za-z0-9_-]{43}$/;

@@ -5,10 +5,10 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Telemetry } from "../../../client/node/telemetry.ts";
-import { loadLedger, unsentReports } from "../../../client/node/ledger.ts";
-import { runCli } from "../../../client/node/runCli.ts";
+import { loadLedger, unsentReports } from "../../../client/node/ledger/ledger.ts";
+import { runCli } from "../../../client/node/cli/runCli.ts";
 import type { TelemetryOptions } from "../../../client/node/options.ts";
-import type { UpdateNotice } from "../../../client/node/answer.ts";
+import type { UpdateNotice } from "../../../client/node/report/answer.ts";
 import type {
   InstanceExceptionsAnswer,
   InstanceFactsAnswer,
@@ -79,7 +79,7 @@ describe("instance client against the real worker (in-process through Miniflare)
     ]);
     const ex = await adminJson<InstanceExceptionsAnswer>(`/v1/admin/instances/${id}/exceptions`);
     expect(ex.body.items).toHaveLength(1);
-    expect(ex.body.items[0]!.message).toBe("cannot open <home>/db on <hostname>");
+    expect(ex.body.items[0]!.message).toBe("cannot open <path>/db on <host>");
     expect(ex.body.groups).toHaveLength(1);
 
     const ledger = await loadLedger(t.dir);

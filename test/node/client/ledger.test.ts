@@ -3,10 +3,10 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FILES } from "../../../client/node/files.ts";
-import { loadLedger, unsentReports } from "../../../client/node/ledger.ts";
-import { mutateLedger, withLedgerLock } from "../../../client/node/ledgerLock.ts";
-import { addFeature } from "../../../client/node/records.ts";
+import { FILES } from "../../../client/node/state/files.ts";
+import { loadLedger, unsentReports } from "../../../client/node/ledger/ledger.ts";
+import { mutateLedger, withLedgerLock } from "../../../client/node/lock/ledgerLock.ts";
+import { addFeature } from "../../../client/node/ledger/records.ts";
 import { localServer, pingAnswer, tempDir } from "./helpers.ts";
 
 function child(args: string[]): Promise<{ code: number | null; stdout: string }> {

@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { FILES } from "../../../client/node/files.ts";
-import { acquireLock, isStale, LOCK_STALE_MS, readLock } from "../../../client/node/lock.ts";
+import { FILES } from "../../../client/node/state/files.ts";
+import { acquireLock, isStale, LOCK_STALE_MS, readLock } from "../../../client/node/lock/reporterLock.ts";
 import { localServer, pingAnswer, tempDir } from "./helpers.ts";
 
 const children: ChildProcess[] = [];

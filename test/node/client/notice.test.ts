@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FILES } from "../../../client/node/files.ts";
+import { FILES } from "../../../client/node/state/files.ts";
 import { pingAnswer, tempDir } from "./helpers.ts";
 import { useClients } from "./clients.ts";
 
@@ -78,5 +78,25 @@ describe("notice, CI and updates", () => {
       noticeVersion: 0,
     }).start();
     expect(stale).toEqual([]);
+  });
+});
+
+describe("the first-run notice is generated from what a report can hold", () => {
+  it("names every field of the wire schema, what the server derives, the exact opt-out and the full list", async () => {
+    const { pingRequest } = await import("../../../schema/wire/ping.ts");
+    const { REPORT_HOLDS } = await import("../../../client/node/report/notice.ts");
+    expect(Object.keys(REPORT_HOLDS).sort()).toEqual(Object.keys(pingRequest.shape).sort());
+    const logs: string[] = [];
+    await client(
+      { endpoint: "http://127.0.0.1:9", dir: await tempDir(), privacyUrl: "https://example.com/telemetry" },
+      logs,
+    ).start();
+    const text = logs.join("\n");
+    for (const line of Object.values(REPORT_HOLDS)) expect(text).toContain(line);
+    for (const word of ["installation id", "version", "OS type, release and architecture", "runtime versions", "usage counts", "licence type", "feature facts", "exception reports", "country", "network operator", "never stores the IP address"])
+      expect(text).toContain(word); // prettier-ignore
+    expect(text).toContain("DEMO_TELEMETRY=disable");
+    expect(text).toContain("candor-telemetry disable --product demo");
+    expect(text).toContain("The full list: https://example.com/telemetry.");
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pingRequest } from "../../../schema/wire/ping.ts";
-import { loadLedger, unsentReports } from "../../../client/node/ledger.ts";
-import { readLastReport } from "../../../client/node/lastReport.ts";
+import { loadLedger, unsentReports } from "../../../client/node/ledger/ledger.ts";
+import { readLastReport } from "../../../client/node/report/lastReport.ts";
 import { tempDir } from "./helpers.ts";
 import { useClients } from "./clients.ts";
 

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { jittered, Scheduler } from "../../../client/node/scheduler.ts";
+import { jittered, Scheduler } from "../../../client/node/report/scheduler.ts";
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -137,7 +137,7 @@ describe("no timer keeps the host alive (a real process)", () => {
   it("a process that started the client with a 1 h delay exits on its own at once", () => {
     vi.useRealTimers();
     const script = `
-      import { Scheduler } from ${JSON.stringify(path.resolve("client/node/scheduler.ts"))};
+      import { Scheduler } from ${JSON.stringify(path.resolve("client/node/report/scheduler.ts"))};
       const s = new Scheduler(async () => { console.log("ran"); }, { startupDelayMs: 3600000 });
       s.start("enabled");
       console.log("started");

@@ -2,8 +2,8 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FILES, stateDir, writeJsonAtomic } from "../../../client/node/files.ts";
-import { loadState, peekState, updateState } from "../../../client/node/stateFile.ts";
+import { FILES, stateDir, writeJsonAtomic } from "../../../client/node/state/files.ts";
+import { loadState, peekState, updateState } from "../../../client/node/state/stateFile.ts";
 import { tempDir } from "./helpers.ts";
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Telemetry } from "../../../client/node/telemetry.ts";
-import { loadLedger, unsentReports } from "../../../client/node/ledger.ts";
+import { loadLedger, unsentReports } from "../../../client/node/ledger/ledger.ts";
 import type { TelemetryOptions } from "../../../client/node/options.ts";
 import { localServer, neverAnswers, tempDir } from "./helpers.ts";
 

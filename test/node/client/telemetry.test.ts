@@ -2,9 +2,9 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { pingRequest } from "../../../schema/wire/ping.ts";
-import { FILES } from "../../../client/node/files.ts";
-import { loadLedger, pendingRecords, unsentReports } from "../../../client/node/ledger.ts";
-import { readLastReport } from "../../../client/node/lastReport.ts";
+import { FILES } from "../../../client/node/state/files.ts";
+import { loadLedger, pendingRecords, unsentReports } from "../../../client/node/ledger/ledger.ts";
+import { readLastReport } from "../../../client/node/report/lastReport.ts";
 import { deadEndpoint, tempDir } from "./helpers.ts";
 import { useClients } from "./clients.ts";
 

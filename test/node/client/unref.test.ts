@@ -25,7 +25,7 @@ describe("no timer keeps the host alive (real processes)", () => {
   it("the reporter lock's heartbeat", async () => {
     const dir = await tempDir();
     const out = await run(`
-      import { ReporterSlot } from ${mod("client/node/reporterSlot.ts")};
+      import { ReporterSlot } from ${mod("client/node/lock/reporterSlot.ts")};
       const slot = new ReporterSlot(${JSON.stringify(dir)});
       console.log(await slot.hold(Date.now()) ? "holding" : "not holding");
     `);
@@ -36,7 +36,7 @@ describe("no timer keeps the host alive (real processes)", () => {
     const s = await localServer(() => ({ status: 503, body: {} }));
     try {
       const out = await run(`
-        import { sendPing } from ${mod("client/node/transport.ts")};
+        import { sendPing } from ${mod("client/node/report/transport.ts")};
         const payload = { instanceId: "6f1c2a4e-8b9d-4e2f-a1b3-c5d7e9f01234", product: "demo" };
         sendPing(${JSON.stringify(s.url)}, payload, "k", { attempts: 2, backoffMs: 3_600_000 }).then(() => console.log("second attempt"));
         console.log("sent");

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { browserRefOf } from "../../../client/node/browserRef.ts";
+import { browserRefOf } from "../../../client/node/state/browserRef.ts";
 import { TOKEN, settle, type Scenario } from "./harness.ts";
 import { e2eSetup } from "./setup.ts";
 import { afterClose, order, storageOf, type Stored } from "./pageSteps.ts";

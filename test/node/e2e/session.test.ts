@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { browserRefOf } from "../../../client/node/browserRef.ts";
+import { browserRefOf } from "../../../client/node/state/browserRef.ts";
 import { TOKEN, settle } from "./harness.ts";
 import { chromiumBinary, screenshotFile } from "../../harness/browser.ts";
 import { e2eSetup } from "./setup.ts";

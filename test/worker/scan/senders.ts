@@ -1,7 +1,7 @@
 /**
  * Every body the routes accept, with private values planted (planted.ts), for the whole-database
- * privacy scan (privacyScan.test.ts). To cover a new route or protocol (Sentry...), write a
- * `Sender` in its own file beside this one (as protocols.ts does for FerretDB and Firefly III),
+ * privacy scan (privacyScan.test.ts). To cover a new route or protocol, write a `Sender` in its
+ * own file beside this one (as protocols.ts does for FerretDB and Firefly III, sentry.ts for Sentry),
  * recorded fixtures and all, and add it to `senders` below: the scan then holds for it too.
  */
 import { expect } from "vitest";
@@ -11,6 +11,7 @@ import flat from "../../fixtures/ping-flowfuse-flat.json";
 import { call, post, uuid } from "../helpers";
 import { planted, plantedFact, plantedSentence, plantedStack } from "./planted";
 import { ferretdb, firefly } from "./protocols";
+import { sentry } from "./sentry";
 import { clientHeaders, type Sender } from "./sender";
 
 async function ping(path: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
@@ -192,4 +193,4 @@ const captureV1: Sender = {
 };
 
 /** Add a protocol's senders here (one file each): the scan covers them from then on. */
-export const senders: Sender[] = [flowfuse, nativePing, captureRoutes, captureV1, ferretdb, firefly];
+export const senders: Sender[] = [flowfuse, nativePing, captureRoutes, captureV1, ferretdb, firefly, sentry];

@@ -3,75 +3,16 @@
  * raw gzip as text/plain (sniffed by its magic bytes), `Content-Encoding: gzip`, plain JSON, and
  * `?compression=base64` form bodies (`data=<urlencoded base64 JSON>`, unload beacons).
  * Legacy query parameters (`ver`, `_`, `ip`, `beacon`, `retry_count`, `compression=gzip-js`)
- * are ignored except as hints. Sizes: body <= 1 MiB, decoded <= 8 MiB, checked while inflating.
+ * are ignored except as hints. Sizes: body <= 1 MiB, decoded <= 8 MiB, checked while inflating
+ * (lib/gzip.ts).
  */
 import { captureLimits } from "../../../schema/wire/capture";
 import { HttpError } from "../../lib/error";
-import { concat } from "../../lib/bytes";
+import { gunzip as gunzipBounded, isGzip } from "../../lib/gzip";
 import { parseJson } from "../../lib/json";
 
-/** Compressed bytes fed per step; deflate inflates at most ~1032:1, so <= ~4 MiB per step. */
-const SLICE = 4096;
-const tooLarge = () =>
-  new HttpError(413, "payload_too_large", `Decoded body is larger than ${captureLimits.decodedBytes} bytes.`);
 const badEncoding = (what: string) => new HttpError(400, "invalid_encoding", `Body is not valid ${what}.`);
-
-/** gzip magic: 0x1f 0x8b. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-const IDLE = Symbol("idle");
-/** Resolves after one macrotask: by then every chunk already inflated is readable. */
-const idle = () => new Promise<typeof IDLE>((resolve) => setTimeout(resolve, 0, IDLE));
-
-/**
- * Inflates gzip with DecompressionStream. The stream inflates every written chunk eagerly (no
- * backpressure from its readable side), so input is fed one small slice at a time and only when
- * all output so far has been read and counted: a gzip bomb stops once the output passes `limit`
- * (at most one slice, ~1032 x SLICE bytes, later), is cancelled, and answers 413.
- */
-export async function gunzip(data: Uint8Array, limit: number = captureLimits.decodedBytes): Promise<Uint8Array> {
-  const stream = new DecompressionStream("gzip");
-  const writer = stream.writable.getWriter();
-  const reader = stream.readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let offset = 0;
-  let closed = false;
-  const nextRead = () => {
-    const p = reader.read();
-    p.catch(() => undefined); // an error is handled where the promise is awaited
-    return p;
-  };
-  let read = nextRead();
-  try {
-    for (;;) {
-      const next = closed ? await read : await Promise.race([read, idle()]);
-      if (next === IDLE) {
-        if (offset < data.byteLength) await writer.write(data.subarray(offset, (offset += SLICE)));
-        else {
-          closed = true;
-          await writer.close();
-        }
-        continue;
-      }
-      if (next.done) break;
-      total += next.value.byteLength;
-      if (total > limit) {
-        await reader.cancel().catch(() => undefined);
-        await writer.abort().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(next.value);
-      read = nextRead();
-    }
-  } catch (err) {
-    if (err instanceof HttpError) throw err;
-    throw badEncoding("gzip");
-  }
-  return concat(chunks, total);
-}
+const gunzip = (bytes: Uint8Array) => gunzipBounded(bytes, captureLimits.decodedBytes);
 
 /** Standard or URL-safe base64 (padding optional) to bytes; anything else -> 400. */
 export function fromBase64(text: string): Uint8Array {

@@ -41,10 +41,14 @@ export function fingerprintSource(type: string, stack: string | undefined): stri
   return [type, ...topFrames(stack)].join("\n");
 }
 
+/** SHA-256 hex of fingerprint lines (the type, then normalised top frames), one per line. */
+export async function hashFingerprint(lines: string[]): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(lines.join("\n"))));
+}
+
 /** SHA-256 hex of fingerprintSource. */
 export async function fingerprint(type: string, stack: string | undefined): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(fingerprintSource(type, stack)));
-  return toHex(digest);
+  return hashFingerprint([type, ...topFrames(stack)]);
 }
 
 export interface RecordContext {

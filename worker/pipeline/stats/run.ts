@@ -9,6 +9,7 @@ import type {
   FactStats,
   FrontendStats,
   PlatformStats,
+  SessionStats,
   VersionStats,
 } from "../../../schema";
 import type { Db } from "../../store/db";
@@ -20,6 +21,7 @@ import {
   latestRelease,
   metricRows,
   rawVersionRows,
+  sessionRows,
   type Slice,
 } from "../../store/stats";
 import { frontendRows, pageDurations, pageTotals } from "../../store/statsFrontend";
@@ -34,6 +36,7 @@ import {
   ratio,
   shares,
 } from "./steps";
+import { topWithOther, upgradeLag } from "./versionShares";
 
 /** A resolved stats query: product, from/to and every day between them. */
 export type Range = Slice & { days: string[] };
@@ -65,6 +68,7 @@ export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): 
   const onLatest = s.days.map((_, i) =>
     versions.reduce((n, v) => n + (isLatest(v.version, latest) ? v.installations[i]! : 0), 0),
   );
+  const { top, other, otherVersions } = topWithOther(versions, s.days.length);
   return {
     ...head(s),
     source,
@@ -72,6 +76,10 @@ export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): 
     total,
     share_latest: total.map((t, i) => (latest === null ? null : ratio(onLatest[i]!, t))),
     versions,
+    top,
+    other,
+    other_versions: otherVersions,
+    upgrade_lag: upgradeLag(s.days, versions, total),
   };
 }
 
@@ -168,12 +176,51 @@ export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> 
       type: g.seen.type,
       message: g.seen.message,
       occurrences: g.occurrences,
+      crashes: g.crashes,
       installation_days: g.installationDays,
       versions: g.versions.sort(compareVersionsDesc),
       first_seen: isoTime(g.seen.first),
       last_seen: isoTime(g.seen.last),
     })),
   };
+}
+
+/** Release health per version (Sentry sessions) and Sentry client-report drops. */
+export async function sessionStats(db: Db, s: Range): Promise<SessionStats> {
+  const [rows, metrics] = await Promise.all([sessionRows(db, s), metricRows(db, s)]);
+  const releases = [...groupBy(rows, (r) => r.version)]
+    .sort(([a], [b]) => compareVersionsDesc(a, b))
+    .map(([version, list]) => {
+      const sessions = list.reduce((n, r) => n + r.sessions, 0);
+      const crashed = list.reduce((n, r) => n + r.crashed, 0);
+      return {
+        version,
+        sessions: perDay(s.days, list, (r) => r.sessions, 0),
+        errored: perDay(s.days, list, (r) => r.errored, 0),
+        crashed: perDay(s.days, list, (r) => r.crashed, 0),
+        abnormal: perDay(s.days, list, (r) => r.abnormal, 0),
+        crash_free: sessions > 0 ? 1 - crashed / sessions : null,
+        crash_free_by_day: perDay<(typeof list)[number], number | null>(
+          s.days,
+          list,
+          (r) => (r.sessions > 0 ? 1 - r.crashed / r.sessions : null),
+          null,
+        ),
+      };
+    });
+  const dropped = [
+    ...groupBy(
+      metrics.filter((r) => r.kind === "dropped"),
+      (r) => r.key,
+    ),
+  ]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, list]) => ({
+      key,
+      reports: perDay(s.days, list, (r) => r.reporting, 0),
+      quantity: perDay(s.days, list, (r) => r.total, 0),
+    }));
+  return { ...head(s), releases, dropped };
 }
 
 /** Pageviews/sessions per day, top pages with median time on page, entry and exit pages. */

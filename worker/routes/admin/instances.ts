@@ -1,5 +1,5 @@
 import type { IRequest } from "itty-router";
-import { pageQuery, type InstancesAnswer } from "../../../schema";
+import { instancesQuery, type InstancesAnswer } from "../../../schema";
 import { json } from "../../http/respond";
 import { validateQuery } from "../../lib/validate";
 import { decodeCursor, nextCursor } from "../../lib/cursor";
@@ -7,10 +7,15 @@ import { instanceItem } from "../../pipeline/admin/items";
 import { database } from "../../store/db";
 import { listInstances } from "../../store/instances";
 
-/** GET /v1/admin/instances?limit=&cursor= : instances, most recently seen first. */
+/** GET /v1/admin/instances?product=&version=&license_type=&q=&limit=&cursor= : instances, most recently seen first. */
 export async function getInstances(request: IRequest, env: Env): Promise<Response> {
-  const { limit, cursor } = validateQuery(pageQuery, request);
-  const rows = await listInstances(database(env), limit, decodeCursor(cursor));
+  const { limit, cursor, product, version, license_type, q } = validateQuery(instancesQuery, request);
+  const rows = await listInstances(database(env), limit, decodeCursor(cursor), {
+    product,
+    version,
+    licenseType: license_type,
+    q,
+  });
   const answer: InstancesAnswer = {
     items: rows.map(instanceItem),
     next: nextCursor(rows, limit, (r) => ({ t: r.lastSeen, id: r.id })),

@@ -12,8 +12,10 @@ import {
   factStats,
   frontendStats,
   platformStats,
+  sessionStats,
   type Range,
 } from "../../pipeline/stats/run";
+import { eventStats } from "../../pipeline/stats/eventStats";
 
 /** A GET /v1/admin/stats/* handler (after the router's admin guard): ?product=&from=&to= validated, JSON answer. */
 export function statsRoute(answer: (db: Db, range: Range) => Promise<unknown>) {
@@ -40,3 +42,9 @@ export const getExceptionStats = statsRoute(exceptionStats);
 
 /** GET /v1/admin/stats/frontend : pageviews, sessions, pages, time on page. */
 export const getFrontendStats = statsRoute(frontendStats);
+
+/** GET /v1/admin/stats/events : custom events by name per day, per app version, top property values. */
+export const getEventStats = statsRoute(eventStats);
+
+/** GET /v1/admin/stats/sessions : release health (Sentry sessions per version, crash-free share) and client-report drops. */
+export const getSessionStats = statsRoute(sessionStats);

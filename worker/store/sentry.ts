@@ -1,0 +1,91 @@
+import { not, sql, type SQL } from "drizzle-orm";
+import { clientReports, exceptions, facts, instances, releaseSessions } from "../../schema/tables";
+import type { Db } from "./db";
+import { guard } from "./db";
+import { pingWrites, type InstanceRow, type PingRow } from "./pings";
+import { chunk, EXCEPTIONS_PER_INSERT, rowsWhere, type ExceptionRow, type FactRow } from "./records";
+
+export type SessionRow = typeof releaseSessions.$inferInsert;
+export type ClientReportRow = typeof clientReports.$inferInsert;
+
+/** Everything one Sentry request keeps, written together. */
+export interface SentryRows {
+  /** Signs of life of installations (a ping row each, deduplicated by its idempotency key). */
+  sightings: Array<{ instance: InstanceRow; ping: PingRow }>;
+  exceptions: ExceptionRow[];
+  facts: FactRow[];
+  sessions: SessionRow[];
+  clientReports: ClientReportRow[];
+}
+
+/** D1 binds at most 100 parameters per statement. */
+const SESSIONS_PER_INSERT = 9; // 10 columns
+const REPORTS_PER_INSERT = 14; // 7 columns
+
+/**
+ * The installation exists and has no registered key. A Sentry request cannot prove an
+ * installation key, so it never writes anything linked to a keyed installation: no sighting, no
+ * fact, and its exceptions are kept without the installation.
+ */
+function keyless(instanceId: string): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${instances} WHERE ${instances.id} = ${instanceId} AND ${instances.keyHash} IS NULL)`;
+}
+
+/** Exception inserts: without an installation as they are; with one, linked only when it is keyless. */
+function exceptionInserts(db: Db, rows: ExceptionRow[]) {
+  const loose = rows.filter((r) => !r.instanceId);
+  return [
+    ...chunk(loose, EXCEPTIONS_PER_INSERT).map((c) => db.insert(exceptions).values(c).onConflictDoNothing()),
+    ...rows
+      .filter((r) => r.instanceId)
+      .flatMap((r) => [
+        db
+          .insert(exceptions)
+          .select(rowsWhere(exceptions, [r], keyless(r.instanceId!)))
+          .onConflictDoNothing(),
+        db
+          .insert(exceptions)
+          .select(rowsWhere(exceptions, [{ ...r, instanceId: null }], not(keyless(r.instanceId!))))
+          .onConflictDoNothing(),
+      ]),
+  ];
+}
+
+/**
+ * Writes one Sentry request in ONE db.batch (one transaction): installations and their sighting
+ * pings first (facts and exceptions reference them), then exceptions, facts, sessions and client
+ * reports. Every row has a deterministic id, so a replayed request inserts nothing; a session's
+ * later state merges into its row (crashed / abnormal / errored only ever go up).
+ */
+export async function recordSentry(db: Db, rows: SentryRows): Promise<void> {
+  const statements = [
+    ...rows.sightings.flatMap((s) => pingWrites(db, s.instance, s.ping).core),
+    ...exceptionInserts(db, rows.exceptions),
+    ...rows.facts.map((f) =>
+      db
+        .insert(facts)
+        .select(rowsWhere(facts, [f], keyless(f.instanceId)))
+        .onConflictDoNothing(),
+    ),
+    ...chunk(rows.sessions, SESSIONS_PER_INSERT).map((c) =>
+      db
+        .insert(releaseSessions)
+        .values(c)
+        .onConflictDoUpdate({
+          target: releaseSessions.id,
+          set: {
+            crashed: sql`max(${releaseSessions.crashed}, excluded.crashed)`,
+            abnormal: sql`max(${releaseSessions.abnormal}, excluded.abnormal)`,
+            errored: sql`CASE WHEN max(${releaseSessions.crashed}, excluded.crashed, ${releaseSessions.abnormal}, excluded.abnormal) > 0
+              THEN 0 ELSE max(${releaseSessions.errored}, excluded.errored) END`,
+          },
+        }),
+    ),
+    ...chunk(rows.clientReports, REPORTS_PER_INSERT).map((c) =>
+      db.insert(clientReports).values(c).onConflictDoNothing(),
+    ),
+  ];
+  const [first, ...rest] = statements;
+  if (!first) return;
+  await guard("recordSentry", () => db.batch([first, ...rest]));
+}
