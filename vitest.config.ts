@@ -27,9 +27,12 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
+              // INGEST_MODE "direct": routes write before answering, so tests read what they sent at
+              // once; test/worker/queue*.test.ts drive the queued path and the consumer.
               miniflare: {
                 bindings: {
                   ADMIN_TOKEN: "test-admin-token",
+                  INGEST_MODE: "direct",
                   TEST_MIGRATIONS: migrations,
                   TEST_SENTRY_FIXTURES: sentryFixtures,
                 },

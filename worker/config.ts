@@ -60,6 +60,8 @@ export const configSchema = z.object({
   STATS_RAW_COMPARE: z.enum(["true", "false"]).default("false"),
   /** "off" skips the limiter on the ping routes (a WAF rule guards them instead). */
   PING_DAMPING: z.enum(["on", "off"]).default("on"),
+  /** "queue": ingestion routes answer after INGEST_QUEUE accepted their rows; "direct": after D1 did. */
+  INGEST_MODE: z.enum(["queue", "direct"]).default("direct"),
   /** Secret bearer token of /v1/admin/*: optional here; the admin guard answers 503 without it (or when shorter than 16). */
   ADMIN_TOKEN: z.string().optional(),
 });
@@ -70,6 +72,8 @@ export const configVariables = Object.keys(configSchema.shape) as Array<keyof ty
 export interface Config {
   defaultProduct: string;
   ferretdbProduct: string;
+  /** Ingestion routes hand their rows to INGEST_QUEUE (true) or write them to D1 before answering. */
+  ingestQueued: boolean;
   fireflyProduct: string;
   captureTokens: Record<string, string>;
   sentryProjects: SentryProjects;
@@ -109,6 +113,7 @@ export function config(env: Env): Config {
     retentionDays: v.RETENTION_DAYS,
     statsRawCompare: v.STATS_RAW_COMPARE === "true",
     pingDamping: v.PING_DAMPING === "on",
+    ingestQueued: v.INGEST_MODE === "queue",
     adminToken: v.ADMIN_TOKEN,
   };
   parsed.set(env, out);

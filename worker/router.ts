@@ -44,6 +44,7 @@ import { getCommandStats } from "./routes/stats/commands";
 import { getExceptionGroup } from "./routes/stats/exceptionGroup";
 import { postFerretdb } from "./routes/protocols/ferretdb";
 import { postFirefly } from "./routes/protocols/firefly";
+import { getDeadLetters, replayDeadLetters } from "./routes/admin/deadLetters";
 import { postSentryStore } from "./routes/protocols/sentryStore";
 import { postSentryEnvelope } from "./routes/protocols/sentryEnvelope";
 
@@ -119,6 +120,8 @@ export const routes: readonly Route[] = [
   { method: "GET", path: "/v1/admin/export/pings.csv", kind: "admin", handler: exportPingsCsv },
   { method: "GET", path: "/v1/admin/export/events.csv", kind: "admin", handler: exportEventsCsv },
   { method: "GET", path: "/v1/admin/events", kind: "admin", handler: getEvents },
+  { method: "GET", path: "/v1/admin/dead-letters", kind: "admin", handler: getDeadLetters },
+  { method: "POST", path: "/v1/admin/dead-letters/replay", kind: "admin", handler: replayDeadLetters },
   // Other products' own telemetry protocols, for unchanged clients: FerretDB's beacon at the root
   // (its embedded library posts to a hard-coded https://beacon.ferretdb.com/) and under a
   // prefix for --dev-telemetry-url; Firefly III's hard-coded /submit, and under a prefix.

@@ -253,3 +253,25 @@ export type ReleaseAnswer = z.infer<typeof releaseAnswer>;
 /** POST /v1/admin/alerts -> 201. */
 export const alertAnswer = z.strictObject({ alert: adminAlert });
 export type AlertAnswer = z.infer<typeof alertAnswer>;
+
+/** GET /v1/admin/dead-letters?limit=&cursor= : ingestion messages the queue consumer gave up on. */
+export const deadLettersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(1024).optional(),
+});
+export const deadLetterItem = z.strictObject({
+  /** The queue's message id. */
+  id: z.string(),
+  /** When it reached the dead-letter queue (ISO 8601). */
+  dead_at: z.string(),
+  /** Bytes it takes in R2. */
+  bytes: z.number().int(),
+});
+/** Oldest first; `next` is the cursor of the following page, or null. */
+export const deadLettersAnswer = z.strictObject({ items: z.array(deadLetterItem), next: z.string().nullable() });
+export type DeadLettersAnswer = z.infer<typeof deadLettersAnswer>;
+/** POST /v1/admin/dead-letters/replay?limit= : resends the oldest `limit` to the ingestion queue. */
+export const replayQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(100) });
+/** How many were resent (and removed from the dead letters); `remaining`: whether more are left. */
+export const replayAnswer = z.strictObject({ replayed: z.number().int(), remaining: z.boolean() });
+export type ReplayAnswer = z.infer<typeof replayAnswer>;

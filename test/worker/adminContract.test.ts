@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import {
+  deadLettersAnswer,
   adminPing,
   alertAnswer,
   alertsAnswer,
@@ -36,6 +37,8 @@ const answers: Record<string, z.ZodType> = {
   "/v1/admin/releases": releasesAnswer,
   "/v1/admin/alerts": alertsAnswer,
   "/v1/admin/events": eventsAnswer,
+  // Parsed with data in queueFailures.test.ts (dead letters need a failing consumer).
+  "/v1/admin/dead-letters": deadLettersAnswer,
 };
 /** Free-form maps whose keys are the client's own (env names, count keys, config paths, props). */
 const FREE_FORM = new Set(["env", "counts", "config", "props"]);

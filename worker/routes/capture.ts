@@ -25,5 +25,6 @@ export async function readCapture(request: IRequest, env: Env) {
  */
 export async function postCapture(request: IRequest, env: Env): Promise<Response> {
   const { body, tokens } = await readCapture(request, env);
-  return json(await ingestEvents(database(env), { body, tokens, now: Date.now() }));
+  const queue = config(env).ingestQueued ? env.INGEST_QUEUE : null;
+  return json(await ingestEvents(database(env), { body, tokens, now: Date.now() }, queue));
 }

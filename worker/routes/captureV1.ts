@@ -3,6 +3,7 @@ import { json } from "../http/respond";
 import { fromCaptureV1 } from "../pipeline/events/captureV1";
 import { ingestEvents } from "../pipeline/events/run";
 import { database } from "../store/db";
+import { config } from "../config";
 import { readCapture } from "./capture";
 
 /**
@@ -16,5 +17,6 @@ export async function postCaptureV1(request: IRequest, env: Env): Promise<Respon
     authorization: request.headers.get("authorization"),
     sdkInfo: request.headers.get("posthog-sdk-info"),
   });
-  return json(await ingestEvents(database(env), { body: v0, tokens, now: Date.now() }));
+  const queue = config(env).ingestQueued ? env.INGEST_QUEUE : null;
+  return json(await ingestEvents(database(env), { body: v0, tokens, now: Date.now() }, queue));
 }

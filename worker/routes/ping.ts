@@ -10,8 +10,8 @@ import { database } from "../store/db";
 import { config } from "../config";
 
 /**
- * POST /v1/ping and POST /ping (FlowFuse's telemetry.url): validate, store, answer (the router
- * damped it already).
+ * POST /v1/ping and POST /ping (FlowFuse's telemetry.url): validate, then queue (INGEST_MODE=queue)
+ * or store, and answer (the router damped it already).
  * `Authorization: Bearer <installation key>` is optional; 403 instance_key_mismatch when the
  * instance has a registered key and the request does not present it.
  */
@@ -24,14 +24,18 @@ export async function postPing(request: IRequest, env: Env): Promise<Response> {
   const valid = validatePing(body); // bad input fails before any storage access
   const db = database(env);
   const cf = (request as Request<unknown, IncomingRequestCfProperties>).cf;
-  const answer = await ingestPing(db, {
-    valid,
-    defaultProduct: cfg.defaultProduct,
-    cf,
-    uuid: crypto.randomUUID(),
-    now,
-    idempotencyKey: key,
-    instanceKey,
-  });
+  const answer = await ingestPing(
+    db,
+    {
+      valid,
+      defaultProduct: cfg.defaultProduct,
+      cf,
+      uuid: crypto.randomUUID(),
+      now,
+      idempotencyKey: key,
+      instanceKey,
+    },
+    cfg.ingestQueued ? env.INGEST_QUEUE : null,
+  );
   return json(answer);
 }

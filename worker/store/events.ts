@@ -9,48 +9,85 @@ export type EventRow = typeof events.$inferInsert;
 
 /**
  * Rows per INSERT. Each statement binds ONE parameter (the rows as a JSON array, read with
- * json_each), so D1's 100-parameter limit does not split a batch into hundreds of statements;
- * 500 rows of at most ~1.5 KB stay under D1's 2 MB per-value limit.
+ * json_each), so D1's 100-parameter limit does not split a batch into hundreds of statements.
  */
 export const ROWS_PER_INSERT = 500;
 
-const columns = Object.entries(getTableColumns(events));
+/**
+ * UTF-8 bytes of that one JSON parameter. D1 refuses a string or blob value over 2,000,000 bytes
+ * (developers.cloudflare.com/d1/platform/limits, "maximum string, BLOB or table row size"), and
+ * hostile-but-valid rows (escaped control characters, long allowed strings) make 500 rows about
+ * 4.7 MB: statements are cut by bytes as well as by rows, with half the limit as margin.
+ */
+export const JSON_BYTES_PER_INSERT = 1_000_000;
 
-/** `SELECT json_extract(value, '$.k1'), ... FROM json_each(?)` in the table's column order. */
-function selectFromJson(rows: EventRow[]): SQL {
-  const json = JSON.stringify(
-    rows.map((r) =>
-      Object.fromEntries(
-        columns.map(([key]) => {
-          const v = r[key as keyof EventRow];
-          return [key, key === "props" && v != null ? JSON.stringify(v) : (v ?? null)];
-        }),
-      ),
+const columns = Object.entries(getTableColumns(events));
+const encoder = new TextEncoder();
+
+/** One row as the JSON object json_extract reads (props nested as a JSON string, as stored). */
+function jsonRow(r: EventRow): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      columns.map(([key]) => {
+        const v = r[key as keyof EventRow];
+        return [key, key === "props" && v != null ? JSON.stringify(v) : (v ?? null)];
+      }),
     ),
   );
+}
+
+/**
+ * Rows -> JSON array parameters of at most ROWS_PER_INSERT rows and JSON_BYTES_PER_INSERT bytes
+ * each (pure). A single row is bounded far below by the capture limits (schema/wire/capture.ts).
+ */
+export function eventJsonChunks(rows: EventRow[]): string[] {
+  const out: string[] = [];
+  let parts: string[] = [];
+  let bytes = 2; // []
+  for (const r of rows) {
+    const one = jsonRow(r);
+    const size = encoder.encode(one).byteLength + 1;
+    if (parts.length > 0 && (parts.length === ROWS_PER_INSERT || bytes + size > JSON_BYTES_PER_INSERT)) {
+      out.push(`[${parts.join(",")}]`);
+      parts = [];
+      bytes = 2;
+    }
+    parts.push(one);
+    bytes += size;
+  }
+  if (parts.length > 0) out.push(`[${parts.join(",")}]`);
+  return out;
+}
+
+/** `SELECT json_extract(value, '$.k1'), ... FROM json_each(?)` in the table's column order. */
+function selectFromJson(json: string): SQL {
   const picks = columns.map(([key]) => sql.raw(`json_extract(value, '$.${key}')`));
   return sql`SELECT ${sql.join(picks, sql`, `)} FROM json_each(${json}) WHERE true`;
 }
 
 /**
- * Stores events in ONE db.batch (one transaction: all or nothing) as
- * `INSERT ... SELECT FROM json_each(?) ON CONFLICT(uuid) DO NOTHING RETURNING uuid` statements.
- * A retried batch resends the same uuids, so it inserts nothing twice. Returns how many were new.
+ * The statements that store events: `INSERT ... SELECT FROM json_each(?) ON CONFLICT(uuid) DO
+ * NOTHING RETURNING uuid`, one per byte-bounded chunk. A resent row has the same uuid, so it
+ * inserts nothing twice.
+ */
+export function eventInserts(db: Db, rows: EventRow[]) {
+  return eventJsonChunks(rows).map((json) =>
+    db
+      .insert(events)
+      .select(selectFromJson(json))
+      .onConflictDoNothing({ target: events.uuid })
+      .returning({ uuid: events.uuid }),
+  );
+}
+
+/**
+ * Stores events in ONE db.batch (one transaction: all or nothing) of eventInserts. Returns how
+ * many were new.
  */
 export async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const statements = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    statements.push(
-      db
-        .insert(events)
-        .select(selectFromJson(rows.slice(i, i + ROWS_PER_INSERT)))
-        .onConflictDoNothing({ target: events.uuid })
-        .returning({ uuid: events.uuid }),
-    );
-  }
-  const [first, ...rest] = statements;
-  const results = await guard("insertEvents", () => db.batch([first!, ...rest]));
+  const [first, ...rest] = eventInserts(db, rows);
+  if (!first) return 0;
+  const results = await guard("insertEvents", () => db.batch([first, ...rest]));
   return results.reduce((n, inserted) => n + inserted.length, 0);
 }
 

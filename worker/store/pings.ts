@@ -55,12 +55,6 @@ export function pingWrites(
   records: { facts: FactRow[]; exceptions: ExceptionRow[] } = { facts: [], exceptions: [] },
 ) {
   const keyHash = instance.keyHash ?? null;
-  const inserted = exists(
-    db
-      .select({ one: sql`1` })
-      .from(pings)
-      .where(eq(pings.uuid, ping.uuid)),
-  );
   const keyMatches = exists(
     db
       .select({ one: sql`1` })
@@ -90,7 +84,10 @@ export function pingWrites(
         browserRef: instance.browserRef ?? null,
         pingCount: sql`${instances.pingCount} + 1`,
       })
-      .where(and(eq(instances.id, instance.id), inserted)),
+      // changes(): rows the INSERT just above changed (the statement that runs right before this
+      // one in every batch). A redelivered ping (same uuid) or a repeated Idempotency-Key inserts
+      // nothing, so the instance is touched, and counted, once per stored ping.
+      .where(and(eq(instances.id, instance.id), sql`changes() = 1`)),
   ] as const;
   return { core, records: recordInserts(db, ping.uuid, records.facts, records.exceptions) };
 }

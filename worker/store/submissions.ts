@@ -17,6 +17,13 @@ export interface InstanceSubmission {
 /** D1 binds at most 100 parameters per statement. */
 export const UNATTRIBUTED_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(unattributedFacts)).length);
 
+/** Inserts of facts that name no installation, <= 100 parameters each, deduplicated by their ids. */
+export function unattributedInserts(db: Db, rows: UnattributedRow[]) {
+  return chunk(rows, UNATTRIBUTED_PER_INSERT).map((part) =>
+    db.insert(unattributedFacts).values(part).onConflictDoNothing(),
+  );
+}
+
 /**
  * Stores a batch submission (Firefly III) in ONE db.batch: each installation's ping writes
  * (store/pings.ts pingWrites: a repeated Idempotency-Key stores nothing; an installation with a
@@ -38,9 +45,7 @@ export async function recordSubmission(
     keyAt.push([p, statements.length]);
     statements.push(registeredKey(db, p.instance.id), insertPing, touch, ...w.records);
   }
-  for (const rows of chunk(unattributed, UNATTRIBUTED_PER_INSERT)) {
-    statements.push(db.insert(unattributedFacts).values(rows).onConflictDoNothing());
-  }
+  statements.push(...unattributedInserts(db, unattributed));
   const [first, ...rest] = statements;
   if (!first) return { refused: [] };
   const results = await guard("recordSubmission", () => db.batch([first, ...rest]));

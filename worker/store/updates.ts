@@ -2,6 +2,7 @@ import { desc, eq } from "drizzle-orm";
 import { alerts, releases } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
+import { invalidateNotices } from "./notices";
 
 export type NewRelease = typeof releases.$inferInsert;
 export type NewAlert = typeof alerts.$inferInsert;
@@ -11,6 +12,7 @@ export async function putRelease(db: Db, row: NewRelease) {
   const [saved] = await guard("putRelease", () =>
     db.insert(releases).values(row).onConflictDoUpdate({ target: releases.product, set: row }).returning(),
   );
+  invalidateNotices();
   return saved!;
 }
 
@@ -20,6 +22,7 @@ export async function listReleases(db: Db) {
 
 export async function createAlert(db: Db, row: NewAlert) {
   const [saved] = await guard("createAlert", () => db.insert(alerts).values(row).returning());
+  invalidateNotices();
   return saved!;
 }
 
@@ -32,6 +35,7 @@ export async function deleteAlert(db: Db, id: string): Promise<boolean> {
   const gone = await guard("deleteAlert", () =>
     db.delete(alerts).where(eq(alerts.id, id)).returning({ id: alerts.id }),
   );
+  invalidateNotices();
   return gone.length > 0;
 }
 

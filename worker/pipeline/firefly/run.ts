@@ -6,6 +6,9 @@ import { identity } from "../ping/identity";
 import { geo } from "../ping/steps";
 import { toRows, type IdentifiedFact } from "./rows";
 import { factId, readRow, submissionRef, type DropReason, type RawRow } from "./steps";
+import type { IngestMessage } from "../queue/message";
+import { fitMessage, splitRows } from "../queue/split";
+import { sendMessages } from "../queue/send";
 
 export interface SubmissionInput {
   rows: RawRow[]; // output of validateBatch, run by the route before rate limiting
@@ -20,7 +23,11 @@ export interface SubmissionInput {
  * The submission pipeline: every row read (or dropped, counted by reason in the log), ids
  * derived, one batched store; the answer is the submission's reference, the same for a resend.
  */
-export async function ingestSubmission(db: Db, input: SubmissionInput): Promise<FireflyResponse> {
+export async function ingestSubmission(
+  db: Db,
+  input: SubmissionInput,
+  queue: Queue<IngestMessage> | null = null,
+): Promise<FireflyResponse> {
   const dropped: Partial<Record<DropReason, number>> = {};
   const facts: IdentifiedFact[] = [];
   for (const raw of input.rows) {
@@ -40,6 +47,16 @@ export async function ingestSubmission(db: Db, input: SubmissionInput): Promise<
   });
   // Firefly sends no installation key: its instances stay keyless (browser reference only).
   for (const p of parts) p.instance = { ...p.instance, ...(await identity(p.instance.id, null)) };
+  if (queue) {
+    // Queued: one message per installation, the unattributed facts in <= 120 KB slices; a keyed
+    // installation's rows are dropped by the consumer.
+    const messages = parts.map((p) =>
+      fitMessage({ kind: "ping", instance: p.instance, ping: p.ping, records: { facts: p.facts, exceptions: [] } }),
+    );
+    messages.push(...splitRows(unattributed, (slice) => ({ kind: "unattributed", rows: slice })));
+    await sendMessages(queue, messages);
+    return { uuid: ref };
+  }
   const { refused } = await recordSubmission(db, parts, unattributed);
   // An id someone registered a key for (through /v1/ping) is not Firefly's to write: its rows are
   // dropped, and the batch is still answered 200 (a refusal would be resent every cron run).

@@ -20,13 +20,17 @@ export async function postFerretdb(request: IRequest, env: Env): Promise<Respons
   const valid = validateReport(parseReport(bytes)); // bad input fails before any storage access
   const db = database(env);
   const cf = (request as Request<unknown, IncomingRequestCfProperties>).cf;
-  const answer = await ingestBeacon(db, {
-    valid,
-    bytes,
-    product: cfg.ferretdbProduct,
-    cf,
-    uuid: crypto.randomUUID(),
-    now,
-  });
+  const answer = await ingestBeacon(
+    db,
+    {
+      valid,
+      bytes,
+      product: cfg.ferretdbProduct,
+      cf,
+      uuid: crypto.randomUUID(),
+      now,
+    },
+    cfg.ingestQueued ? env.INGEST_QUEUE : null,
+  );
   return json(answer, 201);
 }

@@ -18,13 +18,17 @@ export async function postFirefly(request: IRequest, env: Env): Promise<Response
   const rows = validateBatch(await readJson(request, fireflyLimits.bodyBytes)); // bad input fails before any storage access
   const db = database(env);
   const cf = (request as Request<unknown, IncomingRequestCfProperties>).cf;
-  const answer = await ingestSubmission(db, {
-    rows,
-    product: cfg.fireflyProduct,
-    version: versionFromUserAgent(request.headers.get("user-agent")),
-    cf,
-    now,
-    newUuid: () => crypto.randomUUID(),
-  });
+  const answer = await ingestSubmission(
+    db,
+    {
+      rows,
+      product: cfg.fireflyProduct,
+      version: versionFromUserAgent(request.headers.get("user-agent")),
+      cf,
+      now,
+      newUuid: () => crypto.randomUUID(),
+    },
+    cfg.ingestQueued ? env.INGEST_QUEUE : null,
+  );
   return json(answer);
 }

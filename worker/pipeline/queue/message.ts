@@ -1,0 +1,32 @@
+import type { EventRow } from "../../store/events";
+import type { ExceptionRow, FactRow } from "../../store/records";
+import type { InstanceRow, PingRow } from "../../store/pings";
+import type { UnattributedRow } from "../../store/submissions";
+
+/**
+ * One message of the ingestion queue: rows the routes validated and stripped, ready to store.
+ * Every row carries its final id (ping uuid, event uuid, fact ids), so storing a message twice
+ * (a redelivery, a replay) inserts nothing twice.
+ */
+export type IngestMessage =
+  /** One installation's ping (POST /v1/ping, /ping, FerretDB's beacon, one Firefly installation). */
+  | { kind: "ping"; instance: InstanceRow; ping: PingRow; records: { facts: FactRow[]; exceptions: ExceptionRow[] } }
+  /** Frontend events of one product (a slice of one capture request). */
+  | { kind: "events"; rows: EventRow[] }
+  /** Firefly facts that name no installation. */
+  | { kind: "unattributed"; rows: UnattributedRow[] };
+
+/**
+ * Bytes a message may take as JSON: Cloudflare Queues take 128 KB per message (REFERENCE.md §2);
+ * the margin covers the queue's own envelope.
+ */
+export const MESSAGE_BYTES = 120 * 1024;
+
+/** Messages and bytes per `sendBatch` call: 100 messages and 256 KB per call (Queues limits). */
+export const SEND_BATCH_MESSAGES = 100;
+export const SEND_BATCH_BYTES = 240 * 1024;
+
+/** UTF-8 bytes of `value` as JSON (what the queue carries with contentType "json"). */
+export function jsonBytes(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value)).byteLength;
+}

@@ -1,0 +1,51 @@
+import type { Db } from "../../store/db";
+import { guard } from "../../store/db";
+import { eventInserts, type EventRow } from "../../store/events";
+import { pingWrites } from "../../store/pings";
+import { unattributedInserts } from "../../store/submissions";
+import type { IngestMessage } from "./message";
+
+/**
+ * Statements per db.batch in the consumer: one transaction stays short (D1's 30 s query limit)
+ * and a failure redoes at most this many. Every statement is idempotent, so a batch that fails
+ * after some transactions committed is retried whole and inserts nothing twice.
+ */
+export const STATEMENTS_PER_TRANSACTION = 100;
+
+/**
+ * The queue consumer's write: every message's statements, in order, in transactions of at most
+ * STATEMENTS_PER_TRANSACTION (a ping's own statements never straddle two: pingWrites relies on
+ * running them back to back). Events of all messages are merged into byte-bounded inserts
+ * (store/events.ts). Throws on a D1 failure (the queue retries the batch).
+ */
+export async function storeMessages(db: Db, messages: IngestMessage[]): Promise<{ statements: number }> {
+  type Statement = Parameters<Db["batch"]>[0][number];
+  const units: Statement[][] = [];
+  const events: EventRow[] = [];
+  for (const m of messages) {
+    if (m.kind === "ping") {
+      const w = pingWrites(db, m.instance, m.ping, m.records);
+      units.push([...w.core, ...w.records]);
+    } else if (m.kind === "events") {
+      events.push(...m.rows);
+    } else {
+      units.push(...unattributedInserts(db, m.rows).map((s) => [s]));
+    }
+  }
+  units.push(...eventInserts(db, events).map((s) => [s]));
+  const transactions: Statement[][] = [];
+  let current: Statement[] = [];
+  for (const unit of units) {
+    if (current.length > 0 && current.length + unit.length > STATEMENTS_PER_TRANSACTION) {
+      transactions.push(current);
+      current = [];
+    }
+    current.push(...unit);
+  }
+  if (current.length > 0) transactions.push(current);
+  for (const t of transactions) {
+    const [first, ...rest] = t;
+    await guard("storeMessages", () => db.batch([first!, ...rest]));
+  }
+  return { statements: transactions.reduce((n, t) => n + t.length, 0) };
+}
