@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { env, exports } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../worker/index";
@@ -34,6 +35,13 @@ export function post(path: string, body: unknown, headers: Record<string, string
 /** Admin call with the test bearer token. */
 export function admin(path: string, init: RequestInit = {}): Promise<Response> {
   return call(path, { ...init, headers: { ...ADMIN, ...(init.headers as Record<string, string>) } });
+}
+
+/** GET an admin route, expect 200, and return its JSON body as `T`. */
+export async function adminJson<T>(path: string): Promise<T> {
+  const res = await admin(path);
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
 }
 
 export async function errorCode(res: Response): Promise<string> {

@@ -1,16 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import type { FactStats } from "../../schema";
-import { admin, emptyDatabase } from "./helpers";
+import { emptyDatabase, adminJson } from "./helpers";
 import { bulkPings, cron } from "./statsSeed";
 
 const D = "2026-04-10";
 const at = (hour: number) => Date.parse(`${D}T${String(hour).padStart(2, "0")}:00:00Z`);
-const json = async <T>(path: string): Promise<T> => {
-  const res = await admin(path);
-  expect(res.status).toBe(200);
-  return (await res.json()) as T;
-};
+const json = adminJson;
 
 describe("facts: top values per key and day, keyed by dimension", () => {
   beforeEach(emptyDatabase);

@@ -1,15 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ProductList, VersionStats } from "../../schema";
-import { admin, emptyDatabase } from "./helpers";
+import { admin, emptyDatabase, adminJson } from "./helpers";
 import { adminWithVars, bulkEvents, bulkPings, cron } from "./statsSeed";
 
 const D = "2026-04-10";
 const at = (hour: number) => Date.parse(`${D}T${String(hour).padStart(2, "0")}:00:00Z`);
-const json = async <T>(path: string): Promise<T> => {
-  const res = await admin(path);
-  expect(res.status).toBe(200);
-  return (await res.json()) as T;
-};
+const json = adminJson;
 
 describe("products and the raw cross-check", () => {
   beforeEach(emptyDatabase);
