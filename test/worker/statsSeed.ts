@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import worker from "../../worker/index";
+import { recordActivity } from "../../worker/store/activity";
+import { database } from "../../worker/store/db";
 
 /** The worker's real scheduled() handler, at a controlled time. */
 export async function cron(at: number): Promise<void> {
@@ -36,11 +38,22 @@ interface SeedPing {
   config?: Record<string, unknown>;
 }
 
+/** A drizzle statement as a D1 statement, for env.DB.batch next to raw ones. */
+function prepared(q: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+  const { sql, params } = q.toSQL();
+  return env.DB.prepare(sql).bind(...params);
+}
+
 let n = 0;
-/** Inserts raw pings (and their instances) straight into D1. */
+/**
+ * Inserts raw pings (and their instances) straight into D1, each merged into instance_activity
+ * by the ingestion's own statement (store/activity.ts recordActivity), as every ping write does.
+ */
 export async function insertPings(list: SeedPing[]): Promise<void> {
+  const db = database(env);
   const stmts = list.flatMap((p) => {
     const received = at(p.day, p.hour ?? 10) + n++;
+    const uuid = crypto.randomUUID();
     return [
       env.DB.prepare(
         "INSERT OR IGNORE INTO instances (id, product, first_seen, last_seen, ping_count) VALUES (?, ?, ?, ?, 1)",
@@ -49,7 +62,7 @@ export async function insertPings(list: SeedPing[]): Promise<void> {
         `INSERT INTO pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type,
           country, env, counts, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).bind(
-        crypto.randomUUID(),
+        uuid,
         p.id,
         p.product ?? "acme",
         p.version,
@@ -63,6 +76,7 @@ export async function insertPings(list: SeedPing[]): Promise<void> {
         p.counts ? JSON.stringify(p.counts) : null,
         p.config ? JSON.stringify(p.config) : null,
       ),
+      prepared(recordActivity(db, uuid)),
     ];
   });
   for (let i = 0; i < stmts.length; i += 50) await env.DB.batch(stmts.slice(i, i + 50));
@@ -214,6 +228,18 @@ export async function bulkPings(o: {
         SELECT 'p-' || ?1 || '-' || x, ${id}, ?2, '1.0.0', ?3 + x, ?4, ?5 FROM c`,
     ).bind(o.tag, o.product ?? "acme", at(o.day, 10), o.day, o.counts ?? null),
   ]);
+  await backfillActivity();
+}
+
+/**
+ * Runs the migration that backfills instance_activity from raw pings (a merge: harmless over
+ * rows already there), as a deploy over old data does; for seeds that insert pings in bulk.
+ */
+export async function backfillActivity(): Promise<void> {
+  const m = env.TEST_MIGRATIONS.find((x) => x.name.endsWith("_backfill_instance_activity.sql"));
+  if (!m) throw new Error("no backfill_instance_activity migration");
+  const [first, ...rest] = m.queries.map((q) => env.DB.prepare(q));
+  await env.DB.batch([first!, ...rest]);
 }
 
 /** n $pageview events of one day in ONE statement; uuids are `${tag}-${i}`. */

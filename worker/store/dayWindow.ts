@@ -7,4 +7,10 @@ export interface DayWindow {
   from30Ms: number;
   fromMs: number;
   toMs: number;
+  /**
+   * Active-N and the facts' "active in 30 days" come from instance_activity (true: d is within
+   * the table's reach of today, lib/activityMask.ts ACTIVITY_REACH_DAYS) or, for older days, from
+   * the raw pings of the 30-day window (the fallback for a first run over old data).
+   */
+  fromActivity: boolean;
 }

@@ -6,6 +6,7 @@ import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
+import { eraseActivity } from "./activity";
 
 /**
  * What the admin API shows of an instance: every column but the key digest, which never leaves
@@ -79,8 +80,9 @@ export async function registeredKeyHash(db: Db, anyCaseId: string): Promise<stri
 }
 
 /**
- * The statements that erase an installation and every row that references it: pings, facts and
- * exceptions by its id, frontend events by its browser reference, then the instance. Child
+ * The statements that erase an installation and every row that references it: pings, facts,
+ * exceptions and its activity (instance_activity) by its id, frontend events by its browser
+ * reference, then the instance (last: its RETURNING, result 5, says whether it existed). Child
  * tables are deleted explicitly (not only by ON DELETE CASCADE) so the erase does not depend on
  * the foreign_keys pragma. `allowed`, when given, is ANDed into every statement.
  */
@@ -93,6 +95,7 @@ async function eraseStatements(db: Db, anyCaseId: string, allowed?: SQL) {
     db.delete(facts).where(where(eq(facts.instanceId, id))),
     db.delete(exceptions).where(where(eq(exceptions.instanceId, id))),
     db.delete(events).where(where(eq(events.instanceRef, ref))),
+    eraseActivity(db, id, allowed),
     db
       .delete(instances)
       .where(where(eq(instances.id, id)))
@@ -104,7 +107,7 @@ async function eraseStatements(db: Db, anyCaseId: string, allowed?: SQL) {
 export async function eraseInstance(db: Db, id: string): Promise<boolean> {
   const statements = await eraseStatements(db, id);
   const results = await guard("eraseInstance", () => db.batch(statements));
-  return results[4].length > 0;
+  return results[5].length > 0;
 }
 
 /**
@@ -120,6 +123,6 @@ export async function eraseInstanceIfKey(db: Db, anyCaseId: string, expected: st
   const results = await guard("eraseInstanceIfKey", () =>
     db.batch([...statements, db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, id))]),
   );
-  const left = results[5];
+  const left = results[6];
   return left.length === 0 || left[0]!.keyHash === expected;
 }

@@ -6,6 +6,7 @@ import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
 import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 import { idKey } from "./instances";
+import { countPingIntoDay, ensureActiveDay, recordActivity } from "./activity";
 
 export type InstanceRow = typeof instances.$inferInsert;
 export type PingRow = typeof pings.$inferInsert;
@@ -47,6 +48,13 @@ function rowWhere(table: typeof pings, row: PingRow, condition: SQL): SQL {
  * (instance, Idempotency-Key) inserts nothing and leaves the instance untouched. The ping's fact
  * and exception records are inserted only with the ping, deduplicated by their ids. The
  * comparison is of digests, never of the key itself.
+ *
+ * The same transaction keeps the rollups of the ping's day current without a cron run
+ * (store/activity.ts): the (product, day) rollup_active row is made if missing, the ping counted
+ * into it (active-1/7/30 from the installation's activity before this ping), then the stored row
+ * merged into instance_activity. `core` = `keyed` (instance and key registration: a caller may
+ * read the registered key right after them) then `store`, to run back to back in this order:
+ * the count relies on changes() of the touch before it.
  */
 export function pingWrites(
   db: Db,
@@ -61,13 +69,16 @@ export function pingWrites(
       .from(instances)
       .where(and(eq(instances.id, instance.id), sql`${instances.keyHash} IS ${keyHash}`)),
   );
-  const core = [
+  const keyed = [
     db.insert(instances).values(instance).onConflictDoNothing(),
     // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
     db
       .update(instances)
       .set({ keyHash })
       .where(and(eq(instances.id, instance.id), isNull(instances.keyHash), sql`${keyHash} IS NOT NULL`)),
+  ] as const;
+  const store = [
+    ensureActiveDay(db, ping.product, ping.day, keyMatches),
     db
       .insert(pings)
       .select(rowWhere(pings, ping, keyMatches))
@@ -88,8 +99,16 @@ export function pingWrites(
       // one in every batch). A redelivered ping (same uuid) or a repeated Idempotency-Key inserts
       // nothing, so the instance is touched, and counted, once per stored ping.
       .where(and(eq(instances.id, instance.id), sql`changes() = 1`)),
+    // The touch changed its row exactly when the ping row was inserted: counted once per stored ping.
+    countPingIntoDay(db, ping.instanceId, ping.product, ping.day),
+    recordActivity(db, ping.uuid),
   ] as const;
-  return { core, records: recordInserts(db, ping.uuid, records.facts, records.exceptions) };
+  return {
+    keyed,
+    store,
+    core: [...keyed, ...store] as const,
+    records: recordInserts(db, ping.uuid, records.facts, records.exceptions),
+  };
 }
 
 /** The instance's registered key digest, read after pingWrites' key registration. */
@@ -109,14 +128,13 @@ export async function recordPing(
 ): Promise<RecordedPing> {
   const keyHash = instance.keyHash ?? null;
   const writes = pingWrites(db, instance, ping, records);
-  const [create, register, insertPing, touch] = writes.core;
-  const [, , registered, , , stored, release, productAlerts] = await guard("recordPing", () =>
+  const [create, register] = writes.keyed;
+  const [, , registered, , , , , , stored, release, productAlerts] = await guard("recordPing", () =>
     db.batch([
       create,
       register,
       registeredKey(db, instance.id),
-      insertPing,
-      touch,
+      ...writes.store,
       db
         .select({ uuid: pings.uuid })
         .from(pings)

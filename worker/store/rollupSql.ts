@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { activeFromActivitySql, activeInstallationSql } from "./activity";
 import type { DayWindow } from "./dayWindow";
 import { frontendSql, pagesSql } from "./rollupEventsSql";
 import { commandsSql, unattributedSql } from "./rollupProtocolSql";
@@ -28,8 +29,20 @@ function latest(d: string): SQL {
     ) WHERE rn = 1)`;
 }
 
-/** One sort: each installation's last day in the 30-day window, then counts by how recent it is. */
-export function activeSql({ d, d7, d30 }: DayWindow): SQL {
+/**
+ * Active-1/7/30 and the day's pings: from instance_activity (store/activity.ts) for days within
+ * its reach, else from the raw window (rawActiveSql, the fallback).
+ */
+export function activeSql(w: DayWindow): SQL {
+  return w.fromActivity ? activeFromActivitySql(w) : rawActiveSql(w);
+}
+
+/**
+ * The fallback, from raw pings: one sort of the 30-day window (each installation's last day in
+ * it, then counts by how recent it is). Reads every raw ping of the window: only for days beyond
+ * instance_activity's reach (a first run over old data), and as the reference in tests.
+ */
+export function rawActiveSql({ d, d7, d30 }: DayWindow): SQL {
   return sql`SELECT product, ${d}, sum(last = ${d}), sum(last >= ${d7}), count(*), sum(today)
     FROM (SELECT product, instance_id, max(day) AS last, sum(day = ${d}) AS today
       FROM pings WHERE day BETWEEN ${d30} AND ${d} GROUP BY product, instance_id)
@@ -89,18 +102,23 @@ export function flagsSql({ d }: DayWindow): SQL {
 export const FACT_VALUES_PER_KEY = 50;
 
 /**
- * Facts: installations active in the 30 days to d (a ping in the window, found through the
- * (instance_id, received_at) index), by the latest value of each key received by d; the top
- * FACT_VALUES_PER_KEY values per key, the rest as "(other)" (values are free text).
+ * Facts: installations active in the 30 days to d (their instance_activity row, a primary-key
+ * read; for days beyond its reach, a raw ping in the window through the (instance_id, received_at)
+ * index), by the latest value of each key received by d; the top FACT_VALUES_PER_KEY values per
+ * key, the rest as "(other)" (values are free text). Reads the facts received by d (all days:
+ * the latest value of a key may be old), never pings of other days.
  */
-export function factsSql({ d, from30Ms, toMs }: DayWindow): SQL {
+export function factsSql({ d, from30Ms, toMs, fromActivity }: DayWindow): SQL {
+  const active = fromActivity
+    ? activeInstallationSql(sql`f.instance_id`, d)
+    : sql`EXISTS (SELECT 1 FROM pings p WHERE p.instance_id = f.instance_id
+        AND p.received_at >= ${from30Ms} AND p.received_at < ${toMs})`;
   return sql`WITH f AS (SELECT instance_id, key, value,
       row_number() OVER (PARTITION BY instance_id, key ORDER BY collected_at DESC, id DESC) AS rn
       FROM facts WHERE day <= ${d}),
     c AS (SELECT i.product AS product, f.key AS key, f.value AS value, count(*) AS n
       FROM f JOIN instances i ON i.id = f.instance_id
-      WHERE f.rn = 1 AND EXISTS (SELECT 1 FROM pings p WHERE p.instance_id = f.instance_id
-        AND p.received_at >= ${from30Ms} AND p.received_at < ${toMs})
+      WHERE f.rn = 1 AND ${active}
       GROUP BY i.product, f.key, f.value),
     r AS (SELECT *, row_number() OVER (PARTITION BY product, key ORDER BY n DESC, value) AS rk FROM c)
     SELECT product, ${d}, 'fact', key, CASE WHEN rk <= ${FACT_VALUES_PER_KEY} THEN value ELSE '(other)' END AS v, sum(n)

@@ -40,10 +40,9 @@ export async function recordSubmission(
   const statements = [];
   for (const p of parts) {
     const w = pingWrites(db, p.instance, p.ping, { facts: p.facts, exceptions: [] });
-    const [create, register, insertPing, touch] = w.core;
-    statements.push(create, register);
+    statements.push(...w.keyed);
     keyAt.push([p, statements.length]);
-    statements.push(registeredKey(db, p.instance.id), insertPing, touch, ...w.records);
+    statements.push(registeredKey(db, p.instance.id), ...w.store, ...w.records);
   }
   statements.push(...unattributedInserts(db, unattributed));
   const [first, ...rest] = statements;

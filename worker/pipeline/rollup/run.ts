@@ -26,7 +26,7 @@ export async function runLifecycle(db: Db, retentionDays: number | undefined, no
   const failed: string[] = [];
   for (const day of plan.days) {
     try {
-      await rebuildDay(db, windowOf(day));
+      await rebuildDay(db, windowOf(day, today));
       rebuilt.push(day);
     } catch (err) {
       failed.push(day);

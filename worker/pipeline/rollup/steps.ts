@@ -4,6 +4,7 @@
  * after a day was first rolled up (the hourly runs roll up the day in progress; a missed run or a
  * late delivery leaves a day short) are counted when that day is rebuilt.
  */
+import { ACTIVITY_REACH_DAYS, ACTIVITY_WINDOW_DAYS } from "../../lib/activityMask";
 import { addDays, dayRange } from "../../lib/time";
 import type { DayWindow } from "../../store/dayWindow";
 
@@ -13,13 +14,26 @@ export const BACKFILL_DAYS_PER_RUN = 31;
 /** Rows per delete statement and statements per run, per table: 500 x 40 = 20,000 rows/run. */
 export const RETENTION_CHUNK = 500;
 export const RETENTION_MAX_CHUNKS = 40;
-/** The active-30 window needs 30 days of raw rows behind the oldest day that is rebuilt. */
-const WINDOW_DAYS = 30;
+/** The longest window (active-30, facts). Only the raw fallback reads its raw rows. */
+const WINDOW_DAYS = ACTIVITY_WINDOW_DAYS;
 
-export function windowOf(d: string): DayWindow {
+/** Whether day `d`'s windows are answered from instance_activity (else from the raw 30-day window). */
+export function withinActivityReach(d: string, today: string): boolean {
+  return d >= addDays(today, -ACTIVITY_REACH_DAYS);
+}
+
+export function windowOf(d: string, today: string): DayWindow {
   const d30 = addDays(d, -(WINDOW_DAYS - 1));
   const ms = (day: string) => Date.parse(`${day}T00:00:00Z`);
-  return { d, d7: addDays(d, -6), d30, from30Ms: ms(d30), fromMs: ms(d), toMs: ms(addDays(d, 1)) };
+  return {
+    d,
+    d7: addDays(d, -6),
+    d30,
+    from30Ms: ms(d30),
+    fromMs: ms(d),
+    toMs: ms(addDays(d, 1)),
+    fromActivity: withinActivityReach(d, today),
+  };
 }
 
 export interface Plan {
@@ -47,10 +61,16 @@ export function planDays(today: string, builtThrough: string | undefined, oldest
 
 /**
  * First raw day to KEEP: days before it are deleted. It is RETENTION_DAYS back from today, and
- * never later than what the next rebuild still reads (30-day windows behind `builtThrough`).
+ * never later than what the next rebuild still reads: the raw rows of the days it rebuilds (from
+ * `builtThrough`, and the RECENT_DAYS) and, while the backlog holds days beyond the activity
+ * table's reach (a first run over old data), the raw 30-day windows behind `builtThrough` that
+ * its fallback reads. (Below RETENTION_DAYS = 30, a cron outage of more than ACTIVITY_REACH_DAYS
+ * days leaves the fallback days of its backlog with partial windows: docs/ARCHITECTURE.md.)
  */
 export function keepFrom(today: string, retentionDays: number, builtThrough: string): string {
   const byAge = addDays(today, -retentionDays);
-  const needed = addDays(builtThrough, -(WINDOW_DAYS + RECENT_DAYS));
+  const recent = addDays(today, -(RECENT_DAYS - 1));
+  const own = builtThrough < recent ? builtThrough : recent;
+  const needed = withinActivityReach(builtThrough, today) ? own : addDays(builtThrough, -(WINDOW_DAYS + RECENT_DAYS));
   return byAge < needed ? byAge : needed;
 }

@@ -1,0 +1,30 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { instances } from "./instances";
+
+/**
+ * Which recent days each installation pinged, per product: the source of active-1/7/30 (and of
+ * the facts' "active in the 30 days"), so no rollup rescans a 30-day window of raw pings.
+ * `seen` is a bitmask: bit k set = the installation pinged on day `last_day - k`, k in 0..61
+ * (worker/store/activity.ts: ACTIVITY_BITS; the sign bit is never used). Written by every ping
+ * write (store/pings.ts pingWrites), in the ping's transaction; erased with the installation.
+ *
+ * Primary key (instance_id, product): the ping's upsert, the erase (by installation) and the
+ * facts rollup (is this installation active?) look a row up by installation; the
+ * (product, last_day) index serves the rollups' range reads ("active since day X").
+ */
+export const instanceActivity = sqliteTable(
+  "instance_activity",
+  {
+    instanceId: text("instance_id")
+      .notNull()
+      .references(() => instances.id, { onDelete: "cascade" }),
+    product: text("product").notNull(),
+    /** The newest UTC day (YYYY-MM-DD) the installation pinged. */
+    lastDay: text("last_day").notNull(),
+    seen: integer("seen").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.instanceId, t.product] }),
+    index("instance_activity_product_last_day").on(t.product, t.lastDay),
+  ],
+);

@@ -1,0 +1,158 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { instanceActivity, pings, rollupActive } from "../../schema/tables";
+import { ACTIVITY_MASK } from "../lib/activityMask";
+import { addDays } from "../lib/time";
+import type { Db } from "./db";
+import type { DayWindow } from "./dayWindow";
+
+/**
+ * instance_activity in SQL: the merge every stored ping applies, the window test the rollups
+ * count with, and the incremental upkeep of rollup_active. worker/lib/activityMask.ts is the
+ * same logic as pure functions (the specification the tests hold this SQL to).
+ */
+
+/** The mask as a literal (62 bits: more than a JS number, so never a bound parameter). */
+const MASK = sql.raw(ACTIVITY_MASK.toString());
+
+/** Whole days from `earlier` to `later` (TEXT days, YYYY-MM-DD). */
+function gap(later: SQL, earlier: SQL): SQL {
+  return sql`CAST(julianday(${later}) - julianday(${earlier}) AS INTEGER)`;
+}
+
+/** Columns of an activity row in a statement (a table alias, or the table itself). */
+export interface ActivityColumns {
+  lastDay: SQL;
+  seen: SQL;
+}
+export const activityOf = (alias: string): ActivityColumns => ({
+  lastDay: sql.raw(`${alias}.last_day`),
+  seen: sql.raw(`${alias}.seen`),
+});
+
+/**
+ * 1 when the row's installation pinged in the `n` days ending with `d` (n in 1..30), else 0:
+ * before its last day, by the last day alone; otherwise by the n bits of the mask that cover the
+ * window (a shift past the mask gives 0: days beyond its reach count as not seen).
+ * lib/activityMask.ts inWindow.
+ */
+export function inWindowSql(r: ActivityColumns, d: string, n: number): SQL {
+  return sql`(CASE WHEN ${r.lastDay} < ${d} THEN ${r.lastDay} >= ${addDays(d, -(n - 1))}
+    ELSE ((${r.seen} >> ${gap(r.lastDay, sql`${d}`)}) & ${sql.raw(String(2 ** n - 1))}) <> 0 END)`;
+}
+
+/**
+ * The stored ping `pingUuid` merged into its installation's activity (one upsert; lib/activityMask.ts
+ * mergeActivity): the row's own instance, product and day, so a redelivered or duplicate ping
+ * (nothing inserted, or the first copy's row) merges a day that is already there, and a refused
+ * ping (no row) merges nothing. Order-independent: a late ping sets its bit behind last_day.
+ */
+export function recordActivity(db: Db, pingUuid: string) {
+  const newest = sql`max(${instanceActivity.lastDay}, excluded.last_day)`;
+  return db
+    .insert(instanceActivity)
+    .select(
+      sql`SELECT ${pings.instanceId}, ${pings.product}, ${pings.day}, 1 FROM ${pings} WHERE ${pings.uuid} = ${pingUuid}`,
+    )
+    .onConflictDoUpdate({
+      target: [instanceActivity.instanceId, instanceActivity.product],
+      set: {
+        lastDay: newest,
+        seen: sql`((${instanceActivity.seen} << ${gap(newest, sql`${instanceActivity.lastDay}`)})
+          | (excluded.seen << ${gap(newest, sql`excluded.last_day`)})) & ${MASK}`,
+      },
+    });
+}
+
+/** Installations of `product` active in the n days to `d`: a range read of (product, last_day). */
+function countActive(product: string, d: string, n: number): SQL {
+  return sql`(SELECT count(*) FROM ${instanceActivity} a INDEXED BY instance_activity_product_last_day
+    WHERE a.product = ${product} AND a.last_day >= ${addDays(d, -(n - 1))} AND ${inWindowSql(activityOf("a"), d, n)})`;
+}
+
+/**
+ * Makes sure rollup_active has the (product, day) row a ping is about to count into. Only when
+ * the row is missing (the day's first ping of the product) is the baseline computed: active-N from
+ * instance_activity (three range reads) and the day's pings so far (pings_day). The counts are
+ * scalar subqueries of a FROM-less SELECT whose WHERE fails when the row exists, so they are not
+ * evaluated then (test/worker/activity.test.ts measures it: one row read). `allowed` (the
+ * installation-key check) is ANDed in: a refused ping writes nothing.
+ */
+export function ensureActiveDay(db: Db, product: string, day: string, allowed: SQL) {
+  return db
+    .insert(rollupActive)
+    .select(
+      sql`SELECT ${product}, ${day}, ${countActive(product, day, 1)}, ${countActive(product, day, 7)},
+        ${countActive(product, day, 30)},
+        (SELECT count(*) FROM ${pings} WHERE ${pings.day} = ${day} AND ${pings.product} = ${product})
+      WHERE NOT EXISTS (SELECT 1 FROM ${rollupActive} WHERE ${rollupActive.product} = ${product} AND ${rollupActive.day} = ${day})
+        AND ${allowed}`,
+    )
+    .onConflictDoNothing();
+}
+
+/** 1 when the installation was NOT yet active in the n days to d (its activity row as it is now). */
+function newlyActive(instanceId: string, product: string, d: string, n: number): SQL {
+  return sql`(NOT EXISTS (SELECT 1 FROM ${instanceActivity} a WHERE a.instance_id = ${instanceId} AND a.product = ${product}
+    AND ${inWindowSql(activityOf("a"), d, n)}))`;
+}
+
+/**
+ * Counts a ping into its day's rollup_active row (made by ensureActiveDay): pings + 1, and
+ * active-1/7/30 + 1 each where the installation's activity BEFORE this ping's merge (so: run it
+ * before recordActivity) did not have it in that window. Runs only when `changes() = 1`, i.e.
+ * the statement right before it (pingWrites' instance touch, which changes its row exactly when
+ * the ping row was inserted) did: a redelivered ping or a repeated Idempotency-Key adds nothing.
+ * Leaves changes() = 1 exactly when it counted. Days after `day` are corrected by the cron.
+ */
+export function countPingIntoDay(db: Db, instanceId: string, product: string, day: string) {
+  return db
+    .update(rollupActive)
+    .set({
+      active1: sql`${rollupActive.active1} + ${newlyActive(instanceId, product, day, 1)}`,
+      active7: sql`${rollupActive.active7} + ${newlyActive(instanceId, product, day, 7)}`,
+      active30: sql`${rollupActive.active30} + ${newlyActive(instanceId, product, day, 30)}`,
+      pings: sql`${rollupActive.pings} + 1`,
+    })
+    .where(and(eq(rollupActive.product, product), eq(rollupActive.day, day), sql`changes() = 1`));
+}
+
+/**
+ * Distinct products of the activity table, one index seek each (a loose index scan of
+ * (product, last_day): no row of a product is read to find the next one).
+ */
+const products = sql`p(product) AS (
+    SELECT min(product) FROM ${instanceActivity}
+    UNION ALL
+    SELECT (SELECT min(product) FROM ${instanceActivity} WHERE product > p.product) FROM p WHERE p.product IS NOT NULL)`;
+
+/**
+ * The cron's rollup_active of day d, every product: per product, one range read of
+ * (product, last_day >= d - 29) over instance_activity (installations active in the window, plus
+ * those first seen after d, which count 0), and the day's own pings (pings_day). Never a ping of
+ * another day. A product appears when some installation was active in its 30 days (as the raw SQL).
+ * Exact for d >= today - ACTIVITY_REACH_DAYS.
+ */
+export function activeFromActivitySql({ d, d30 }: DayWindow): SQL {
+  const a = activityOf("a");
+  return sql`WITH RECURSIVE ${products},
+    day_pings AS (SELECT product, count(*) AS n FROM ${pings} WHERE day = ${d} GROUP BY product),
+    w AS (SELECT a.product AS product, ${inWindowSql(a, d, 1)} AS in1, ${inWindowSql(a, d, 7)} AS in7,
+        ${inWindowSql(a, d, 30)} AS in30
+      FROM p CROSS JOIN ${instanceActivity} a INDEXED BY instance_activity_product_last_day
+      WHERE a.product = p.product AND a.last_day >= ${d30})
+    SELECT w.product, ${d}, sum(in1), sum(in7), sum(in30), coalesce(max(day_pings.n), 0)
+    FROM w LEFT JOIN day_pings ON day_pings.product = w.product
+    GROUP BY w.product HAVING sum(in30) > 0`;
+}
+
+/** Installation `instanceId` active in the 30 days to d, for the facts rollup (a primary-key read). */
+export function activeInstallationSql(instanceId: SQL, d: string): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${instanceActivity} a WHERE a.instance_id = ${instanceId}
+    AND ${inWindowSql(activityOf("a"), d, 30)})`;
+}
+
+/** The erase of an installation's activity rows (every product). */
+export function eraseActivity(db: Db, instanceId: string, allowed?: SQL) {
+  const byId = eq(instanceActivity.instanceId, instanceId);
+  return db.delete(instanceActivity).where(allowed ? and(byId, allowed) : byId);
+}
