@@ -3,11 +3,11 @@ import { env } from "cloudflare:workers";
 import { admin, call, dumpDatabase, errorCode, uuid } from "./helpers";
 import { forget, newIdentity, newKey, pageview, ping, rowsOf } from "./identity";
 
-const erased = { pings: 0, facts: 0, exceptions: 0, events: 0, instances: 0 };
-const one = { pings: 1, facts: 1, exceptions: 1, events: 1, instances: 1 };
+const erased = { pings: 0, facts: 0, exceptions: 0, events: 0, instances: 0, activity: 0 };
+const one = { pings: 1, facts: 1, exceptions: 1, events: 1, instances: 1, activity: 1 };
 
 describe("DELETE /v1/instances/:instanceId (the installation's own erasure)", () => {
-  it("with its registered key: erases the instance, pings, facts, exceptions and its events by browser reference; leaves others", async () => {
+  it("with its registered key: erases the instance, pings, facts, exceptions, activity and its events by browser reference; leaves others", async () => {
     const [who, other] = [await newIdentity(), await newIdentity()];
     for (const i of [who, other]) {
       expect((await ping(i.id, i.key)).status).toBe(200);

@@ -65,12 +65,13 @@ export async function pageview(ref: string): Promise<void> {
   if (res.status !== 200) throw new Error(`capture answered ${res.status}`);
 }
 
-/** Rows that belong to the installation, per table (events by its browser reference). */
+/** Rows that belong to the installation, per table (events by its browser reference; activity = instance_activity). */
 export async function rowsOf(who: Identity): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of ["pings", "facts", "exceptions"]) out[t] = await count(`${t} WHERE instance_id = '${who.id}'`);
   out.events = await count(`events WHERE instance_ref = '${who.ref}'`);
   out.instances = await count(`instances WHERE id = '${who.id}'`);
+  out.activity = await count(`instance_activity WHERE instance_id = '${who.id}'`);
   return out;
 }
 
