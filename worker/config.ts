@@ -39,6 +39,15 @@ const originList = z
   .pipe(z.array(z.union([z.literal("*"), z.string().regex(/^https?:\/\/[^/\s]+$/)])).min(1));
 
 /** The variables, by their wrangler.toml names. */
+/**
+ * The shortest RETENTION_DAYS. No rollup reads a raw window any more (active-N and facts come
+ * from instance_activity), and the cron's retention never deletes a day a pending rebuild reads
+ * (pipeline/rollup/steps.ts keepFrom). 7 = the 3 days every run rebuilds from their own raw rows
+ * + 4 days, Cloudflare Queues' default message retention: a ping the queue delivers late still
+ * lands in a day whose raw rows are kept (and a week of raw pings stays for export).
+ */
+export const RETENTION_MIN_DAYS = 7;
+
 export const configSchema = z.object({
   /** Product assumed when a ping names none (FlowFuse never does). */
   DEFAULT_PRODUCT: productName,
@@ -54,8 +63,12 @@ export const configSchema = z.object({
   SENTRY_MESSAGE_FACTS: jsonVar(sentryMessageFacts),
   /** Browser origins allowed on the PostHog routes. */
   ALLOWED_ORIGINS: originList,
-  /** Days raw pings and events are kept (rollups are kept for good); >= 35 for the 30-day window. */
-  RETENTION_DAYS: z.string().default("90").transform(Number).pipe(z.number().int().min(35).max(3650)),
+  /** Days raw pings and events are kept (rollups are kept for good); at least RETENTION_MIN_DAYS. */
+  RETENTION_DAYS: z
+    .string()
+    .default("90")
+    .transform(Number)
+    .pipe(z.number().int().min(RETENTION_MIN_DAYS).max(3650)),
   /** "true" allows ?source=raw on the versions stats route (benchmarks only). */
   STATS_RAW_COMPARE: z.enum(["true", "false"]).default("false"),
   /** "off" skips the limiter on the ping routes (a WAF rule guards them instead). */

@@ -72,7 +72,7 @@ describe("retention through scheduled(): raw rows older than RETENTION_DAYS go, 
 
   it("an invalid RETENTION_DAYS deletes nothing (the cron still runs)", async () => {
     const before = await count("pings");
-    await runScheduled({ ...env, RETENTION_DAYS: "7" as Env["RETENTION_DAYS"] }, NOW);
+    await runScheduled({ ...env, RETENTION_DAYS: "6" as Env["RETENTION_DAYS"] }, NOW);
     expect(await count("pings")).toBe(before);
     expect((await runLifecycle(database(env), undefined, NOW)).keepFrom).toBeNull();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keepFrom } from "../../worker/pipeline/rollup/steps";
+import { keepFrom, windowOf } from "../../worker/pipeline/rollup/steps";
 import { compareVersionsDesc, histogramMedian, isLatest, mergeHistograms } from "../../worker/pipeline/stats/steps";
 
 describe("stats steps (pure)", () => {
@@ -34,5 +34,17 @@ describe("stats steps (pure)", () => {
   it("retention keeps RETENTION_DAYS, and never what a pending rebuild still reads", () => {
     expect(keepFrom("2026-12-31", 90, "2026-12-31")).toBe("2026-10-02");
     expect(keepFrom("2026-12-31", 90, "2026-07-01")).toBe("2026-05-29");
+    // Short retention: the rebuilds read only their own days (activity answers the windows)...
+    expect(keepFrom("2026-12-31", 7, "2026-12-31")).toBe("2026-12-24");
+    expect(keepFrom("2026-12-31", 1, "2026-12-31")).toBe("2026-12-29"); // the 3 recent days stay
+    expect(keepFrom("2026-12-31", 7, "2026-12-20")).toBe("2026-12-20"); // and a backlog's days
+    // ...unless the backlog reaches beyond the activity table (32 days): its raw windows stay.
+    expect(keepFrom("2026-12-31", 7, "2026-11-20")).toBe("2026-10-18");
+  });
+
+  it("a day within 32 days of today is rolled up from instance_activity, an older one from the raw window", () => {
+    expect(windowOf("2026-12-31", "2026-12-31").fromActivity).toBe(true);
+    expect(windowOf("2026-11-29", "2026-12-31").fromActivity).toBe(true);
+    expect(windowOf("2026-11-28", "2026-12-31").fromActivity).toBe(false);
   });
 });
