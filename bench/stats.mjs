@@ -7,7 +7,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { rmSync, statSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { browserRefFromDigest, browserRefInput } from "../schema/wire/browserRef.ts";
-import { d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
+import { activityBackfillSql, d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
 
 const PINGS = Number(process.env.BENCH_PINGS ?? 1_000_000);
@@ -171,6 +171,7 @@ function seedDatabase(file) {
     }
   }
   db.exec("COMMIT");
+  db.exec(activityBackfillSql()); // raw pings inserted straight into D1: their instance_activity, as a deploy would build it
   const size = (names) =>
     db
       .prepare(`SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name IN (${names.map(() => "?").join(",")})`)

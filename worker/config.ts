@@ -64,11 +64,7 @@ export const configSchema = z.object({
   /** Browser origins allowed on the PostHog routes. */
   ALLOWED_ORIGINS: originList,
   /** Days raw pings and events are kept (rollups are kept for good); at least RETENTION_MIN_DAYS. */
-  RETENTION_DAYS: z
-    .string()
-    .default("90")
-    .transform(Number)
-    .pipe(z.number().int().min(RETENTION_MIN_DAYS).max(3650)),
+  RETENTION_DAYS: z.string().default("90").transform(Number).pipe(z.number().int().min(RETENTION_MIN_DAYS).max(3650)),
   /** "true" allows ?source=raw on the versions stats route (benchmarks only). */
   STATS_RAW_COMPARE: z.enum(["true", "false"]).default("false"),
   /** "off" skips the limiter on the ping routes (a WAF rule guards them instead). */

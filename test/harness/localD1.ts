@@ -3,7 +3,7 @@
  * `wrangler dev` and Miniflare (`<dir>/v3`) both read.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT, WRANGLER, WRANGLER_ENV, wranglerSync } from "./wrangler.ts";
@@ -16,6 +16,18 @@ export function tempStateDir(prefix = "candor-worker-", root = tmpdir()): string
 /** Applies schema/migrations to the local D1 under `persistTo`, as `npm run db:migrate:local` does. */
 export function migrateLocal(persistTo: string): void {
   wranglerSync(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
+}
+
+/**
+ * The migration that builds instance_activity from raw pings (a merge, safe to run again): seeds
+ * and benchmarks that insert raw pings straight into D1 run it after them, as a deploy over old
+ * data does, so the rollups (which count active installations from that table) see them.
+ */
+export function activityBackfillSql(): string {
+  const dir = path.join(ROOT, "schema/migrations");
+  const name = readdirSync(dir).find((f) => f.endsWith("_backfill_instance_activity.sql"));
+  if (!name) throw new Error("no backfill_instance_activity migration");
+  return readFileSync(path.join(dir, name), "utf8");
 }
 
 /** Runs an SQL file's statements against the local D1 under `persistTo`. */

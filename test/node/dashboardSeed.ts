@@ -1,6 +1,7 @@
 // The dashboard test's data set (raw rows over 14 days, written before the worker starts) and
 // what it reads off the page.
 import type { Page } from "playwright-core";
+import { activityBackfillSql } from "../harness/localD1.ts";
 
 const DAY = 86_400_000;
 export const day = (k: number) => new Date(Date.now() - k * DAY).toISOString().slice(0, 10);
@@ -108,6 +109,7 @@ export function seedSql(): string {
     `INSERT INTO events (uuid, product, event, timestamp, received_at, day, app_version, props) VALUES ${custom.join(",")};`,
     `INSERT INTO exceptions (id, instance_id, fingerprint, type, message, stack, version, collected_at, received_at, day) VALUES ${exceptions.join(",")};`,
     `INSERT INTO releases (product, version, updated_at) VALUES ('acme', '1.1.0', ${Date.parse(`${day(7)}T12:00:00Z`)});`,
+    activityBackfillSql(),
   ].join("\n");
 }
 

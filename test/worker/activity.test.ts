@@ -383,6 +383,18 @@ describe("the cron's rebuild from instance_activity", () => {
     for (const d of days) expect(await storedActive(d), d).toEqual(await select(rawActiveSql(windowOf(d, T))));
   });
 
+  it("with RETENTION_DAYS = 7, today's 7/30-day counts still include installations whose pings are deleted", async () => {
+    const [a, b, c] = [uuid(), uuid(), uuid()];
+    await storeMessages(db(), [
+      pingMessage(a, "acme", addDays(T, -20)),
+      pingMessage(b, "acme", addDays(T, -5)),
+      pingMessage(c, "acme", T),
+    ]);
+    for (let i = 0; i < 2; i++) await runLifecycle(db(), 7, noon(T));
+    expect(await db().all(sql`SELECT day FROM pings ORDER BY day`)).toEqual([{ day: addDays(T, -5) }, { day: T }]);
+    expect(await storedActive(T)).toEqual([["acme", T, 1, 2, 3, 1]]);
+  });
+
   it("reads instance_activity through (product, last_day) and no ping outside its day (EXPLAIN QUERY PLAN)", async () => {
     const plan = async (q: SQL) =>
       (await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${q}`)).map((r) => r.detail).join("\n");
