@@ -7,4 +7,4 @@ CREATE TABLE `instance_activity` (
 	FOREIGN KEY (`instance_id`) REFERENCES `instances`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `instance_activity_product_last_day` ON `instance_activity` (`product`,`last_day`);
+CREATE INDEX `instance_activity_product_last_day` ON `instance_activity` (`product`,`last_day`,`seen`);

@@ -400,7 +400,9 @@ describe("the cron's rebuild from instance_activity", () => {
       (await db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${q}`)).map((r) => r.detail).join("\n");
     const w = windowOf(T, T);
     const active = await plan(activeFromActivitySql(w));
-    expect(active).toMatch(/SEARCH a USING INDEX instance_activity_product_last_day \(product=\? AND last_day>\?\)/);
+    expect(active).toMatch(
+      /SEARCH a USING COVERING INDEX instance_activity_product_last_day \(product=\? AND last_day>\?\)/,
+    );
     expect(active).toMatch(/SEARCH pings USING (COVERING )?INDEX pings_day \(day=\?\)/);
     expect(active).not.toMatch(/SCAN (a|pings|instance_activity)\b/);
     // The raw fallback reads the 30-day window: the cost this removes.
