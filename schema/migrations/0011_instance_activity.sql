@@ -3,6 +3,13 @@ CREATE TABLE `instance_activity` (
 	`product` text NOT NULL,
 	`last_day` text NOT NULL,
 	`seen` integer NOT NULL,
+	`state_at` integer,
+	`state_uuid` text,
+	`version` text,
+	`license_type` text,
+	`country` text,
+	`os_type` text,
+	`os_arch` text,
 	PRIMARY KEY(`instance_id`, `product`),
 	FOREIGN KEY (`instance_id`) REFERENCES `instances`(`id`) ON UPDATE no action ON DELETE cascade
 );

@@ -23,6 +23,19 @@ export const instanceActivity = sqliteTable(
     /** The newest UTC day (YYYY-MM-DD) the installation pinged. */
     lastDay: text("last_day").notNull(),
     seen: integer("seen").notNull(),
+    /**
+     * The installation's state on `last_day`: its last ping of that day (the latest received_at,
+     * then uuid, as the rollups order it) and that ping's values of the simple dimensions, so a
+     * newer ping of the day can move its count in rollup_dims from the old values to the new.
+     * Null only for rows from before the state existed.
+     */
+    stateAt: integer("state_at"),
+    stateUuid: text("state_uuid"),
+    version: text("version"),
+    licenseType: text("license_type"),
+    country: text("country"),
+    osType: text("os_type"),
+    osArch: text("os_arch"),
   },
   (t) => [
     primaryKey({ columns: [t.instanceId, t.product] }),

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { sql, type SQL } from "drizzle-orm";
 import flowfuse from "../fixtures/ping-flowfuse-ce.json";
-import type { ActiveStats } from "../../schema";
+import type { ActiveStats, VersionStats } from "../../schema";
 import { ACTIVITY_REACH_DAYS, inWindow, mergeDay, type Activity } from "../../worker/lib/activityMask";
 import { addDays, dayRange, utcDay } from "../../worker/lib/time";
 import { runLifecycle } from "../../worker/pipeline/rollup/run";
@@ -16,8 +16,9 @@ import {
   inWindowSql,
   recordActivity,
 } from "../../worker/store/activity";
+import { ensureDayDims } from "../../worker/store/dayDims";
 import { database } from "../../worker/store/db";
-import { factsSql, rawActiveSql } from "../../worker/store/rollupSql";
+import { dimsSql, factsSql, rawActiveSql } from "../../worker/store/rollupSql";
 import { admin, adminJson, callWith, emptyDatabase, uuid } from "./helpers";
 import { consume, holdingQueue } from "./queueHelpers";
 import { backfillActivity } from "./statsSeed";
@@ -106,9 +107,19 @@ async function activityRows(): Promise<Map<string, Activity>> {
   return new Map(rows.map((r) => [`${r.instance_id}|${r.product}`, { lastDay: r.last_day, seen: BigInt(r.seen) }]));
 }
 
+/** Each activity row's state: the uuid of the installation's last ping of its last day. */
+async function stateUuids(): Promise<Map<string, string>> {
+  const rows = await db().all<{ k: string; s: string }>(
+    sql`SELECT instance_id || '|' || product AS k, state_uuid AS s FROM instance_activity`,
+  );
+  return new Map(rows.map((r) => [r.k, r.s]));
+}
+
+const pingDays = new Map<string, string>();
 /** A raw ping row (and its instance) straight into D1; returns its uuid. */
 async function rawPing(instanceId: string, product: string, day: string): Promise<string> {
   const id = uuid();
+  pingDays.set(id, day);
   await env.DB.batch([
     env.DB.prepare(
       "INSERT OR IGNORE INTO instances (id, product, first_seen, last_seen, ping_count) VALUES (?, ?, 0, 0, 1)",
@@ -151,6 +162,14 @@ describe("the activity upsert in SQL (store/activity.ts) against the pure functi
     const rows = await activityRows();
     expect(rows.size).toBe([...model.values()].filter((d) => d.length > 0).length);
     for (const [key, days] of model) if (days.length > 0) expect(rows.get(key), key).toEqual(fold(days));
+    // The state is the last ping of the last day (all at noon here: the greatest uuid).
+    const states = await stateUuids();
+    for (const [key, days] of model) {
+      if (days.length === 0) continue;
+      const last = fold(days)!.lastDay;
+      const ofLast = stored.filter(([k, id]) => k === key && pingDays.get(id) === last).map(([, id]) => id);
+      expect(states.get(key), key).toBe(ofLast.sort().at(-1));
+    }
   });
 
   it("in_window in SQL answers as the pure function for every row, day and window", async () => {
@@ -176,34 +195,61 @@ describe("the activity upsert in SQL (store/activity.ts) against the pure functi
   it("the backfill migration builds the same records from raw pings (62 days up to the newest), and re-running it changes nothing", async () => {
     const rand = prng(5);
     const model = new Map<string, string[]>();
+    const lastPing = new Map<string, string>(); // key -> uuid of its last ping (one per day here)
     for (let i = 0; i < 10; i++) {
       const id = uuid();
       const days = dayRange(addDays(T, -100), T).filter(() => rand() < 0.1);
       model.set(`${id}|acme`, days);
-      for (const day of days) await rawPing(id, "acme", day);
+      for (const day of days) lastPing.set(`${id}|acme`, await rawPing(id, "acme", day));
     }
     await rawPing(uuid(), "acme", addDays(T, -62)); // last seen before the 62 days: no row
     await backfillActivity();
     const first = await activityRows();
+    const states = await stateUuids();
     await backfillActivity();
     expect(await activityRows()).toEqual(first);
+    expect(await stateUuids()).toEqual(states);
     const expected = [...model].flatMap(([k, days]) => {
       const recent = days.filter((d) => d >= addDays(T, -61));
       return recent.length > 0 ? [[k, fold(recent)] as const] : [];
     });
     expect(first).toEqual(new Map(expected));
+    for (const [k] of expected) expect(states.get(k), k).toBe(lastPing.get(k));
   });
 });
 
 /** A ping message as the routes queue it (a minimal valid row). */
-function pingMessage(instanceId: string, product: string, day: string, minute = 0): IngestMessage {
+interface Values {
+  version?: string | null;
+  osType?: string | null;
+  osArch?: string | null;
+  country?: string | null;
+  licenseType?: string | null;
+}
+function pingMessage(instanceId: string, product: string, day: string, minute = 0, v: Values = {}): IngestMessage {
   const at = noon(day) + minute * 60_000;
   return {
     kind: "ping",
     instance: { id: instanceId, product, firstSeen: at, lastSeen: at, pingCount: 0 },
-    ping: { uuid: uuid(), instanceId, product, receivedAt: at, day, version: "1.0.0" },
+    ping: { uuid: uuid(), instanceId, product, receivedAt: at, day, version: "1.0.0", ...v },
     records: { facts: [], exceptions: [] },
   };
+}
+
+type DimRow = [product: string, day: string, dim: string, value: string, installations: number];
+const sortRows = <R>(rows: R[]) => rows.map((r) => JSON.stringify(r)).sort();
+/** rollup_dims' simple dimensions of day d as stored. */
+async function storedDims(d: string): Promise<string[]> {
+  const rows = await db().values<DimRow>(
+    sql`SELECT product, day, dim, value, installations FROM rollup_dims WHERE day = ${d} AND key = ''
+      AND dim IN ('version', 'os_type', 'os_arch', 'os', 'license', 'country')`,
+  );
+  return sortRows(rows.map((r) => r.map((v) => (typeof v === "number" ? Number(v) : v))));
+}
+/** The same, as the cron computes them from the day's raw pings. */
+async function cronDims(d: string): Promise<string[]> {
+  const rows = await db().values<unknown[]>(dimsSql({ d }));
+  return sortRows(rows.map(([p, day, dim, , v, n]) => [p, day, dim, v, Number(n)]));
 }
 
 type ActiveRow = [product: string, day: string, a1: number, a7: number, a30: number, pings: number];
@@ -217,9 +263,28 @@ async function storedActive(day: string): Promise<ActiveRow[]> {
   );
 }
 
+/** Random dimension values (nulls included), upgrades and downgrades alike. */
+function values(rand: () => number): Values {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const [osType, osArch] = pick([
+    ["Linux", "x64"],
+    ["Darwin", "arm64"],
+    [null, null],
+    ["Linux", null],
+  ]);
+  return {
+    version: pick(["1.0.0", "1.1.0", "2.0.0", null]),
+    osType,
+    osArch,
+    country: pick(["DE", "US", null]),
+    licenseType: pick([null, "ee", "team"]),
+  };
+}
+
 /**
  * ~40 installations of two products over 45 days, each with its own rhythm (daily, weekly,
- * bursts, gone quiet, new), some pinging twice a day. Returns the messages in time order.
+ * bursts, gone quiet, new), some pinging two or three times a day with other values. Returns
+ * the messages in time order.
  */
 function dataSet(seed: number): { messages: IngestMessage[]; days: string[] } {
   const rand = prng(seed);
@@ -235,8 +300,9 @@ function dataSet(seed: number): { messages: IngestMessage[]; days: string[] } {
   for (const [k, day] of days.entries())
     for (const x of plans) {
       if (k < x.from || k > x.to || rand() > x.p) continue;
-      messages.push(pingMessage(x.id, x.product, day, k));
-      if (rand() < 0.2) messages.push(pingMessage(x.id, x.product, day, k + 60));
+      messages.push(pingMessage(x.id, x.product, day, k, values(rand)));
+      if (rand() < 0.2) messages.push(pingMessage(x.id, x.product, day, k + 60, values(rand)));
+      if (rand() < 0.1) messages.push(pingMessage(x.id, x.product, day, k + 61, values(rand)));
     }
   return { messages, days };
 }
@@ -244,10 +310,17 @@ function dataSet(seed: number): { messages: IngestMessage[]; days: string[] } {
 describe("rollup_active of the ping's day, kept by the ping's own transaction", () => {
   beforeEach(emptyDatabase);
 
-  it("through the queue consumer, in time order: every day's row equals the raw-window SQL, with no cron run; redelivery adds nothing", async () => {
+  it("through the queue consumer, day by day (in any order within a day): every day's rollup_active and simple dims equal the cron's SQL, with no cron run; redelivery adds nothing", async () => {
     const { messages, days } = dataSet(21);
-    for (let i = 0; i < messages.length; i += 100) {
-      const batch = messages.slice(i, i + 100);
+    const rand = prng(22);
+    const byDay = days.flatMap((d) =>
+      shuffled(
+        messages.filter((m) => m.kind === "ping" && m.ping.day === d),
+        rand,
+      ),
+    );
+    for (let i = 0; i < byDay.length; i += 100) {
+      const batch = byDay.slice(i, i + 100);
       await storeMessages(db(), batch);
       if (i % 200 === 0) await storeMessages(db(), batch); // redelivered whole
     }
@@ -255,7 +328,20 @@ describe("rollup_active of the ping's day, kept by the ping's own transaction", 
     for (const d of days) {
       const raw = (await select(rawActiveSql(windowOf(d, T)))).filter((r) => r[5] > 0);
       expect(await storedActive(d), d).toEqual(raw);
+      expect(await storedDims(d), d).toEqual(await cronDims(d));
     }
+  });
+
+  it("a ping of the day older than the installation's last one (delivered out of order) leaves the dims alone", async () => {
+    const a = uuid();
+    const late = pingMessage(a, "acme", T, 0, { version: "1.0.0" });
+    await storeMessages(db(), [pingMessage(a, "acme", T, 30, { version: "2.0.0" })]);
+    await storeMessages(db(), [late]);
+    await storeMessages(db(), [late]); // and again
+    expect((await storedDims(T)).filter((r) => r.includes('"version"'))).toEqual([
+      JSON.stringify(["acme", T, "version", "2.0.0", 1]),
+    ]);
+    expect(await storedDims(T)).toEqual(await cronDims(T));
   });
 
   it("a late ping counts into its own (past) day, from the activity as it was before it", async () => {
@@ -271,6 +357,8 @@ describe("rollup_active of the ping's day, kept by the ping's own transaction", 
     const d3 = addDays(T, -3);
     expect(await storedActive(d3)).toEqual(await select(rawActiveSql(windowOf(d3, T))));
     expect(await storedActive(d3)).toEqual([["acme", d3, 1, 1, 1, 1]]);
+    expect(await storedDims(addDays(T, -5))).toEqual(await cronDims(addDays(T, -5)));
+    expect(await storedDims(T)).toEqual(await cronDims(T));
   });
 
   it("a refused ping (an installation key it does not present) writes no activity and no rollup", async () => {
@@ -296,8 +384,12 @@ describe("rollup_active of the ping's day, kept by the ping's own transaction", 
     const again = (await ensure().run()).meta;
     expect(again.changes).toBe(0);
     expect(again.rows_read).toBeLessThanOrEqual(2); // the primary-key probe of rollup_active only
+    const dims = () => ensureDayDims(db(), "acme", T, sql`1`);
+    const dimsProbe = (await dims().run()).meta.rows_read; // the row exists: no baseline of the day's pings
+    expect(dimsProbe).toBeLessThanOrEqual(4); // the rollup_active probe, no ping
     for (let i = 0; i < 300; i++) await recordActivity(db(), await rawPing(uuid(), "acme", T));
     expect((await ensure().run()).meta.rows_read).toBe(again.rows_read); // not growing with the table
+    expect((await dims().run()).meta.rows_read).toBe(dimsProbe); // not growing with the day's pings
   });
 });
 
@@ -313,7 +405,7 @@ describe("a ping shows in GET /v1/admin/stats/active for today without a cron ru
       callWith({ INGEST_MODE: "direct" }, "/v1/ping", {
         method: "POST",
         headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
-        body: JSON.stringify({ ...flowfuse, instanceId, product: "act-direct" }),
+        body: JSON.stringify({ ...flowfuse, instanceId, product: "act-direct", version: "3.1.0" }),
       });
     expect((await send(a, "k1")).status).toBe(200);
     expect((await send(a, "k1")).status).toBe(200); // a client retry: stored once
@@ -321,6 +413,12 @@ describe("a ping shows in GET /v1/admin/stats/active for today without a cron ru
     expect((await send(b)).status).toBe(200);
     const s = await active("act-direct");
     expect(s).toMatchObject({ active1: [2], active7: [2], active30: [2], pings: [3] });
+    // The version chart too: both installations on their version, today, no cron.
+    const v = await adminJson<VersionStats>(
+      `/v1/admin/stats/versions?product=act-direct&from=${today()}&to=${today()}`,
+    );
+    expect(v.total).toEqual([2]);
+    expect(v.top.map((t) => [t.version, t.installations])).toEqual([["3.1.0", [2]]]);
   });
 
   it("through the queue consumer; a redelivered batch does not count twice", async () => {

@@ -40,18 +40,45 @@ export function inWindowSql(r: ActivityColumns, d: string, n: number): SQL {
     ELSE ((${r.seen} >> ${gap(r.lastDay, sql`${d}`)}) & ${sql.raw(String(2 ** n - 1))}) <> 0 END)`;
 }
 
+/** The activity state columns, in the table's order after `seen`, with their values in `pings`. */
+const stateColumns = [
+  ["state_at", "received_at"],
+  ["state_uuid", "uuid"],
+  ["version", "version"],
+  ["license_type", "license_type"],
+  ["country", "country"],
+  ["os_type", "os_type"],
+  ["os_arch", "os_arch"],
+] as const;
+
+/**
+ * In an upsert of instance_activity: the incoming ping is the installation's newest state (a
+ * later day, or the same day and a later (received_at, uuid), as the rollups' "last ping of the
+ * day" orders them). The backfill migration repeats it.
+ */
+const NEWER_STATE = `(excluded.last_day > last_day OR (excluded.last_day = last_day AND (state_at IS NULL
+  OR excluded.state_at > state_at OR (excluded.state_at = state_at AND excluded.state_uuid > state_uuid))))`;
+
 /**
  * The stored ping `pingUuid` merged into its installation's activity (one upsert; lib/activityMask.ts
  * mergeActivity): the row's own instance, product and day, so a redelivered or duplicate ping
  * (nothing inserted, or the first copy's row) merges a day that is already there, and a refused
- * ping (no row) merges nothing. Order-independent: a late ping sets its bit behind last_day.
+ * ping (no row) merges nothing. Order-independent: a late ping sets its bit behind last_day. The
+ * state columns take the ping's values when it is the newest state (store/dayDims.ts).
  */
 export function recordActivity(db: Db, pingUuid: string) {
   const newest = sql`max(${instanceActivity.lastDay}, excluded.last_day)`;
+  const state = Object.fromEntries(
+    stateColumns.map(([column]) => [
+      column,
+      sql.raw(`CASE WHEN ${NEWER_STATE} THEN excluded.${column} ELSE ${column} END`),
+    ]),
+  );
   return db
     .insert(instanceActivity)
     .select(
-      sql`SELECT ${pings.instanceId}, ${pings.product}, ${pings.day}, 1 FROM ${pings} WHERE ${pings.uuid} = ${pingUuid}`,
+      sql`SELECT ${pings.instanceId}, ${pings.product}, ${pings.day}, 1, ${sql.raw(stateColumns.map(([, from]) => from).join(", "))}
+        FROM ${pings} WHERE ${pings.uuid} = ${pingUuid}`,
     )
     .onConflictDoUpdate({
       target: [instanceActivity.instanceId, instanceActivity.product],
@@ -59,6 +86,13 @@ export function recordActivity(db: Db, pingUuid: string) {
         lastDay: newest,
         seen: sql`((${instanceActivity.seen} << ${gap(newest, sql`${instanceActivity.lastDay}`)})
           | (excluded.seen << ${gap(newest, sql`excluded.last_day`)})) & ${MASK}`,
+        stateAt: state.state_at,
+        stateUuid: state.state_uuid,
+        version: state.version,
+        licenseType: state.license_type,
+        country: state.country,
+        osType: state.os_type,
+        osArch: state.os_arch,
       },
     });
 }

@@ -7,6 +7,7 @@ import { guard } from "./db";
 import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 import { idKey } from "./instances";
 import { countPingIntoDay, ensureActiveDay, recordActivity } from "./activity";
+import { dropEmpty, ensureDayDims, moveIn, moveOut } from "./dayDims";
 
 export type InstanceRow = typeof instances.$inferInsert;
 export type PingRow = typeof pings.$inferInsert;
@@ -50,9 +51,10 @@ function rowWhere(table: typeof pings, row: PingRow, condition: SQL): SQL {
  * comparison is of digests, never of the key itself.
  *
  * The same transaction keeps the rollups of the ping's day current without a cron run
- * (store/activity.ts): the (product, day) rollup_active row is made if missing, the ping counted
- * into it (active-1/7/30 from the installation's activity before this ping), then the stored row
- * merged into instance_activity. `core` = `keyed` (instance and key registration: a caller may
+ * (store/activity.ts, store/dayDims.ts): the (product, day) rollup_active row and the day's
+ * simple dims are made if missing, the ping counted into rollup_active (active-1/7/30 from the
+ * installation's activity before this ping) and moved into rollup_dims (from the installation's
+ * previous values of the day), then the stored row merged into instance_activity. `core` = `keyed` (instance and key registration: a caller may
  * read the registered key right after them) then `store`, to run back to back in this order:
  * the count relies on changes() of the touch before it.
  */
@@ -78,6 +80,7 @@ export function pingWrites(
       .where(and(eq(instances.id, instance.id), isNull(instances.keyHash), sql`${keyHash} IS NOT NULL`)),
   ] as const;
   const store = [
+    ensureDayDims(db, ping.product, ping.day, keyMatches),
     ensureActiveDay(db, ping.product, ping.day, keyMatches),
     db
       .insert(pings)
@@ -101,6 +104,9 @@ export function pingWrites(
       .where(and(eq(instances.id, instance.id), sql`changes() = 1`)),
     // The touch changed its row exactly when the ping row was inserted: counted once per stored ping.
     countPingIntoDay(db, ping.instanceId, ping.product, ping.day),
+    moveOut(db, ping.uuid, ping.instanceId, ping.product, ping.day),
+    moveIn(db, ping.uuid),
+    dropEmpty(db, ping.uuid, ping.instanceId, ping.product, ping.day),
     recordActivity(db, ping.uuid),
   ] as const;
   return {
@@ -129,7 +135,8 @@ export async function recordPing(
   const keyHash = instance.keyHash ?? null;
   const writes = pingWrites(db, instance, ping, records);
   const [create, register] = writes.keyed;
-  const [, , registered, , , , , , stored, release, productAlerts] = await guard("recordPing", () =>
+  // 0-1 keyed, 2 the registered key, 3-11 writes.store (9), 12 the stored uuid, then release and alerts.
+  const [, , registered, , , , , , , , , , stored, release, productAlerts] = await guard("recordPing", () =>
     db.batch([
       create,
       register,

@@ -20,14 +20,47 @@ import {
  * `d` is the day, `d7`/`d30` the first day of the 7- and 30-day windows ending with it.
  */
 
-/** Each installation's last ping of the day (its state that day). */
-function latest(d: string): SQL {
+/**
+ * Each installation's last ping of the day (its state that day); of one product when given, and
+ * only when `only` holds (a condition on no row). `only` goes into the (day) index key: the day
+ * is NULL when it fails, so the seek reads no ping at all (a WHERE term would be tested per row).
+ */
+function latest(d: string, product?: string, only?: SQL): SQL {
+  const ofProduct = product === undefined ? sql`` : sql` AND p.product = ${product}`;
+  const day = only === undefined ? sql`${d}` : sql`(SELECT ${d} WHERE ${only})`;
   return sql`latest AS (
     SELECT * FROM (
       SELECT p.*, row_number() OVER (PARTITION BY p.product, p.instance_id ORDER BY p.received_at DESC, p.uuid DESC) AS rn
-      FROM pings p WHERE p.day = ${d}
+      FROM pings p WHERE p.day = ${day}${ofProduct}
     ) WHERE rn = 1)`;
 }
+
+/** The simple dimensions: one value per installation and day, from its last ping of the day. */
+const SIMPLE_DIMS = ["version", "os_type", "os_arch", "os", "license", "country"] as const;
+const simpleDims = sql.raw(`'${JSON.stringify(SIMPLE_DIMS)}'`);
+
+/** The value of simple dimension `dim` for a ping's (or a stored state's) columns, as rollup_dims keeps it. */
+export function dimValue(dim: SQL, c: { version: SQL; osType: SQL; osArch: SQL; licenseType: SQL; country: SQL }): SQL {
+  return sql`CASE ${dim}
+        WHEN 'version' THEN coalesce(${c.version}, '')
+        WHEN 'os_type' THEN coalesce(${c.osType}, '')
+        WHEN 'os_arch' THEN coalesce(${c.osArch}, '')
+        WHEN 'os' THEN coalesce(${c.osType}, '?') || '/' || coalesce(${c.osArch}, '?')
+        WHEN 'license' THEN coalesce(${c.licenseType}, '')
+        ELSE coalesce(${c.country}, '') END`;
+}
+
+/** `<alias>.version, <alias>.os_type...` as dimValue takes them (pings and instance_activity name them alike). */
+export const dimColumns = (alias: string) => ({
+  version: sql.raw(`${alias}.version`),
+  osType: sql.raw(`${alias}.os_type`),
+  osArch: sql.raw(`${alias}.os_arch`),
+  licenseType: sql.raw(`${alias}.license_type`),
+  country: sql.raw(`${alias}.country`),
+});
+
+/** `json_each` of SIMPLE_DIMS, to cross join a row with its dimensions (D1 caps compound SELECTs). */
+export const eachSimpleDim = (alias: string) => sql`json_each(${simpleDims}) ${sql.raw(alias)}`;
 
 /**
  * Active-1/7/30 and the day's pings: from instance_activity (store/activity.ts) for days within
@@ -49,19 +82,14 @@ export function rawActiveSql({ d, d7, d30 }: DayWindow): SQL {
     GROUP BY product`;
 }
 
-/** Simple dimensions: one (dim, value) per installation, via a cross join (D1 caps compound SELECTs). */
-export function dimsSql({ d }: DayWindow): SQL {
-  return sql`WITH ${latest(d)}
-    SELECT l.product, ${d}, k.value, '',
-      CASE k.value
-        WHEN 'version' THEN coalesce(l.version, '')
-        WHEN 'os_type' THEN coalesce(l.os_type, '')
-        WHEN 'os_arch' THEN coalesce(l.os_arch, '')
-        WHEN 'os' THEN coalesce(l.os_type, '?') || '/' || coalesce(l.os_arch, '?')
-        WHEN 'license' THEN coalesce(l.license_type, '')
-        ELSE coalesce(l.country, '') END AS v,
-      count(*)
-    FROM latest l, json_each('["version","os_type","os_arch","os","license","country"]') k
+/**
+ * Simple dimensions: one (dim, value) per installation, via a cross join (D1 caps compound
+ * SELECTs). Of one product when given (store/dayDims.ts: the baseline of a day's first ping).
+ */
+export function dimsSql({ d }: Pick<DayWindow, "d">, product?: string, only?: SQL): SQL {
+  return sql`WITH ${latest(d, product, only)}
+    SELECT l.product, ${d}, k.value, '', ${dimValue(sql`k.value`, dimColumns("l"))} AS v, count(*)
+    FROM latest l, ${eachSimpleDim("k")} WHERE 1
     GROUP BY l.product, k.value, v`;
 }
 
@@ -171,7 +199,7 @@ type Target =
   | typeof rollupSessions;
 export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupActive, activeSql],
-  [rollupDims, dimsSql],
+  [rollupDims, (w) => dimsSql(w)],
   [rollupDims, runtimeSql],
   [rollupMetrics, countsSql],
   [rollupMetrics, flagsSql],
