@@ -108,7 +108,7 @@ function countActive(product: string, d: string, n: number): SQL {
  * the row is missing (the day's first ping of the product) is the baseline computed: active-N from
  * instance_activity (three range reads) and the day's pings so far (pings_day). The counts are
  * scalar subqueries of a FROM-less SELECT whose WHERE fails when the row exists, so they are not
- * evaluated then (test/worker/activity.test.ts measures it: one row read). `allowed` (the
+ * evaluated then (test/worker/activity.test.ts measures D1 rows_read: a constant probe). `allowed` (the
  * installation-key check) is ANDed in: a refused ping writes nothing.
  */
 export function ensureActiveDay(db: Db, product: string, day: string, allowed: SQL) {

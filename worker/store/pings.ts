@@ -54,9 +54,10 @@ function rowWhere(table: typeof pings, row: PingRow, condition: SQL): SQL {
  * (store/activity.ts, store/dayDims.ts): the (product, day) rollup_active row and the day's
  * simple dims are made if missing, the ping counted into rollup_active (active-1/7/30 from the
  * installation's activity before this ping) and moved into rollup_dims (from the installation's
- * previous values of the day), then the stored row merged into instance_activity. `core` = `keyed` (instance and key registration: a caller may
- * read the registered key right after them) then `store`, to run back to back in this order:
- * the count relies on changes() of the touch before it.
+ * previous values of the day), then the stored row merged into instance_activity.
+ * `core` = `keyed` (instance and key registration: a caller may read the registered key right
+ * after them) then `store`, to run back to back in this order: the count relies on changes()
+ * of the touch before it, and the dims moves on the activity state before its merge.
  */
 export function pingWrites(
   db: Db,
