@@ -31,7 +31,8 @@ const rollupTables = [
 
 /**
  * Rebuilds one day of every rollup table in ONE db.batch (one transaction): the day's old rows
- * are deleted and recomputed from raw rows, so a rebuild counts pings that arrived since.
+ * are deleted and recomputed from raw rows (active-N from instance_activity), so a rebuild
+ * counts pings that arrived since.
  */
 export async function rebuildDay(db: Db, w: DayWindow): Promise<void> {
   await guard("rebuildDay", async () => {
