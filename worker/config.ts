@@ -63,8 +63,14 @@ export const configSchema = z.object({
   SENTRY_MESSAGE_FACTS: jsonVar(sentryMessageFacts),
   /** Browser origins allowed on the PostHog routes. */
   ALLOWED_ORIGINS: originList,
-  /** Days raw pings and events are kept (rollups are kept for good); at least RETENTION_MIN_DAYS. */
+  /** Days raw pings are kept (rollups are kept for good); at least RETENTION_MIN_DAYS. */
   RETENTION_DAYS: z.string().default("90").transform(Number).pipe(z.number().int().min(RETENTION_MIN_DAYS).max(3650)),
+  /**
+   * Days raw events stay in D1 (today's and the days before it), where they dedupe resent uuids
+   * and feed the cron's rebuild of recent days; the R2 archive keeps them for exports. >= 4: the
+   * 3 recent days the cron rebuilds (RECENT_DAYS) plus one for retries and replays across midnight.
+   */
+  EVENTS_D1_DAYS: z.string().default("7").transform(Number).pipe(z.number().int().min(4).max(3650)),
   /** "true" allows ?source=raw on the versions stats route (benchmarks only). */
   STATS_RAW_COMPARE: z.enum(["true", "false"]).default("false"),
   /** "off" skips the limiter on the ping routes (a WAF rule guards them instead). */
@@ -90,6 +96,8 @@ export interface Config {
   /** ["*"] or exact origins. */
   allowedOrigins: string[];
   retentionDays: number;
+  /** Days raw events are kept in D1 (the archive in R2 keeps them all). */
+  eventsD1Days: number;
   statsRawCompare: boolean;
   pingDamping: boolean;
   adminToken: string | undefined;
@@ -120,6 +128,7 @@ export function config(env: Env): Config {
     sentryMessageFacts: v.SENTRY_MESSAGE_FACTS,
     allowedOrigins: v.ALLOWED_ORIGINS,
     retentionDays: v.RETENTION_DAYS,
+    eventsD1Days: v.EVENTS_D1_DAYS,
     statsRawCompare: v.STATS_RAW_COMPARE === "true",
     pingDamping: v.PING_DAMPING === "on",
     ingestQueued: v.INGEST_MODE === "queue",

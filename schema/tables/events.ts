@@ -1,12 +1,8 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/**
- * Frontend events from posthog-js / the Candor snippet, reduced to an allow-list.
- * Never stored: IP, raw User-Agent, full URLs (query and fragment), referrer paths, licence id.
- */
-export const events = sqliteTable(
-  "events",
-  {
+/** The columns of a stored event (one builder set per table: drizzle builders are not shared). */
+function eventColumns() {
+  return {
     uuid: text("uuid").primaryKey(), // posthog's event uuid: retries resend it, so it dedupes
     product: text("product").notNull(), // from the project token
     event: text("event").notNull(),
@@ -28,7 +24,18 @@ export const events = sqliteTable(
     licenseType: text("license_type"),
     durationMs: integer("duration_ms"), // $pageleave: time spent on the page
     props: text("props", { mode: "json" }).$type<Record<string, string | number | boolean>>(),
-  },
+  };
+}
+
+/**
+ * Frontend events from posthog-js / the Candor snippet, reduced to an allow-list.
+ * Never stored: IP, raw User-Agent, full URLs (query and fragment), referrer paths, licence id.
+ * D1 keeps them for EVENTS_D1_DAYS (dedupe by uuid, the cron's rebuild of recent days); the
+ * archive in R2 (worker/store/eventArchive.ts) keeps them for exports.
+ */
+export const events = sqliteTable(
+  "events",
+  eventColumns(),
   (t) => [
     index("events_product_day").on(t.product, t.day),
     index("events_day").on(t.day), // exports without product= and retention deletes seek by day
@@ -36,4 +43,28 @@ export const events = sqliteTable(
     index("events_session").on(t.sessionId),
     index("events_instance_ref").on(t.instanceRef),
   ],
+);
+
+/**
+ * The rows of ONE event write that are new (their uuid not yet in `events`), staged inside the
+ * write's transaction so the counters and the insert read them once: filled, read, moved to
+ * `events` and emptied by the same db.batch (worker/store/eventWrites.ts), so it is empty
+ * between transactions.
+ */
+export const eventsIncoming = sqliteTable("events_incoming", eventColumns());
+
+/**
+ * Sessions ('s') and visitors ('v') already counted for a product and day: the incremental
+ * counters add only ids not seen yet, so distinct counts stay exact across batches. Keyed by day
+ * first: retention prunes it with the raw events (a range of the primary key).
+ */
+export const eventSeen = sqliteTable(
+  "event_seen",
+  {
+    day: text("day").notNull(),
+    product: text("product").notNull(),
+    kind: text("kind", { enum: ["s", "v"] }).notNull(),
+    id: text("id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.product, t.kind, t.id] })],
 );

@@ -164,6 +164,40 @@ export const rollupPages = sqliteTable(
   (t) => [primaryKey({ columns: [t.product, t.day, t.path] })],
 );
 
+/**
+ * Custom events (names not starting with "$") per day and app version ('' = unknown): counted by
+ * the event writer as events arrive (new uuids only), rebuilt by the cron from the day's raw rows.
+ */
+export const rollupEvents = sqliteTable(
+  "rollup_events",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    event: text("event").notNull(),
+    appVersion: text("app_version").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.event, t.appVersion] })],
+);
+
+/**
+ * Property values of custom events per day: events carrying `key` = `value` (as text). The writer
+ * adds every pair it sees; the cron's rebuild of a day keeps the top EVENT_PROPS_PER_EVENT pairs
+ * per event (values are free text).
+ */
+export const rollupEventProps = sqliteTable(
+  "rollup_event_props",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    event: text("event").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.event, t.key, t.value] })],
+);
+
 /** Progress of the rollup cron: the last day built (inclusive) and when. One row, name 'daily'. */
 export const rollupState = sqliteTable("rollup_state", {
   name: text("name").primaryKey(),

@@ -48,6 +48,14 @@ describe("one configuration: worker/config.ts", () => {
     }
   });
 
+  it("EVENTS_D1_DAYS defaults to 7 and accepts 4..3650 only (the cron rebuilds 3 recent days from raw events)", () => {
+    expect(config({ ...env, EVENTS_D1_DAYS: undefined } as unknown as Env).eventsD1Days).toBe(7);
+    expect(config({ ...env, EVENTS_D1_DAYS: "4" } as unknown as Env).eventsD1Days).toBe(4);
+    for (const bad of ["3", "0", "abc", "4.5", "99999"]) {
+      expect(() => config({ ...env, EVENTS_D1_DAYS: bad } as unknown as Env)).toThrow(/EVENTS_D1_DAYS/);
+    }
+  });
+
   const broken: Array<[string, string | undefined]> = [
     ["DEFAULT_PRODUCT", "Not A Slug!"],
     ["DEFAULT_PRODUCT", undefined],
@@ -62,6 +70,7 @@ describe("one configuration: worker/config.ts", () => {
     ["ALLOWED_ORIGINS", "console.example.com/path"],
     ["ALLOWED_ORIGINS", ""],
     ["RETENTION_DAYS", "6"],
+    ["EVENTS_D1_DAYS", "2"],
     ["STATS_RAW_COMPARE", "yes"],
     ["PING_DAMPING", "maybe"],
   ];
