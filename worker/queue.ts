@@ -25,8 +25,8 @@ export async function runQueue(batch: MessageBatch<unknown>, env: Env, now: numb
   }
   const messages = batch.messages.map((m) => m.body as IngestMessage);
   try {
-    const { statements } = await storeMessages(database(env), messages);
-    log("info", "ingestion batch stored", { messages: messages.length, statements });
+    const { statements, events } = await storeMessages(database(env), env.ARCHIVE, messages, now);
+    log("info", "ingestion batch stored", { messages: messages.length, statements, events });
   } catch (err) {
     log("warn", "ingestion batch failed; the queue will retry it", {
       messages: messages.length,

@@ -4,6 +4,7 @@ import { database } from "./store/db";
 import { deleteSaltsThrough, saltFor } from "./store/salts";
 import { DAY_MS, utcDay } from "./lib/time";
 import { runLifecycle } from "./pipeline/rollup/run";
+import { flushPendingArchive, oldestPendingDay } from "./store/eventArchive";
 
 /**
  * Cron work (wrangler.toml [triggers]); `now` is passed in so tests control time.
@@ -20,11 +21,17 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
   // Daily rollups (recent days rebuilt) and raw-row retention: worker/pipeline/rollup.
   // An invalid configuration (logged by config()) skips retention only: raw rows are kept.
   let retentionDays: number | undefined;
+  let eventsD1Days: number | undefined;
   try {
-    retentionDays = config(env).retentionDays;
+    ({ retentionDays, eventsD1Days } = config(env));
   } catch {
     retentionDays = undefined;
   }
-  const lifecycle = await runLifecycle(db, retentionDays, now);
+  // Archive objects a writer could not put (the outbox), before retention may delete their rows.
+  const archived = await flushPendingArchive(db, env.ARCHIVE, now);
+  if (archived > 0) log("warn", "event archive objects put by the cron", { objects: archived });
+  const events =
+    eventsD1Days === undefined ? undefined : { d1Days: eventsD1Days, oldestPending: await oldestPendingDay(db) };
+  const lifecycle = await runLifecycle(db, retentionDays, now, events);
   log("info", "rollups", { ...lifecycle, rebuilt: lifecycle.rebuilt.length });
 }

@@ -68,3 +68,18 @@ export const eventSeen = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.product, t.kind, t.id] })],
 );
+
+/**
+ * The archive's outbox: rows written to `events` whose R2 object (`object_key`) is not confirmed
+ * yet. Inserted by the same transaction as the rows (uuids = a JSON array of theirs), deleted by
+ * the writer once the object is in R2; the cron puts what a failed put or a crash left behind,
+ * so every stored event reaches the archive exactly once (worker/store/eventArchive.ts).
+ */
+export const eventArchivePending = sqliteTable("event_archive_pending", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  objectKey: text("object_key").notNull(),
+  product: text("product").notNull(),
+  day: text("day").notNull(),
+  uuids: text("uuids").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

@@ -1,17 +1,28 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { EventStats } from "../../schema";
-import { admin, errorCode } from "./helpers";
+import { writeEvents } from "../../worker/store/eventWrites";
+import type { EventRow } from "../../worker/store/events";
+import { database } from "../../worker/store/db";
+import { admin, count, errorCode } from "./helpers";
 
 const DAYS = ["2026-10-01", "2026-10-02", "2026-10-03"];
 
+// Written through the event writer (no cron): the view reads the counters it keeps.
 beforeAll(async () => {
-  const rows: string[] = [];
+  const rows: EventRow[] = [];
   const add = (product: string, event: string, day: string, version: string | null, props: object | null) => {
     const t = Date.parse(`${day}T10:00:00Z`) + rows.length;
-    rows.push(
-      `('u${rows.length}', '${product}', '${event}', ${t}, ${t}, '${day}', ${version === null ? "NULL" : `'${version}'`}, ${props === null ? "NULL" : `'${JSON.stringify(props)}'`})`,
-    );
+    rows.push({
+      uuid: `u${rows.length}`,
+      product,
+      event,
+      timestamp: t,
+      receivedAt: t,
+      day,
+      appVersion: version,
+      props: props as EventRow["props"],
+    });
   };
   add("evp", "export_done", DAYS[0]!, "1.0.0", { format: "csv" });
   add("evp", "export_done", DAYS[1]!, "1.1.0", { format: "csv" });
@@ -20,9 +31,10 @@ beforeAll(async () => {
   add("evp", "$pageview", DAYS[2]!, "1.1.0", null); // not a custom event
   add("other", "export_done", DAYS[2]!, "1.1.0", null); // another product
   add("evp", "export_done", "2026-09-30", "1.0.0", null); // before the range
-  await env.DB.prepare(
-    `INSERT INTO events (uuid, product, event, timestamp, received_at, day, app_version, props) VALUES ${rows.join(",")}`,
-  ).run();
+  await writeEvents(database(env), env.ARCHIVE, rows, Date.parse("2026-10-03T12:00:00Z"));
+  // A resend of the same rows counts nothing.
+  expect((await writeEvents(database(env), env.ARCHIVE, rows, Date.parse("2026-10-03T12:00:00Z"))).inserted).toBe(0);
+  expect(await count("events")).toBe(rows.length);
 });
 
 describe("GET /v1/admin/stats/events", () => {

@@ -94,7 +94,7 @@ describe("events inserts are bounded in bytes, not only rows", () => {
     const sizes = chunks.map((c) => new TextEncoder().encode(c).byteLength);
     expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(4_000_000); // one value before this change
     for (const s of sizes) expect(s).toBeLessThanOrEqual(JSON_BYTES_PER_INSERT);
-    await storeMessages(database(env), [{ kind: "events", rows }]);
+    await storeMessages(database(env), env.ARCHIVE, [{ kind: "events", rows }], Date.now());
     const stored = await env.DB.prepare(
       "SELECT count(*) AS n FROM events WHERE uuid IN (SELECT value FROM json_each(?))",
     )

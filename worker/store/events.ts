@@ -60,35 +60,9 @@ export function eventJsonChunks(rows: EventRow[]): string[] {
 }
 
 /** `SELECT json_extract(value, '$.k1'), ... FROM json_each(?)` in the table's column order. */
-function selectFromJson(json: string): SQL {
+export function selectFromJson(json: string): SQL {
   const picks = columns.map(([key]) => sql.raw(`json_extract(value, '$.${key}')`));
   return sql`SELECT ${sql.join(picks, sql`, `)} FROM json_each(${json}) WHERE true`;
-}
-
-/**
- * The statements that store events: `INSERT ... SELECT FROM json_each(?) ON CONFLICT(uuid) DO
- * NOTHING RETURNING uuid`, one per byte-bounded chunk. A resent row has the same uuid, so it
- * inserts nothing twice.
- */
-export function eventInserts(db: Db, rows: EventRow[]) {
-  return eventJsonChunks(rows).map((json) =>
-    db
-      .insert(events)
-      .select(selectFromJson(json))
-      .onConflictDoNothing({ target: events.uuid })
-      .returning({ uuid: events.uuid }),
-  );
-}
-
-/**
- * Stores events in ONE db.batch (one transaction: all or nothing) of eventInserts. Returns how
- * many were new.
- */
-export async function insertEvents(db: Db, rows: EventRow[]): Promise<number> {
-  const [first, ...rest] = eventInserts(db, rows);
-  if (!first) return 0;
-  const results = await guard("insertEvents", () => db.batch([first, ...rest]));
-  return results.reduce((n, inserted) => n + inserted.length, 0);
 }
 
 export interface EventFilter {

@@ -1,7 +1,12 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { DayWindow } from "./dayWindow";
 
-/** Frontend rollups of one day (see rollupSql.ts): SELECTs for rollup_frontend and rollup_pages. */
+/**
+ * Frontend rollups of one day (see rollupSql.ts): SELECTs for rollup_frontend, rollup_pages,
+ * rollup_events and rollup_event_props. The event writer (eventWrites.ts) increments the same
+ * counters as events arrive; a rebuild recomputes them from the day's raw events (its own day
+ * only: no window), adds what only it computes (durations, entries, exits) and trims the tops.
+ */
 
 /** Bucket of a $pageleave duration: whole seconds < 600 s, whole minutes < 1 h, then 3600. */
 const bucket = sql.raw(`CAST(CASE
@@ -46,4 +51,23 @@ export function pagesSql(w: DayWindow): SQL {
       WHERE event = '$pageleave' AND duration_ms >= 0 GROUP BY product, path, b) GROUP BY product, path)
     SELECT tot.product, ${d}, tot.path, views, entries, exits, leaves, h.durations
     FROM tot LEFT JOIN h ON h.product = tot.product AND h.path = tot.path WHERE rk <= 500`;
+}
+
+/** Property pairs kept per custom event and day by a rebuild (values are free text). */
+export const EVENT_PROPS_PER_EVENT = 100;
+
+/** Custom events (names not starting with "$") per app version. */
+export function customEventsSql(w: DayWindow): SQL {
+  return sql`SELECT product, ${w.d}, event, coalesce(app_version, ''), count(*) FROM ${eventsOf(w)}
+    AND substr(event, 1, 1) <> '$' GROUP BY product, event, coalesce(app_version, '')`;
+}
+
+/** Property pairs of custom events: the top EVENT_PROPS_PER_EVENT per event, by events carrying them. */
+export function eventPropsSql(w: DayWindow): SQL {
+  return sql`WITH c AS (SELECT e.product, e.event, j.key, CAST(j.value AS TEXT) AS v, count(*) AS n
+      FROM (SELECT product, event, props FROM ${eventsOf(w)} AND props IS NOT NULL AND substr(event, 1, 1) <> '$') e,
+        json_each(e.props) j
+      GROUP BY e.product, e.event, j.key, v),
+    r AS (SELECT *, row_number() OVER (PARTITION BY product, event ORDER BY n DESC, key, v) AS rk FROM c)
+    SELECT product, ${w.d}, event, key, v, n FROM r WHERE rk <= ${EVENT_PROPS_PER_EVENT}`;
 }

@@ -1,12 +1,14 @@
 import { sql, type SQL } from "drizzle-orm";
 import { activeFromActivitySql, activeInstallationSql } from "./activity";
 import type { DayWindow } from "./dayWindow";
-import { frontendSql, pagesSql } from "./rollupEventsSql";
+import { customEventsSql, eventPropsSql, frontendSql, pagesSql } from "./rollupEventsSql";
 import { commandsSql, unattributedSql } from "./rollupProtocolSql";
 import {
   rollupActive,
   rollupCommands,
   rollupDims,
+  rollupEventProps,
+  rollupEvents,
   rollupExceptions,
   rollupFrontend,
   rollupMetrics,
@@ -195,6 +197,8 @@ type Target =
   | typeof rollupExceptions
   | typeof rollupFrontend
   | typeof rollupPages
+  | typeof rollupEvents
+  | typeof rollupEventProps
   | typeof rollupCommands
   | typeof rollupSessions;
 export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
@@ -209,6 +213,8 @@ export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupMetrics, droppedSql],
   [rollupFrontend, frontendSql],
   [rollupPages, pagesSql],
+  [rollupEvents, customEventsSql],
+  [rollupEventProps, eventPropsSql],
   [rollupCommands, (w) => commandsSql(latest(w.d), w)],
   [rollupDims, unattributedSql],
 ];

@@ -1,10 +1,13 @@
 import { eq, min, sql, type SQL } from "drizzle-orm";
 import {
   events,
+  eventSeen,
   pings,
   rollupActive,
   rollupCommands,
   rollupDims,
+  rollupEventProps,
+  rollupEvents,
   rollupExceptions,
   rollupFrontend,
   rollupMetrics,
@@ -25,6 +28,8 @@ const rollupTables = [
   rollupExceptions,
   rollupFrontend,
   rollupPages,
+  rollupEvents,
+  rollupEventProps,
   rollupCommands,
   rollupSessions,
 ];
@@ -73,22 +78,26 @@ export async function oldestRawDay(db: Db): Promise<string | undefined> {
 }
 
 /**
- * Deletes at most `chunk` raw pings and `chunk` raw events of days before `before`, in one batch
- * (two statements, one bound parameter each). Returns how many of each went. INDEXED BY pins the
- * (day) indexes: each chunk seeks to the oldest days instead of scanning another index.
+ * Deletes at most `chunk` raw pings of days before `before`, and at most `chunk` raw events and
+ * `chunk` seen sessions/visitors (event_seen, the incremental counters' memory) of days before
+ * `eventsBefore`, in one batch (three statements, one bound parameter each). Returns how many of
+ * each went. INDEXED BY pins the (day) indexes: each chunk seeks to the oldest days instead of
+ * scanning another index (event_seen's primary key starts with day).
  */
 export async function deleteRawChunk(
   db: Db,
   before: string,
   chunk: number,
-): Promise<{ pings: number; events: number }> {
-  const [p, e] = await guard("deleteRawChunk", () =>
+  eventsBefore: string = before,
+): Promise<{ pings: number; events: number; seen: number }> {
+  const [p, e, s] = await guard("deleteRawChunk", () =>
     db.batch([
       db.delete(pings).where(sql`rowid IN (${oldRowids("pings", before, chunk)})`),
-      db.delete(events).where(sql`rowid IN (${oldRowids("events", before, chunk)})`),
+      db.delete(events).where(sql`rowid IN (${oldRowids("events", eventsBefore, chunk)})`),
+      db.delete(eventSeen).where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${eventsBefore} LIMIT ${chunk})`),
     ]),
   );
-  return { pings: p.meta.changes, events: e.meta.changes };
+  return { pings: p.meta.changes, events: e.meta.changes, seen: s.meta.changes };
 }
 
 /** The SELECT of up to `chunk` rowids of raw rows older than `before`, through the table's (day) index. */

@@ -1,6 +1,6 @@
 import type { CaptureResponse } from "../../../schema/wire/capture";
 import type { Db } from "../../store/db";
-import { insertEvents } from "../../store/events";
+import { writeEvents } from "../../store/eventWrites";
 import { readSalt } from "../../store/salts";
 import { utcDay } from "../../lib/time";
 import { pseudonymize } from "./pseudonymize";
@@ -12,6 +12,8 @@ import { sendMessages } from "../queue/send";
 
 export interface CaptureInput {
   body: unknown; // output of decodeCapture
+  /** The raw-event archive (R2 binding ARCHIVE): the direct path archives what it stores. */
+  archive: R2Bucket;
   tokens: Record<string, string>;
   now: number;
 }
@@ -20,7 +22,8 @@ export interface CaptureInput {
  * The capture pipeline: envelope -> validate -> token -> strip -> pseudonymize -> rows -> store.
  * Every 4xx is thrown before the store. With a queue (INGEST_MODE=queue) the rows go to it in
  * messages of at most 120 KB (accepted = rows queued; a resent uuid is dropped by the consumer, so
- * `duplicates` is 0 here); without one, the store is one transaction: nothing half-written.
+ * `duplicates` is 0 here); without one, writeEvents stores, counts and archives them before the
+ * answer (each byte-bounded chunk one transaction; a retry stores only what is missing).
  */
 export async function ingestEvents(
   db: Db,
@@ -39,6 +42,6 @@ export async function ingestEvents(
     );
     return { status: 1, accepted: rows.length, duplicates: 0, rejected };
   }
-  const accepted = await insertEvents(db, rows);
+  const { inserted: accepted } = await writeEvents(db, input.archive, rows, input.now);
   return { status: 1, accepted, duplicates: rows.length - accepted, rejected };
 }

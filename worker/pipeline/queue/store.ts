@@ -1,6 +1,7 @@
 import type { Db } from "../../store/db";
 import { guard } from "../../store/db";
-import { eventInserts, type EventRow } from "../../store/events";
+import type { EventRow } from "../../store/events";
+import { writeEvents } from "../../store/eventWrites";
 import { pingWrites } from "../../store/pings";
 import { unattributedInserts } from "../../store/submissions";
 import type { IngestMessage } from "./message";
@@ -15,10 +16,16 @@ export const STATEMENTS_PER_TRANSACTION = 100;
 /**
  * The queue consumer's write: every message's statements, in order, in transactions of at most
  * STATEMENTS_PER_TRANSACTION (a ping's own statements never straddle two: pingWrites relies on
- * running them back to back). Events of all messages are merged into byte-bounded inserts
- * (store/events.ts). Throws on a D1 failure (the queue retries the batch).
+ * running them back to back). Events of all messages are then stored, counted and archived as
+ * ONE write (store/eventWrites.ts: byte-bounded chunks, one R2 object per product and day).
+ * Throws on a D1 or R2 failure (the queue retries the batch).
  */
-export async function storeMessages(db: Db, messages: IngestMessage[]): Promise<{ statements: number }> {
+export async function storeMessages(
+  db: Db,
+  archive: R2Bucket,
+  messages: IngestMessage[],
+  now: number,
+): Promise<{ statements: number; events: number }> {
   type Statement = Parameters<Db["batch"]>[0][number];
   const units: Statement[][] = [];
   const events: EventRow[] = [];
@@ -32,7 +39,6 @@ export async function storeMessages(db: Db, messages: IngestMessage[]): Promise<
       units.push(...unattributedInserts(db, m.rows).map((s) => [s]));
     }
   }
-  units.push(...eventInserts(db, events).map((s) => [s]));
   const transactions: Statement[][] = [];
   let current: Statement[] = [];
   for (const unit of units) {
@@ -47,5 +53,6 @@ export async function storeMessages(db: Db, messages: IngestMessage[]): Promise<
     const [first, ...rest] = t;
     await guard("storeMessages", () => db.batch([first!, ...rest]));
   }
-  return { statements: transactions.reduce((n, t) => n + t.length, 0) };
+  const written = await writeEvents(db, archive, events, now);
+  return { statements: transactions.reduce((n, t) => n + t.length, 0), events: written.inserted };
 }

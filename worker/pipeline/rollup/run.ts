@@ -2,23 +2,31 @@ import { log } from "../../lib/log";
 import { utcDay } from "../../lib/time";
 import type { Db } from "../../store/db";
 import { deleteRawChunk, oldestRawDay, readState, rebuildDay, writeState } from "../../store/rollups";
-import { keepFrom, planDays, RETENTION_CHUNK, RETENTION_MAX_CHUNKS, windowOf } from "./steps";
+import { keepEventsFrom, keepFrom, planDays, RETENTION_CHUNK, RETENTION_MAX_CHUNKS, windowOf } from "./steps";
 
 export interface LifecycleResult {
   rebuilt: string[];
   /** Days whose rebuild failed (logged; their previous rollups stay). They never block the others or retention. */
   failed: string[];
   builtThrough: string;
-  deleted: { pings: number; events: number };
+  deleted: { pings: number; events: number; seen: number };
   keepFrom: string | null;
+  /** First day whose raw events D1 keeps (older ones are in the R2 archive only). */
+  keepEventsFrom: string | null;
 }
 
 /**
  * Builds the planned rollup days (one batch each, each isolated: a failing day is logged and
- * skipped, and retried by the next run), records progress, then applies retention (skipped when
- * `retentionDays` is undefined: the configuration is invalid, and raw rows are kept).
+ * skipped, and retried by the next run), records progress, then applies retention: pings by
+ * `retentionDays`, events by `events.d1Days` (both skipped when `retentionDays` is undefined: the
+ * configuration is invalid, and raw rows are kept).
  */
-export async function runLifecycle(db: Db, retentionDays: number | undefined, now: number): Promise<LifecycleResult> {
+export async function runLifecycle(
+  db: Db,
+  retentionDays: number | undefined,
+  now: number,
+  events?: { d1Days: number; oldestPending: string | undefined },
+): Promise<LifecycleResult> {
   const today = utcDay(now);
   const state = await readState(db);
   const plan = planDays(today, state?.builtThrough, state ? undefined : await oldestRawDay(db));
@@ -41,14 +49,17 @@ export async function runLifecycle(db: Db, retentionDays: number | undefined, no
   const builtThrough = [plan.builtThrough, ...failed].sort()[0]!;
   await writeState(db, { builtThrough, builtAt: now });
 
-  const deleted = { pings: 0, events: 0 };
-  if (retentionDays === undefined) return { rebuilt, failed, builtThrough, deleted, keepFrom: null };
+  const deleted = { pings: 0, events: 0, seen: 0 };
+  if (retentionDays === undefined || events === undefined)
+    return { rebuilt, failed, builtThrough, deleted, keepFrom: null, keepEventsFrom: null };
   const keep = keepFrom(today, retentionDays, builtThrough);
+  const keepEvents = keepEventsFrom(today, events.d1Days, builtThrough, events.oldestPending);
   for (let i = 0; i < RETENTION_MAX_CHUNKS; i++) {
-    const gone = await deleteRawChunk(db, keep, RETENTION_CHUNK);
+    const gone = await deleteRawChunk(db, keep, RETENTION_CHUNK, keepEvents);
     deleted.pings += gone.pings;
     deleted.events += gone.events;
-    if (gone.pings < RETENTION_CHUNK && gone.events < RETENTION_CHUNK) break;
+    deleted.seen += gone.seen;
+    if (gone.pings < RETENTION_CHUNK && gone.events < RETENTION_CHUNK && gone.seen < RETENTION_CHUNK) break;
   }
-  return { rebuilt, failed, builtThrough, deleted, keepFrom: keep };
+  return { rebuilt, failed, builtThrough, deleted, keepFrom: keep, keepEventsFrom: keepEvents };
 }

@@ -74,3 +74,18 @@ export function keepFrom(today: string, retentionDays: number, builtThrough: str
   const needed = withinActivityReach(builtThrough, today) ? own : addDays(builtThrough, -(WINDOW_DAYS + RECENT_DAYS));
   return byAge < needed ? byAge : needed;
 }
+
+/**
+ * First raw-event day to KEEP in D1: EVENTS_D1_DAYS back from today, and never later than
+ * `builtThrough` (a day still to be rebuilt reads its own raw events; events rollups read no
+ * window), nor later than the oldest day with an archive object still to put (the outbox reads
+ * its rows from D1). Older events live on in the R2 archive and in the rollups.
+ */
+export function keepEventsFrom(
+  today: string,
+  eventsD1Days: number,
+  builtThrough: string,
+  oldestPending?: string,
+): string {
+  return [addDays(today, -eventsD1Days), builtThrough, ...(oldestPending ? [oldestPending] : [])].sort()[0]!;
+}

@@ -1,0 +1,238 @@
+import { and, eq, inArray, lt, min, sql } from "drizzle-orm";
+import { eventArchivePending, events } from "../../schema/tables";
+import { toHex } from "../lib/hex";
+import { log } from "../lib/log";
+import type { Db } from "./db";
+import { guard } from "./db";
+import type { EventRow } from "./events";
+
+/**
+ * The raw-event archive in R2 (binding ARCHIVE): every stored event, once, as gzip NDJSON.
+ *
+ * Objects: `events/<product>/<day>/<digest>.ndjson.gz`, one per event write (a capture request
+ * in direct mode, a consumer batch with the queue) and per product and day of its rows. The
+ * digest is that of the write's new uuids, so a write retried with the same rows puts the same
+ * key (an overwrite, never a second copy). Lines: one JSON object per event with the events
+ * table's columns by their SQL names, in the CSV export's order (times in ms, `props` a JSON
+ * object); rows sorted by (received_at, uuid). gzip NDJSON because it streams line by line in
+ * a Worker (DecompressionStream, no library), every tool reads it (zcat, jq, DuckDB
+ * `read_json`, BigQuery, ClickHouse), and gzip members concatenate into one valid gzip file,
+ * which lets a later compaction merge a day's objects without re-encoding them.
+ */
+export const EVENT_ARCHIVE_PREFIX = "events/";
+
+/** The archived columns, in the CSV export's order (SQL names). */
+export const ARCHIVE_COLUMNS = [
+  "uuid",
+  "product",
+  "event",
+  "timestamp",
+  "received_at",
+  "day",
+  "distinct_id",
+  "session_id",
+  "path",
+  "referrer_domain",
+  "browser",
+  "os",
+  "lib",
+  "lib_version",
+  "instance_ref",
+  "app_version",
+  "license_type",
+  "duration_ms",
+  "props",
+] as const;
+export type ArchivedEvent = Record<(typeof ARCHIVE_COLUMNS)[number], unknown>;
+
+/** One event as its archive line (no newline). Same bytes whichever path built the row. */
+export function archiveLine(r: EventRow): string {
+  const line: ArchivedEvent = {
+    uuid: r.uuid,
+    product: r.product,
+    event: r.event,
+    timestamp: r.timestamp ?? null,
+    received_at: r.receivedAt,
+    day: r.day,
+    distinct_id: r.distinctId ?? null,
+    session_id: r.sessionId ?? null,
+    path: r.path ?? null,
+    referrer_domain: r.referrerDomain ?? null,
+    browser: r.browser ?? null,
+    os: r.os ?? null,
+    lib: r.lib ?? null,
+    lib_version: r.libVersion ?? null,
+    instance_ref: r.instanceRef ?? null,
+    app_version: r.appVersion ?? null,
+    license_type: r.licenseType ?? null,
+    duration_ms: r.durationMs ?? null,
+    props: r.props ?? null,
+  };
+  return JSON.stringify(line);
+}
+
+/** The object of a day's rows: sorted by (received_at, uuid), one line each, gzip. */
+export async function archiveObject(rows: EventRow[]): Promise<Uint8Array> {
+  const sorted = [...rows].sort((a, b) => a.receivedAt - b.receivedAt || (a.uuid < b.uuid ? -1 : 1));
+  const text = sorted.map((r) => `${archiveLine(r)}\n`).join("");
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Digest naming one write's object: SHA-256 of its new uuids (sorted), 32 hex digits. */
+export async function writeDigest(uuids: string[]): Promise<string> {
+  const text = [...uuids].sort().join("\n");
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return toHex(new Uint8Array(hash)).slice(0, 32);
+}
+
+/** The object key prefix of one product and day. */
+export function dayPrefix(product: string, day: string): string {
+  return `${EVENT_ARCHIVE_PREFIX}${product}/${day}/`;
+}
+
+export interface PendingObject {
+  ids: number[];
+  objectKey: string;
+  rows: EventRow[];
+}
+
+/** Puts each object, then forgets its outbox rows. A put that throws leaves them for the cron. */
+export async function putPendingObjects(db: Db, bucket: R2Bucket, objects: PendingObject[]): Promise<number> {
+  let bytes = 0;
+  for (const o of objects) {
+    const body = await archiveObject(o.rows);
+    bytes += body.byteLength;
+    await bucket.put(o.objectKey, body, {
+      httpMetadata: { contentType: "application/gzip" },
+      customMetadata: { rows: String(o.rows.length) },
+    });
+  }
+  const ids = objects.flatMap((o) => o.ids);
+  // One bound parameter per id: at most 90 per statement (D1's 100-parameter limit).
+  for (let i = 0; i < ids.length; i += 90) {
+    const slice = ids.slice(i, i + 90);
+    await guard("archiveDone", () => db.delete(eventArchivePending).where(inArray(eventArchivePending.id, slice)));
+  }
+  return bytes;
+}
+
+/** Outbox rows older than this are the cron's to put (a live writer puts its own within seconds). */
+export const PENDING_GRACE_MS = 10 * 60_000;
+/** Objects the cron puts per run (each: one D1 read, one R2 put). */
+export const PENDING_PER_RUN = 100;
+
+/**
+ * The cron's half of the outbox: objects whose writer failed to put them (or died first), rebuilt
+ * from the rows in D1 (still there: the outbox is flushed before retention runs, and rows stay
+ * EVENTS_D1_DAYS >= 4 days) and put under the key the writer chose. Returns objects put.
+ */
+export async function flushPendingArchive(db: Db, bucket: R2Bucket, now: number): Promise<number> {
+  const pending = await guard("archivePending", () =>
+    db
+      .select()
+      .from(eventArchivePending)
+      .where(lt(eventArchivePending.createdAt, now - PENDING_GRACE_MS))
+      .orderBy(eventArchivePending.id)
+      .limit(PENDING_PER_RUN * 4),
+  );
+  const byKey = new Map<string, typeof pending>();
+  for (const p of pending) byKey.set(p.objectKey, [...(byKey.get(p.objectKey) ?? []), p]);
+  const objects: PendingObject[] = [];
+  for (const [objectKey, list] of [...byKey].slice(0, PENDING_PER_RUN)) {
+    const uuids = list.flatMap((p) => JSON.parse(p.uuids) as string[]);
+    const rows = await guard("archivePendingRows", () =>
+      db
+        .select()
+        .from(events)
+        .where(and(eq(events.product, list[0]!.product), sql`${events.uuid} IN (SELECT value FROM json_each(${JSON.stringify(uuids)}))`)),
+    );
+    if (rows.length < uuids.length) log("error", "event archive: outbox rows missing from D1", { objectKey });
+    objects.push({ ids: list.map((p) => p.id), objectKey, rows });
+  }
+  await putPendingObjects(db, bucket, objects);
+  return objects.length;
+}
+
+/** The oldest day with an outbox row (its raw events must stay in D1 until the object is put). */
+export async function oldestPendingDay(db: Db): Promise<string | undefined> {
+  const rows = await guard("archivePendingDay", () =>
+    db.select({ day: min(eventArchivePending.day) }).from(eventArchivePending),
+  );
+  return rows[0]?.day ?? undefined;
+}
+
+/** One archived object of an export: its key, day and product. */
+export interface ArchiveItem {
+  key: string;
+  product: string;
+  day: string;
+}
+
+/**
+ * Keys of every object of the range, in export order (day, product, key): per product one
+ * listing from `events/<product>/<from>` on, stopped past `to`; `products` lists the products
+ * (all of them when the export names none). Returns the keys and the R2 calls spent.
+ */
+export async function listArchive(
+  bucket: R2Bucket,
+  products: string[],
+  from: string,
+  to: string,
+  maxCalls: number,
+): Promise<{ items: ArchiveItem[]; calls: number; complete: boolean }> {
+  const items: ArchiveItem[] = [];
+  let calls = 0;
+  for (const product of products) {
+    const prefix = `${EVENT_ARCHIVE_PREFIX}${product}/`;
+    let cursor: string | undefined;
+    for (;;) {
+      if (calls >= maxCalls) return { items, calls, complete: false };
+      calls++;
+      const page = await bucket.list({
+        prefix,
+        limit: 1000,
+        ...(cursor === undefined ? { startAfter: `${prefix}${from}` } : { cursor }),
+      });
+      let past = false;
+      for (const o of page.objects) {
+        const day = o.key.slice(prefix.length, prefix.length + 10);
+        if (day > to) {
+          past = true;
+          break;
+        }
+        if (day >= from) items.push({ key: o.key, product, day });
+      }
+      if (past || !page.truncated) break;
+      cursor = page.cursor;
+    }
+  }
+  items.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { items, calls, complete: true };
+}
+
+/** Products with objects in the archive (one listing by delimiter per 1,000 products). */
+export async function archivedProducts(bucket: R2Bucket): Promise<{ products: string[]; calls: number }> {
+  const products: string[] = [];
+  let calls = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    calls++;
+    const page = await bucket.list({ prefix: EVENT_ARCHIVE_PREFIX, delimiter: "/", limit: 1000, cursor });
+    for (const p of page.delimitedPrefixes) products.push(p.slice(EVENT_ARCHIVE_PREFIX.length, -1));
+    if (!page.truncated) break;
+    cursor = page.cursor;
+  }
+  return { products: products.sort(), calls };
+}
+
+/** The archived events of one object, in stored order (null when it is gone). */
+export async function readArchiveObject(bucket: R2Bucket, key: string): Promise<ArchivedEvent[] | null> {
+  const object = await bucket.get(key);
+  if (!object) return null;
+  const text = await new Response(object.body.pipeThrough(new DecompressionStream("gzip"))).text();
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as ArchivedEvent);
+}
