@@ -3,6 +3,8 @@ import { createExecutionContext } from "cloudflare:test";
 import worker from "../../worker/index";
 import { recordActivity } from "../../worker/store/activity";
 import { database } from "../../worker/store/db";
+import type { EventRow } from "../../worker/store/events";
+import { writeEvents } from "../../worker/store/eventWrites";
 
 /** The worker's real scheduled() handler, at a controlled time. */
 export async function cron(at: number): Promise<void> {
@@ -82,6 +84,7 @@ export async function insertPings(list: SeedPing[]): Promise<void> {
   for (let i = 0; i < stmts.length; i += 50) await env.DB.batch(stmts.slice(i, i + 50));
 }
 
+/** Stores one event through the real event writer (D1 row, counters, R2 archive), received at 10:00 of its day. */
 export async function insertEvent(e: {
   day: string;
   event: string;
@@ -92,23 +95,19 @@ export async function insertEvent(e: {
   durationMs?: number;
   product?: string;
 }) {
-  await env.DB.prepare(
-    `INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, duration_ms)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-    .bind(
-      crypto.randomUUID(),
-      e.product ?? "acme",
-      e.event,
-      at(e.day, 9) + e.t,
-      at(e.day, 10),
-      e.day,
-      e.distinct ?? null,
-      e.session ?? null,
-      e.path ?? null,
-      e.durationMs ?? null,
-    )
-    .run();
+  const row: EventRow = {
+    uuid: crypto.randomUUID(),
+    product: e.product ?? "acme",
+    event: e.event,
+    timestamp: at(e.day, 9) + e.t,
+    receivedAt: at(e.day, 10),
+    day: e.day,
+    distinctId: e.distinct ?? null,
+    sessionId: e.session ?? null,
+    path: e.path ?? null,
+    durationMs: e.durationMs ?? null,
+  };
+  await writeEvents(database(env), env.ARCHIVE, [row], at(e.day, 10));
 }
 
 async function insertFact(id: string, key: string, value: string, day: string) {
@@ -243,6 +242,7 @@ export async function backfillActivity(): Promise<void> {
 }
 
 /** n $pageview events of one day in ONE statement; uuids are `${tag}-${i}`. */
+/** n raw events of one day straight into D1 (no counters, no archive): retention tests only. */
 export async function bulkEvents(o: { n: number; day: string; tag: string; product?: string }): Promise<void> {
   await env.DB.prepare(
     `${series(o.n)} INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path)

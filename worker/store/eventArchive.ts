@@ -226,13 +226,40 @@ export async function archivedProducts(bucket: R2Bucket): Promise<{ products: st
   return { products: products.sort(), calls };
 }
 
-/** The archived events of one object, in stored order (null when it is gone). */
-export async function readArchiveObject(bucket: R2Bucket, key: string): Promise<ArchivedEvent[] | null> {
-  const object = await bucket.get(key);
-  if (!object) return null;
-  const text = await new Response(object.body.pipeThrough(new DecompressionStream("gzip"))).text();
-  return text
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as ArchivedEvent);
+/**
+ * The archived events of `items`, in order, `pageRows` at a time: each object is streamed (gunzip,
+ * split at newlines), so memory holds one page and one line, whatever the object's size. An
+ * object gone meanwhile is skipped. One R2 call (get) per object.
+ */
+export async function* archivedEvents(
+  bucket: R2Bucket,
+  items: ArchiveItem[],
+  pageRows: number,
+): AsyncGenerator<ArchivedEvent[]> {
+  let page: ArchivedEvent[] = [];
+  for (const item of items) {
+    const object = await bucket.get(item.key);
+    if (!object) continue;
+    const reader = object.body
+      .pipeThrough(new DecompressionStream("gzip"))
+      .pipeThrough(new TextDecoderStream())
+      .getReader();
+    let rest = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      const text = rest + (done ? "\n" : value);
+      const lines = text.split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) {
+        if (line === "") continue;
+        page.push(JSON.parse(line) as ArchivedEvent);
+        if (page.length === pageRows) {
+          yield page;
+          page = [];
+        }
+      }
+      if (done) break;
+    }
+  }
+  if (page.length > 0) yield page;
 }

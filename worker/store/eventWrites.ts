@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import {
   eventArchivePending,
   events,
@@ -32,6 +32,13 @@ import { putPendingObjects, writeDigest, type PendingObject } from "./eventArchi
  * Left to the cron's rebuild of the day (rollupEventsSql.ts): time-on-page histograms,
  * entry/exit pages, the top-500 page and top-N property trims.
  */
+
+/** Every column of an event row, by SQL name. */
+const columnList = sql.raw(
+  Object.values(getTableColumns(eventsIncoming))
+    .map((c) => `"${c.name}"`)
+    .join(", "),
+);
 
 /** uuids per existence read: 36-byte uuids as one JSON value, far under D1's 2,000,000 bytes. */
 const UUIDS_PER_READ = 20_000;
@@ -92,7 +99,8 @@ function chunkStatements(db: Db, json: string, digest: string, now: number) {
           json_group_array(uuid), ${now} FROM ${inc} WHERE true GROUP BY product, day`,
       )
       .returning(),
-    move: db.run(sql`INSERT INTO ${events} SELECT * FROM ${inc} WHERE true ON CONFLICT (uuid) DO NOTHING`),
+    // Named columns: `events` gained instance_ref by ALTER TABLE, so its column order differs.
+    move: db.run(sql`INSERT INTO ${events} (${columnList}) SELECT ${columnList} FROM ${inc} WHERE true ON CONFLICT (uuid) DO NOTHING`),
     clear: db.delete(inc),
   };
 }

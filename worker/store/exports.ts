@@ -3,13 +3,13 @@ import type { Db } from "./db";
 import { guard } from "./db";
 
 /**
- * Raw rows for the CSV exports, read page by page in (day, rowid) order with a keyset that SEEKS:
+ * Raw pings for the CSV export (events are exported from the R2 archive: store/eventArchive.ts), read page by page in (day, rowid) order with a keyset that SEEKS:
  * each page is ONE statement of two index range reads (the rest of the cursor's day, then the
  * following days), each stopped by LIMIT, merged by a sort of at most 2 x limit rows. Both use
- * an index starting with day ((day) or (product, day); rowid is an index's last column), so a page
+ * an index starting with day (pings_day; rowid is an index's last column), so a page
  * costs the same at the start and at the end of a range.
  */
-export type ExportTable = "pings" | "events";
+export type ExportTable = "pings";
 /** Position after the last row sent; the first page starts at (from, 0). */
 export interface ExportCursor {
   day: string;
@@ -24,7 +24,7 @@ export type RawRow = Record<string, string | number | null> & { _rid: number; da
 
 const productIs = (r: ExportRange): SQL => (r.product === undefined ? sql`` : sql` AND product = ${r.product}`);
 
-/** Rows of the range (one counting statement through the same indexes). */
+/** Rows of the range (one counting statement through the same index). */
 export async function exportCount(db: Db, table: ExportTable, r: ExportRange): Promise<number> {
   const rows = await guard("exportCount", () =>
     db.all<{ n: number }>(

@@ -8,6 +8,13 @@ import { resolveSlice } from "../../pipeline/stats/steps";
 import { config } from "../../config";
 import { database } from "../../store/db";
 import { exportCount, exportPage, type ExportCursor, type ExportTable, type RawRow } from "../../store/exports";
+import {
+  ARCHIVE_COLUMNS,
+  archivedEvents,
+  archivedProducts,
+  listArchive,
+  type ArchivedEvent,
+} from "../../store/eventArchive";
 
 /**
  * Query budget of one export: D1 allows 1,000 queries per invocation (50 on the free plan).
@@ -47,33 +54,61 @@ function exportCsv(table: ExportTable, header: string[], cells: (r: RawRow) => C
   };
 }
 
-const EVENT_HEADER = [
-  "uuid",
-  "product",
-  "event",
-  "timestamp",
-  "received_at",
-  "day",
-  "distinct_id",
-  "session_id",
-  "path",
-  "referrer_domain",
-  "browser",
-  "os",
-  "lib",
-  "lib_version",
-  "instance_ref",
-  "app_version",
-  "license_type",
-  "duration_ms",
-  "props",
-];
-const EVENT_TIMES = new Set(["timestamp", "received_at"]);
+/**
+ * R2 calls one events export may make: a Worker invocation makes at most 1,000 subrequests to
+ * Cloudflare services (R2 lists and gets count; developers.cloudflare.com/workers/platform/limits),
+ * and 100 are left as margin. The export lists the range's objects first (one list call per 1,000
+ * keys per product, plus one per 1,000 products without product=) and reads each object once, so
+ * lists + objects <= EXPORT_MAX_R2_CALLS or the answer is 413 range_too_large before any byte.
+ */
+export const EXPORT_MAX_R2_CALLS = 900;
+/** Rows per streamed page of the events export (memory holds one page). */
+const EVENTS_PAGE = 2000;
 
-/** GET /v1/admin/export/events.csv?from=&to=[&product=] : raw frontend events of the range, streamed. */
-export const exportEventsCsv = exportCsv("events", EVENT_HEADER, (r) =>
-  EVENT_HEADER.map((c) => (EVENT_TIMES.has(c) ? isoTime(r[c]) : (r[c] ?? null))),
-);
+const EVENT_TIMES = new Set(["timestamp", "received_at"]);
+const eventCells = (r: ArchivedEvent): Cell[] =>
+  ARCHIVE_COLUMNS.map((c) => {
+    const v = r[c];
+    if (EVENT_TIMES.has(c)) return isoTime(v);
+    // props as D1 stored it (JSON text), so the CSV is byte-for-byte what the D1 export gave.
+    if (c === "props") return v === null || v === undefined ? null : JSON.stringify(v);
+    return typeof v === "string" || typeof v === "number" ? v : null;
+  });
+
+/**
+ * GET /v1/admin/export/events.csv?from=&to=[&product=] : the frontend events of the range,
+ * streamed from the R2 archive (every event ever stored, whatever EVENTS_D1_DAYS kept in D1):
+ * days in order, a day's objects by key, an object's rows by (received_at, uuid).
+ */
+export async function exportEventsCsv(request: IRequest, env: Env): Promise<Response> {
+  const q = validateQuery(statsQuery, request);
+  const { from, to } = resolveSlice(q, config(env).defaultProduct, Date.now());
+  const bucket = env.ARCHIVE;
+  const tooLarge = (what: string) =>
+    new HttpError(
+      413,
+      "range_too_large",
+      `${what} in this range; one export reads at most ${EXPORT_MAX_R2_CALLS} archive objects and listings. Narrow from/to (or add product=) and export in parts.`,
+    );
+  let calls = 0;
+  let products = q.product === undefined ? [] : [q.product];
+  if (q.product === undefined) {
+    const all = await archivedProducts(bucket);
+    calls += all.calls;
+    products = all.products;
+  }
+  const listed = await listArchive(bucket, products, from, to, EXPORT_MAX_R2_CALLS - calls);
+  calls += listed.calls;
+  if (!listed.complete || calls + listed.items.length > EXPORT_MAX_R2_CALLS) {
+    throw tooLarge(listed.complete ? `${listed.items.length} archive objects` : "More than that many archive objects");
+  }
+  const pages = archivedEvents(bucket, listed.items, EVENTS_PAGE);
+  const body = csvStream<true>([...ARCHIVE_COLUMNS], async () => {
+    const next = await pages.next();
+    return next.done ? { rows: [], next: null } : { rows: next.value.map(eventCells), next: true };
+  });
+  return csvResponse(body, `events-${from}-${to}.csv`);
+}
 
 const PING_HEADER = [
   "uuid",
