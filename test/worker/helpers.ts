@@ -67,6 +67,15 @@ export async function emptyDatabase(): Promise<void> {
   await env.DB.batch(results.map(({ name }) => env.DB.prepare(`DELETE FROM "${name}"`)));
 }
 
+/** Deletes every object of the R2 bucket ARCHIVE (event archive, dead letters): its storage is per test file too. */
+export async function emptyArchive(): Promise<void> {
+  for (;;) {
+    const page = await env.ARCHIVE.list({ limit: 1000 });
+    if (page.objects.length === 0) return;
+    await env.ARCHIVE.delete(page.objects.map((o) => o.key));
+  }
+}
+
 /** Every row of every table (migrations bookkeeping excluded), as one JSON string. */
 export async function dumpDatabase(): Promise<string> {
   const { results } = await env.DB.prepare(
