@@ -33,17 +33,13 @@ function eventColumns() {
  * D1 keeps them for EVENTS_D1_DAYS (dedupe by uuid, the cron's rebuild of recent days); the
  * archive in R2 (worker/store/eventArchive.ts) keeps them for exports.
  */
-export const events = sqliteTable(
-  "events",
-  eventColumns(),
-  (t) => [
-    index("events_product_day").on(t.product, t.day),
-    index("events_day").on(t.day), // exports without product= and retention deletes seek by day
-    index("events_received").on(t.receivedAt),
-    index("events_session").on(t.sessionId),
-    index("events_instance_ref").on(t.instanceRef),
-  ],
-);
+export const events = sqliteTable("events", eventColumns(), (t) => [
+  // No (product, day) index: the export reads R2 and the custom-events view reads rollups.
+  index("events_day").on(t.day), // retention deletes seek by day
+  index("events_received").on(t.receivedAt),
+  index("events_session").on(t.sessionId),
+  index("events_instance_ref").on(t.instanceRef),
+]);
 
 /**
  * The rows of ONE event write that are new (their uuid not yet in `events`), staged inside the

@@ -89,7 +89,9 @@ describe("one configuration: worker/config.ts", () => {
   });
 
   it("docs/configuration.md's table documents every variable, and wrangler.toml sets each non-secret one", () => {
-    const documented = new Set([...configurationDoc.matchAll(/^\| `([A-Z0-9_]+)` \| (?:var|secret)/gm)].map((m) => m[1]));
+    const documented = new Set(
+      [...configurationDoc.matchAll(/^\| `([A-Z0-9_]+)` \| (?:var|secret)/gm)].map((m) => m[1]),
+    );
     expect([...documented].sort()).toEqual([...configVariables].sort());
     const vars = wranglerToml.slice(
       wranglerToml.indexOf("[vars]"),

@@ -78,9 +78,7 @@ async function exportOrder(writes: EventRow[][]): Promise<EventRow[]> {
     for (const [pd, rows] of groups) objects.push({ key: `events/${pd}/${digest}.ndjson.gz`, day: rows[0]!.day, rows });
   }
   objects.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.key < b.key ? -1 : 1));
-  return objects.flatMap((o) =>
-    [...o.rows].sort((a, b) => a.receivedAt - b.receivedAt || (a.uuid < b.uuid ? -1 : 1)),
-  );
+  return objects.flatMap((o) => [...o.rows].sort((a, b) => a.receivedAt - b.receivedAt || (a.uuid < b.uuid ? -1 : 1)));
 }
 
 beforeEach(async () => {
@@ -169,7 +167,10 @@ describe("raw events archived to R2 (gzip NDJSON) and exported from there", () =
     for (let i = 0; i < EXPORT_MAX_R2_CALLS; i += 100) {
       await Promise.all(
         Array.from({ length: 100 }, (_, j) =>
-          env.ARCHIVE.put(`events/huge/${day}/${String(i + j).padStart(32, "0")}.ndjson.gz`, new Uint8Array([0x1f, 0x8b])),
+          env.ARCHIVE.put(
+            `events/huge/${day}/${String(i + j).padStart(32, "0")}.ndjson.gz`,
+            new Uint8Array([0x1f, 0x8b]),
+          ),
         ),
       );
     }

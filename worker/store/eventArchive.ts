@@ -145,7 +145,12 @@ export async function flushPendingArchive(db: Db, bucket: R2Bucket, now: number)
       db
         .select()
         .from(events)
-        .where(and(eq(events.product, list[0]!.product), sql`${events.uuid} IN (SELECT value FROM json_each(${JSON.stringify(uuids)}))`)),
+        .where(
+          and(
+            eq(events.product, list[0]!.product),
+            sql`${events.uuid} IN (SELECT value FROM json_each(${JSON.stringify(uuids)}))`,
+          ),
+        ),
     );
     if (rows.length < uuids.length) log("error", "event archive: outbox rows missing from D1", { objectKey });
     objects.push({ ids: list.map((p) => p.id), objectKey, rows });

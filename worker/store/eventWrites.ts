@@ -89,7 +89,9 @@ function chunkStatements(db: Db, json: string, digest: string, now: number) {
   return {
     stage: db
       .insert(inc)
-      .select(sql`${selectFromJson(json)} AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = json_extract(value, '$.uuid'))`)
+      .select(
+        sql`${selectFromJson(json)} AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = json_extract(value, '$.uuid'))`,
+      )
       .onConflictDoNothing({ target: inc.uuid }),
     counters: counterStatements().map((s) => db.run(s)),
     outbox: db
@@ -100,7 +102,9 @@ function chunkStatements(db: Db, json: string, digest: string, now: number) {
       )
       .returning(),
     // Named columns: `events` gained instance_ref by ALTER TABLE, so its column order differs.
-    move: db.run(sql`INSERT INTO ${events} (${columnList}) SELECT ${columnList} FROM ${inc} WHERE true ON CONFLICT (uuid) DO NOTHING`),
+    move: db.run(
+      sql`INSERT INTO ${events} (${columnList}) SELECT ${columnList} FROM ${inc} WHERE true ON CONFLICT (uuid) DO NOTHING`,
+    ),
     clear: db.delete(inc),
   };
 }

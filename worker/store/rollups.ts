@@ -94,7 +94,9 @@ export async function deleteRawChunk(
     db.batch([
       db.delete(pings).where(sql`rowid IN (${oldRowids("pings", before, chunk)})`),
       db.delete(events).where(sql`rowid IN (${oldRowids("events", eventsBefore, chunk)})`),
-      db.delete(eventSeen).where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${eventsBefore} LIMIT ${chunk})`),
+      db
+        .delete(eventSeen)
+        .where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${eventsBefore} LIMIT ${chunk})`),
     ]),
   );
   return { pings: p.meta.changes, events: e.meta.changes, seen: s.meta.changes };

@@ -1,0 +1,111 @@
+// Storage per frontend event: `npm run bench:events`. Sends posthog-js-shaped capture batches (the
+// recorded fixture, varied: uuids, sessions, visitors, paths, custom events with properties)
+// through the real worker (Miniflare harness, INGEST_MODE direct: one archive object per request)
+// and, once it has stopped, measures with SQLite's dbstat what D1 holds per event (the events
+// row and its indexes; event_seen, the distinct-count memory) and the R2 archive's bytes per
+// 1,000 events (the blobs Miniflare keeps on disk are the objects' bytes). Prints one JSON line.
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { startMiniflare } from "../test/harness/miniflare.ts";
+import { d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
+
+const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const PER_REQUEST = 50;
+const fixture = JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/posthog-batch.json"), "utf8")).batch[0];
+
+let seq = 0;
+const hex = (n, len) => n.toString(16).padStart(len, "0");
+function event(i) {
+  const n = seq++;
+  const session = `01a201ac-3749-73ee-b280-${hex(Math.floor(n / 20), 12)}`;
+  const visitor = `01a201ac-35dc-784c-9c73-${hex(Math.floor(n / 60), 12)}`;
+  const kind = i % 10;
+  const name = kind < 5 ? "$pageview" : kind < 9 ? "$pageleave" : "deploy_flow";
+  const properties = {
+    ...fixture.properties,
+    token: "phc_candor_dev",
+    distinct_id: visitor,
+    $device_id: visitor,
+    $session_id: session,
+    $pathname: `/projects/${n % 40}/flows`,
+    $current_url: `https://app.example.com/projects/${n % 40}/flows?tab=x`,
+    candor_app_version: `2.${n % 5}.0`,
+    ...(name === "$pageleave" ? { $prev_pageview_duration: (n % 300) + 0.5 } : {}),
+    ...(name === "deploy_flow" ? { target: n % 2 ? "prod" : "staging", nodes: n % 50 } : {}),
+  };
+  return { ...fixture, uuid: `01a201ac-3718-7237-8936-${hex(n, 12)}`, event: name, properties };
+}
+
+function dirBytes(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    total += entry.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+
+const persistTo = tempStateDir("candor-bench-events-");
+migrateLocal(persistTo);
+const worker = await startMiniflare({ persistTo, quiet: true });
+try {
+  for (let r = 0; r < REQUESTS; r++) {
+    const batch = Array.from({ length: PER_REQUEST }, (_, i) => event(i));
+    const res = await fetch(`${worker.url}/batch/`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": `100.64.${r >> 8}.${r & 255}` },
+      body: JSON.stringify({ api_key: "phc_candor_dev", batch }),
+    });
+    if (res.status !== 200) throw new Error(`capture answered ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  }
+} finally {
+  await worker.stop();
+}
+
+const db = new DatabaseSync(d1File(persistTo), { readOnly: true });
+const size = (names) =>
+  db
+    .prepare(`SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name IN (${names.map(() => "?").join(",")})`)
+    .get(...names).b;
+const indexes = (t) =>
+  db
+    .prepare("SELECT name FROM sqlite_master WHERE tbl_name = ? AND type = 'index'")
+    .all(t)
+    .map((r) => r.name);
+const events = db.prepare("SELECT count(*) AS n FROM events").get().n;
+const eventBytes = size(["events", ...indexes("events")]);
+const eventIndexes = indexes("events").length;
+const seenBytes = size(["event_seen", ...indexes("event_seen")]);
+const rollupBytes = size(
+  db
+    .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'rollup_%' OR name LIKE 'sqlite_autoindex_rollup_%'")
+    .all()
+    .map((r) => r.name),
+);
+db.close();
+/** Miniflare keeps each R2 object's bytes as one file under v3/r2/<bucket>/blobs (metadata in SQLite beside). */
+function blobBytes(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += entry.name === "blobs" ? dirBytes(p) : blobBytes(p);
+  }
+  return total;
+}
+const r2Bytes = blobBytes(path.join(persistTo, "v3", "r2"));
+const result = {
+  events,
+  requests: REQUESTS,
+  d1BytesPerEvent: Math.round(eventBytes / events),
+  d1SeenBytesPerEvent: Math.round(seenBytes / events),
+  d1RollupBytes: rollupBytes,
+  r2BytesPer1000Events: Math.round((r2Bytes / events) * 1000),
+};
+console.log(
+  `${events} events in ${REQUESTS} requests: D1 ${result.d1BytesPerEvent} B/event (events + ${eventIndexes} indexes), event_seen ${result.d1SeenBytesPerEvent} B/event; R2 archive ${result.r2BytesPer1000Events} B per 1,000 events (object bytes)`,
+);
+console.log(JSON.stringify(result));
+rmSync(persistTo, { recursive: true, force: true });
