@@ -2,9 +2,10 @@ import { log } from "./lib/log";
 import { config } from "./config";
 import { database } from "./store/db";
 import { deleteSaltsThrough, saltFor } from "./store/salts";
-import { DAY_MS, utcDay } from "./lib/time";
+import { addDays, DAY_MS, utcDay } from "./lib/time";
 import { runLifecycle } from "./pipeline/rollup/run";
 import { flushPendingArchive, oldestPendingDay } from "./store/eventArchive";
+import { compactArchive } from "./store/eventCompaction";
 
 /**
  * Cron work (wrangler.toml [triggers]); `now` is passed in so tests control time.
@@ -33,5 +34,8 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
   const events =
     eventsD1Days === undefined ? undefined : { d1Days: eventsD1Days, oldestPending: await oldestPendingDay(db) };
   const lifecycle = await runLifecycle(db, retentionDays, now, events);
+  // The archive's write objects of the days still written to, merged (one export reads them all).
+  const today = utcDay(now);
+  await compactArchive(env.ARCHIVE, [addDays(today, -2), addDays(today, -1), today]);
   log("info", "rollups", { ...lifecycle, rebuilt: lifecycle.rebuilt.length });
 }

@@ -187,4 +187,45 @@ describe("raw events archived to R2 (gzip NDJSON) and exported from there", () =
     expect(small.status).toBe(200);
     expect((await small.text()).split("\r\n").filter((l) => l !== "")).toHaveLength(2);
   });
+
+  it("the cron compacts a day's write objects into one; the export is byte for byte the same", async () => {
+    const day = "2026-11-16";
+    const now = at(day, 50_000_000);
+    const writes = Array.from({ length: 30 }, (_, w) =>
+      Array.from({ length: 5 }, () => row(w % 2 ? "alpha" : "beta", day)),
+    );
+    for (const w of writes) await writeEvents(database(env), env.ARCHIVE, w, now);
+    const path = `/v1/admin/export/events.csv?from=${day}&to=${day}`;
+    const before = await (await admin(path)).text();
+    expect(before).toBe(`${HEADER}\r\n${csvOf(await exportOrder(writes))}`);
+    const keys = async () =>
+      (await env.ARCHIVE.list({ prefix: EVENT_ARCHIVE_PREFIX })).objects.map((o) => o.key).sort();
+    const sources = await keys();
+    expect(sources).toHaveLength(30);
+    const bytes = new Map<string, ArrayBuffer>();
+    for (const k of sources) bytes.set(k, await (await env.ARCHIVE.get(k))!.arrayBuffer());
+
+    await cron(now + 60_000);
+    const compacted = await keys();
+    expect(compacted).toHaveLength(2); // one per product
+    for (const k of compacted) expect(k).toMatch(/\/c-[0-9a-f]{32}\.ndjson\.gz$/);
+    expect(await (await admin(path)).text()).toBe(before);
+
+    // A compaction interrupted after its object was put: the sources and the manifest are still there.
+    for (const [k, b] of bytes) await env.ARCHIVE.put(k, b);
+    for (const product of ["alpha", "beta"]) {
+      const own = sources.filter((k) => k.startsWith(`events/${product}/`));
+      const stem = compacted.find((k) => k.startsWith(`events/${product}/`))!.replace(/\.ndjson\.gz$/, "");
+      await env.ARCHIVE.put(`${stem}.manifest.json`, JSON.stringify({ sources: own }));
+    }
+    expect(await (await admin(path)).text()).toBe(before); // no row twice
+    await cron(now + 120_000); // finishes it: sources and manifests deleted
+    expect(await keys()).toEqual(compacted);
+    expect(await (await admin(path)).text()).toBe(before);
+    // Still counted once.
+    const fe = await env.DB.prepare("SELECT sum(events) AS n FROM rollup_frontend WHERE day = ?")
+      .bind(day)
+      .first<{ n: number }>();
+    expect(fe!.n).toBe(150);
+  });
 });

@@ -175,9 +175,11 @@ export interface ArchiveItem {
 }
 
 /**
- * Keys of every object of the range, in export order (day, product, key): per product one
- * listing from `events/<product>/<from>` on, stopped past `to`; `products` lists the products
- * (all of them when the export names none). Returns the keys and the R2 calls spent.
+ * Keys of every object of the range, in export order (day, key), and the manifests of
+ * compactions in progress (eventCompaction.ts): per product one listing from
+ * `events/<product>/<from>` on, stopped past `to`; `products` lists the products (all of them
+ * when the export names none). Returns the keys and the R2 calls spent; `complete` is false
+ * when `maxCalls` ran out first.
  */
 export async function listArchive(
   bucket: R2Bucket,
@@ -185,14 +187,15 @@ export async function listArchive(
   from: string,
   to: string,
   maxCalls: number,
-): Promise<{ items: ArchiveItem[]; calls: number; complete: boolean }> {
+): Promise<{ items: ArchiveItem[]; manifests: string[]; calls: number; complete: boolean }> {
   const items: ArchiveItem[] = [];
+  const manifests: string[] = [];
   let calls = 0;
   for (const product of products) {
     const prefix = `${EVENT_ARCHIVE_PREFIX}${product}/`;
     let cursor: string | undefined;
     for (;;) {
-      if (calls >= maxCalls) return { items, calls, complete: false };
+      if (calls >= maxCalls) return { items, manifests, calls, complete: false };
       calls++;
       const page = await bucket.list({
         prefix,
@@ -206,14 +209,16 @@ export async function listArchive(
           past = true;
           break;
         }
-        if (day >= from) items.push({ key: o.key, product, day });
+        if (day < from) continue;
+        if (o.key.endsWith(".ndjson.gz")) items.push({ key: o.key, product, day });
+        else if (o.key.endsWith(".manifest.json")) manifests.push(o.key);
       }
       if (past || !page.truncated) break;
       cursor = page.cursor;
     }
   }
   items.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { items, calls, complete: true };
+  return { items, manifests, calls, complete: true };
 }
 
 /** Products with objects in the archive (one listing by delimiter per 1,000 products). */
@@ -234,7 +239,8 @@ export async function archivedProducts(bucket: R2Bucket): Promise<{ products: st
 /**
  * The archived events of `items`, in order, `pageRows` at a time: each object is streamed (gunzip,
  * split at newlines), so memory holds one page and one line, whatever the object's size. An
- * object gone meanwhile is skipped. One R2 call (get) per object.
+ * object gone meanwhile (a compaction deleted it after the listing) throws: the export is cut
+ * (csvStream aborts the body), never silently short. One R2 call (get) per object.
  */
 export async function* archivedEvents(
   bucket: R2Bucket,
@@ -244,7 +250,7 @@ export async function* archivedEvents(
   let page: ArchivedEvent[] = [];
   for (const item of items) {
     const object = await bucket.get(item.key);
-    if (!object) continue;
+    if (!object) throw new Error(`archive object ${item.key} is gone`);
     const reader = object.body
       .pipeThrough(new DecompressionStream("gzip"))
       .pipeThrough(new TextDecoderStream())

@@ -15,6 +15,7 @@ import {
   listArchive,
   type ArchivedEvent,
 } from "../../store/eventArchive";
+import { keysToSkip } from "../../store/eventCompaction";
 
 /**
  * Query budget of one export: D1 allows 1,000 queries per invocation (50 on the free plan).
@@ -99,10 +100,13 @@ export async function exportEventsCsv(request: IRequest, env: Env): Promise<Resp
   }
   const listed = await listArchive(bucket, products, from, to, EXPORT_MAX_R2_CALLS - calls);
   calls += listed.calls;
-  if (!listed.complete || calls + listed.items.length > EXPORT_MAX_R2_CALLS) {
+  if (!listed.complete || calls + listed.manifests.length + listed.items.length > EXPORT_MAX_R2_CALLS) {
     throw tooLarge(listed.complete ? `${listed.items.length} archive objects` : "More than that many archive objects");
   }
-  const pages = archivedEvents(bucket, listed.items, EVENTS_PAGE);
+  // A compaction in progress: read its compacted object or its sources, never both.
+  const { skip } = await keysToSkip(bucket, new Set(listed.items.map((i) => i.key)), listed.manifests);
+  const items = listed.items.filter((i) => !skip.has(i.key));
+  const pages = archivedEvents(bucket, items, EVENTS_PAGE);
   const body = csvStream<true>([...ARCHIVE_COLUMNS], async () => {
     const next = await pages.next();
     return next.done ? { rows: [], next: null } : { rows: next.value.map(eventCells), next: true };

@@ -1,0 +1,214 @@
+import { concat } from "../lib/bytes";
+import { log } from "../lib/log";
+import { archivedProducts, dayPrefix, writeDigest } from "./eventArchive";
+
+/**
+ * Compaction of the raw-event archive (cron): a product's day holds one object per write (a
+ * capture request in direct mode, a consumer batch with the queue), so a busy day can hold more
+ * objects than one export may read (EXPORT_MAX_R2_CALLS). The cron merges a day's write objects,
+ * in key order, into `c-<digest>.ndjson.gz` objects of up to COMPACT_MAX_SOURCES sources each,
+ * then deletes the sources: the export reads the same rows in the same order from far fewer
+ * objects.
+ *
+ * Re-encoded, not concatenated: gzip members concatenate into a valid gzip file, but the
+ * Workers runtime's DecompressionStream refuses bytes after the first member ("Trailing bytes
+ * after end of compressed data", checked in workerd), so each source is inflated and the
+ * whole deflated again as one member, streamed through an R2 multipart upload (parts of
+ * PART_BYTES >= 5 MiB, the last smaller; memory holds one part).
+ *
+ * Crash safety: `c-<digest>.manifest.json` (its sources) is put first and deleted last. Until it
+ * is gone, the export reads the compacted object instead of the sources when the compacted object
+ * exists, the sources otherwise; the next run finishes what a crash interrupted.
+ */
+
+/** Source objects per compacted object (R2 calls: one get each, plus a few per run). */
+export const COMPACT_MAX_SOURCES = 300;
+/** Source bytes (gzip) per compacted object: bounds the cron's CPU for one merge. */
+export const COMPACT_MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+/** R2 multipart part size: every part but the last must be >= 5 MiB (R2's limit). */
+export const PART_BYTES = 8 * 1024 * 1024;
+/** R2 calls one cron run spends on compaction (the invocation has 1,000 subrequests in all). */
+export const COMPACT_MAX_CALLS = 500;
+
+const WRITE_OBJECT = /^[0-9a-f]{32}\.ndjson\.gz$/;
+const MANIFEST = /^(c-[0-9a-f]{32})\.manifest\.json$/;
+
+export interface Manifest {
+  sources: string[];
+}
+
+/** A day's listing: write objects (with sizes), compacted objects and manifests, by name. */
+async function listDay(bucket: R2Bucket, prefix: string): Promise<{ names: Map<string, number>; calls: number }> {
+  const names = new Map<string, number>();
+  let calls = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    calls++;
+    const page = await bucket.list({ prefix, limit: 1000, cursor });
+    for (const o of page.objects) names.set(o.key.slice(prefix.length), o.size);
+    if (!page.truncated) break;
+    cursor = page.cursor;
+  }
+  return { names, calls };
+}
+
+/** Inflates `sources` in order and deflates them as one gzip member into a multipart upload. */
+async function mergeInto(bucket: R2Bucket, key: string, sources: string[]): Promise<number> {
+  const upload = await bucket.createMultipartUpload(key, { httpMetadata: { contentType: "application/gzip" } });
+  try {
+    const gzip = new CompressionStream("gzip");
+    const writer = gzip.writable.getWriter();
+    const produce = (async () => {
+      for (const source of sources) {
+        const object = await bucket.get(source);
+        if (!object) continue;
+        const reader = object.body.pipeThrough(new DecompressionStream("gzip")).getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          await writer.write(value);
+        }
+      }
+      await writer.close();
+    })().catch(async (err: unknown) => {
+      await writer.abort(err).catch(() => undefined);
+      throw err;
+    });
+    const reader = gzip.readable.getReader();
+    const parts: R2UploadedPart[] = [];
+    let chunks: Uint8Array[] = [];
+    let size = 0;
+    let total = 0;
+    const flush = async () => {
+      parts.push(await upload.uploadPart(parts.length + 1, concat(chunks, size)));
+      total += size;
+      chunks = [];
+      size = 0;
+    };
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+      if (size >= PART_BYTES) await flush();
+    }
+    await produce;
+    if (size > 0 || parts.length === 0) await flush();
+    await upload.complete(parts);
+    return total;
+  } catch (err) {
+    await upload.abort().catch(() => undefined);
+    throw err;
+  }
+}
+
+export interface CompactResult {
+  /** Compacted objects written, sources merged and deleted, R2 calls spent. */
+  objects: number;
+  sources: number;
+  calls: number;
+}
+
+/**
+ * Compacts one product's day within `maxCalls` R2 calls: finishes interrupted compactions (their
+ * manifests), then merges the day's write objects, in key order, COMPACT_MAX_SOURCES (or
+ * COMPACT_MAX_SOURCE_BYTES) at a time, while the budget lasts. A day with one write object is
+ * left alone.
+ */
+export async function compactDay(
+  bucket: R2Bucket,
+  product: string,
+  day: string,
+  maxCalls: number,
+): Promise<CompactResult> {
+  const prefix = dayPrefix(product, day);
+  const listed = await listDay(bucket, prefix);
+  let calls = listed.calls;
+  const result: CompactResult = { objects: 0, sources: 0, calls };
+  const names = listed.names;
+  for (const name of [...names.keys()]) {
+    const m = MANIFEST.exec(name);
+    if (!m) continue;
+    calls += 1;
+    const manifest = await bucket.get(prefix + name);
+    if (manifest && names.has(`${m[1]}.ndjson.gz`)) {
+      const { sources } = await manifest.json<Manifest>();
+      calls += 1;
+      await bucket.delete(sources);
+      for (const s of sources) names.delete(s.slice(prefix.length));
+    } else await manifest?.body.cancel();
+    calls += 1;
+    await bucket.delete(prefix + name);
+    names.delete(name);
+  }
+  const writes = [...names.keys()].filter((n) => WRITE_OBJECT.test(n)).sort();
+  while (writes.length >= 2) {
+    const batch: string[] = [];
+    let bytes = 0;
+    while (writes.length > 0 && batch.length < COMPACT_MAX_SOURCES) {
+      const size = names.get(writes[0]!) ?? 0;
+      if (batch.length > 0 && bytes + size > COMPACT_MAX_SOURCE_BYTES) break;
+      batch.push(writes.shift()!);
+      bytes += size;
+    }
+    // manifest put + gets + (create, parts, complete) + delete sources + delete manifest.
+    const cost = batch.length + 6 + Math.ceil(bytes / PART_BYTES);
+    if (batch.length < 2 || calls + cost > maxCalls) break;
+    const sources = batch.map((n) => prefix + n);
+    const stem = `c-${await writeDigest(sources)}`;
+    await bucket.put(`${prefix}${stem}.manifest.json`, JSON.stringify({ sources } satisfies Manifest), {
+      httpMetadata: { contentType: "application/json" },
+    });
+    await mergeInto(bucket, `${prefix}${stem}.ndjson.gz`, sources);
+    await bucket.delete(sources);
+    await bucket.delete(`${prefix}${stem}.manifest.json`);
+    calls += cost;
+    result.objects += 1;
+    result.sources += batch.length;
+  }
+  result.calls = calls;
+  if (result.objects > 0) log("info", "event archive compacted", { product, day, ...result });
+  return result;
+}
+
+/**
+ * Reads the manifests of an export's listing (interrupted or running compactions) and returns
+ * the keys the export must skip: a manifest's sources when its compacted object is listed, the
+ * compacted object otherwise (never both, never neither). One R2 call per manifest.
+ */
+export async function keysToSkip(
+  bucket: R2Bucket,
+  keys: Set<string>,
+  manifests: string[],
+): Promise<{ skip: Set<string>; calls: number }> {
+  const skip = new Set<string>();
+  for (const key of manifests) {
+    const compacted = key.replace(/\.manifest\.json$/, ".ndjson.gz");
+    const object = await bucket.get(key);
+    if (!object) continue;
+    const { sources } = await object.json<Manifest>();
+    if (keys.has(compacted)) for (const s of sources) skip.add(s);
+    else skip.add(compacted);
+  }
+  return { skip, calls: manifests.length };
+}
+
+/**
+ * The cron's compaction: every archived product's `days` (the days still written to: today and
+ * the recent ones), oldest first, within COMPACT_MAX_CALLS R2 calls in all. A day left over (the
+ * budget ran out) is continued by the next hourly run.
+ */
+export async function compactArchive(bucket: R2Bucket, days: string[]): Promise<CompactResult> {
+  const { products, calls } = await archivedProducts(bucket);
+  const total: CompactResult = { objects: 0, sources: 0, calls };
+  for (const day of [...days].sort()) {
+    for (const product of products) {
+      if (total.calls >= COMPACT_MAX_CALLS) return total;
+      const r = await compactDay(bucket, product, day, COMPACT_MAX_CALLS - total.calls);
+      total.objects += r.objects;
+      total.sources += r.sources;
+      total.calls += r.calls;
+    }
+  }
+  return total;
+}
