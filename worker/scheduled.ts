@@ -1,11 +1,12 @@
 import { log } from "./lib/log";
 import { config } from "./config";
-import { database } from "./store/db";
+import { database, type Db } from "./store/db";
 import { deleteSaltsThrough, saltFor } from "./store/salts";
 import { addDays, DAY_MS, utcDay } from "./lib/time";
 import { runLifecycle } from "./pipeline/rollup/run";
 import { flushPendingArchive, oldestPendingDay } from "./store/eventArchive";
 import { compactArchive } from "./store/eventCompaction";
+import { purgeErased } from "./store/eventErasure";
 
 /**
  * Cron work (wrangler.toml [triggers]); `now` is passed in so tests control time.
@@ -28,14 +29,35 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
   } catch {
     retentionDays = undefined;
   }
-  // Archive objects a writer could not put (the outbox), before retention may delete their rows.
-  const archived = await flushPendingArchive(db, env.ARCHIVE, now);
-  if (archived > 0) log("warn", "event archive objects put by the cron", { objects: archived });
+  // Raw events stay in D1 while their archive object is still to be put (oldestPending).
   const events =
     eventsD1Days === undefined ? undefined : { d1Days: eventsD1Days, oldestPending: await oldestPendingDay(db) };
   const lifecycle = await runLifecycle(db, retentionDays, now, events);
-  // The archive's write objects of the days still written to, merged (one export reads them all).
-  const today = utcDay(now);
-  await compactArchive(env.ARCHIVE, [addDays(today, -2), addDays(today, -1), today]);
   log("info", "rollups", { ...lifecycle, rebuilt: lifecycle.rebuilt.length });
+  await archiveMaintenance(db, env.ARCHIVE, now);
+}
+
+/**
+ * The raw-event archive's cron work, each step isolated (a failure is logged and retried next
+ * hour; R2 calls stay under the invocation's 1,000 subrequests: <= 100 + 50 x 4 + 500): objects
+ * a writer could not put (the outbox), erased installations' events removed, and the write
+ * objects of the days still written to (today and the two before) merged.
+ */
+async function archiveMaintenance(db: Db, bucket: R2Bucket, now: number): Promise<void> {
+  const today = utcDay(now);
+  const steps: Array<[string, () => Promise<unknown>]> = [
+    ["outbox", () => flushPendingArchive(db, bucket, now)],
+    ["erasure", () => purgeErased(db, bucket)],
+    ["compaction", () => compactArchive(db, bucket, [addDays(today, -2), addDays(today, -1), today])],
+  ];
+  for (const [step, run] of steps) {
+    try {
+      await run();
+    } catch (err) {
+      log("error", "event archive maintenance failed; retried next run", {
+        step,
+        detail: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
 }

@@ -79,3 +79,28 @@ export const eventArchivePending = sqliteTable("event_archive_pending", {
   uuids: text("uuids").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/**
+ * Which archive objects hold events of which browser reference (the writer adds a row per
+ * reference and object in the transaction that stores the rows; compaction moves them to the
+ * compacted object), so erasing an installation finds the objects to rewrite without reading
+ * the archive.
+ */
+export const eventArchiveRefs = sqliteTable(
+  "event_archive_refs",
+  {
+    instanceRef: text("instance_ref").notNull(),
+    objectKey: text("object_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instanceRef, t.objectKey] }), index("event_archive_refs_object").on(t.objectKey)],
+);
+
+/**
+ * Browser references of erased installations whose archived events are still being removed from
+ * R2: the export leaves their events (received up to `erased_at`) out at once, and the cron
+ * rewrites the objects that hold them, then deletes the row.
+ */
+export const erasedRefs = sqliteTable("erased_refs", {
+  ref: text("ref").primaryKey(),
+  erasedAt: integer("erased_at").notNull(),
+});

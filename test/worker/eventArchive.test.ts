@@ -1,13 +1,14 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { stringify } from "csv-stringify/sync";
+import { browserRef } from "../../schema";
 import { database } from "../../worker/store/db";
 import type { EventRow } from "../../worker/store/events";
 import { writeEvents } from "../../worker/store/eventWrites";
 import { EVENT_ARCHIVE_PREFIX, writeDigest } from "../../worker/store/eventArchive";
 import { EXPORT_MAX_R2_CALLS } from "../../worker/routes/stats/exports";
 import { admin, count, emptyArchive, emptyDatabase } from "./helpers";
-import { cron } from "./statsSeed";
+import { cron, insertPings } from "./statsSeed";
 
 const at = (day: string, ms: number) => Date.parse(`${day}T00:00:00Z`) + ms;
 const HEADER =
@@ -227,5 +228,42 @@ describe("raw events archived to R2 (gzip NDJSON) and exported from there", () =
       .bind(day)
       .first<{ n: number }>();
     expect(fe!.n).toBe(150);
+  });
+
+  it("erasing an installation removes its archived events: from the export at once, from R2 by the next cron", async () => {
+    const day = "2026-11-17";
+    const id = "5eed0000-0000-4000-8000-000000000001";
+    const ref = await browserRef(id);
+    await insertPings([{ id, day, version: "1.0.0", product: "alpha" }]);
+    const mixed = [
+      row("alpha", day, { instanceRef: ref }),
+      row("alpha", day, { instanceRef: "otherref0000000000000a" }),
+    ];
+    const own = [row("alpha", day, { instanceRef: ref }), row("alpha", day, { instanceRef: ref })];
+    const now = at(day, 40_000_000);
+    await writeEvents(database(env), env.ARCHIVE, mixed, now);
+    await writeEvents(database(env), env.ARCHIVE, own, now);
+    const raw = async () => {
+      const text: string[] = [];
+      for (const o of (await env.ARCHIVE.list({ prefix: EVENT_ARCHIVE_PREFIX })).objects) {
+        const body = (await env.ARCHIVE.get(o.key))!.body.pipeThrough(new DecompressionStream("gzip"));
+        text.push(await new Response(body).text());
+      }
+      return text.join("");
+    };
+    expect(await raw()).toContain(ref);
+
+    expect((await admin(`/v1/admin/instances/${id}`, { method: "DELETE" })).status).toBe(204);
+    const path = `/v1/admin/export/events.csv?from=${day}&to=${day}`;
+    const expected = `${HEADER}\r\n${csvOf([mixed[1]!])}`;
+    expect(await (await admin(path)).text()).toBe(expected); // left out at once
+    expect(await raw()).toContain(ref); // still in R2 until the cron
+
+    await cron(at(day, 41_000_000));
+    expect(await raw()).not.toContain(ref);
+    expect((await env.ARCHIVE.list({ prefix: EVENT_ARCHIVE_PREFIX })).objects).toHaveLength(1); // the emptied object is gone
+    expect(await count("erased_refs")).toBe(0);
+    expect(await count("event_archive_refs")).toBe(1);
+    expect(await (await admin(path)).text()).toBe(expected);
   });
 });

@@ -29,6 +29,6 @@ export async function forgetInstance(request: IRequest, env: Env): Promise<Respo
   const registered = await registeredKeyHash(db, id);
   if (registered !== null && (key === null || !(await sameKeyHash(await instanceKeyHash(key), registered))))
     throw refused();
-  if (!(await eraseInstanceIfKey(db, id, registered))) throw refused(); // a key was registered meanwhile
+  if (!(await eraseInstanceIfKey(db, id, registered, Date.now()))) throw refused(); // a key was registered meanwhile
   return new Response(null, { status: 204 });
 }

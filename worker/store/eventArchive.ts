@@ -156,6 +156,7 @@ export async function flushPendingArchive(db: Db, bucket: R2Bucket, now: number)
     objects.push({ ids: list.map((p) => p.id), objectKey, rows });
   }
   await putPendingObjects(db, bucket, objects);
+  if (objects.length > 0) log("warn", "event archive objects put by the cron", { objects: objects.length });
   return objects.length;
 }
 

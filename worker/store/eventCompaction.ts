@@ -1,6 +1,10 @@
+import { sql } from "drizzle-orm";
+import { eventArchiveRefs } from "../../schema/tables";
 import { concat } from "../lib/bytes";
 import { log } from "../lib/log";
-import { archivedProducts, dayPrefix, writeDigest } from "./eventArchive";
+import type { Db } from "./db";
+import { guard } from "./db";
+import { archivedProducts, dayPrefix, writeDigest, type ArchivedEvent } from "./eventArchive";
 
 /**
  * Compaction of the raw-event archive (cron): a product's day holds one object per write (a
@@ -15,6 +19,9 @@ import { archivedProducts, dayPrefix, writeDigest } from "./eventArchive";
  * after end of compressed data", checked in workerd), so each source is inflated and the
  * whole deflated again as one member, streamed through an R2 multipart upload (parts of
  * PART_BYTES >= 5 MiB, the last smaller; memory holds one part).
+ *
+ * The browser-reference index (event_archive_refs) follows the rows to the compacted object
+ * before the sources are deleted.
  *
  * Crash safety: `c-<digest>.manifest.json` (its sources) is put first and deleted last. Until it
  * is gone, the export reads the compacted object instead of the sources when the compacted object
@@ -52,21 +59,48 @@ async function listDay(bucket: R2Bucket, prefix: string): Promise<{ names: Map<s
   return { names, calls };
 }
 
-/** Inflates `sources` in order and deflates them as one gzip member into a multipart upload. */
-async function mergeInto(bucket: R2Bucket, key: string, sources: string[]): Promise<number> {
+/**
+ * Inflates `sources` in order and deflates them as one gzip member into a multipart upload of
+ * `key` (which may be one of the sources: R2 replaces it only when the upload completes). With
+ * `keep`, only the lines it keeps are written (the stream is split at newlines; memory holds one
+ * part and one line). Returns the lines written when `keep` is given, else -1 (not counted).
+ */
+export async function rewriteObjects(
+  bucket: R2Bucket,
+  key: string,
+  sources: string[],
+  keep?: (event: ArchivedEvent) => boolean,
+): Promise<number> {
   const upload = await bucket.createMultipartUpload(key, { httpMetadata: { contentType: "application/gzip" } });
+  let lines = keep ? 0 : -1;
   try {
     const gzip = new CompressionStream("gzip");
     const writer = gzip.writable.getWriter();
+    const encoder = new TextEncoder();
     const produce = (async () => {
       for (const source of sources) {
         const object = await bucket.get(source);
         if (!object) continue;
-        const reader = object.body.pipeThrough(new DecompressionStream("gzip")).getReader();
+        const inflated = object.body.pipeThrough(new DecompressionStream("gzip"));
+        if (!keep) {
+          const reader = inflated.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            await writer.write(value);
+          }
+          continue;
+        }
+        const reader = inflated.pipeThrough(new TextDecoderStream()).getReader();
+        let rest = "";
         for (;;) {
           const { done, value } = await reader.read();
+          const parts = (rest + (done ? "\n" : value)).split("\n");
+          rest = parts.pop() ?? "";
+          const kept = parts.filter((l) => l !== "" && keep(JSON.parse(l) as ArchivedEvent));
+          lines += kept.length;
+          if (kept.length > 0) await writer.write(encoder.encode(kept.map((l) => `${l}\n`).join("")));
           if (done) break;
-          await writer.write(value);
         }
       }
       await writer.close();
@@ -78,10 +112,8 @@ async function mergeInto(bucket: R2Bucket, key: string, sources: string[]): Prom
     const parts: R2UploadedPart[] = [];
     let chunks: Uint8Array[] = [];
     let size = 0;
-    let total = 0;
     const flush = async () => {
       parts.push(await upload.uploadPart(parts.length + 1, concat(chunks, size)));
-      total += size;
       chunks = [];
       size = 0;
     };
@@ -95,11 +127,26 @@ async function mergeInto(bucket: R2Bucket, key: string, sources: string[]): Prom
     await produce;
     if (size > 0 || parts.length === 0) await flush();
     await upload.complete(parts);
-    return total;
+    return lines;
   } catch (err) {
     await upload.abort().catch(() => undefined);
     throw err;
   }
+}
+
+/** Moves the browser-reference index (event_archive_refs) of `sources` to `target`. */
+async function moveRefs(db: Db, sources: string[], target: string): Promise<void> {
+  const list = JSON.stringify(sources);
+  const inSources = sql`${eventArchiveRefs.objectKey} IN (SELECT value FROM json_each(${list}))`;
+  await guard("archiveRefsMove", () =>
+    db.batch([
+      db
+        .insert(eventArchiveRefs)
+        .select(sql`SELECT instance_ref, ${target} FROM ${eventArchiveRefs} WHERE ${inSources}`)
+        .onConflictDoNothing(),
+      db.delete(eventArchiveRefs).where(inSources),
+    ]),
+  );
 }
 
 export interface CompactResult {
@@ -116,6 +163,7 @@ export interface CompactResult {
  * left alone.
  */
 export async function compactDay(
+  db: Db,
   bucket: R2Bucket,
   product: string,
   day: string,
@@ -134,6 +182,7 @@ export async function compactDay(
     if (manifest && names.has(`${m[1]}.ndjson.gz`)) {
       const { sources } = await manifest.json<Manifest>();
       calls += 1;
+      await moveRefs(db, sources, `${prefix}${m[1]}.ndjson.gz`);
       await bucket.delete(sources);
       for (const s of sources) names.delete(s.slice(prefix.length));
     } else await manifest?.body.cancel();
@@ -159,7 +208,8 @@ export async function compactDay(
     await bucket.put(`${prefix}${stem}.manifest.json`, JSON.stringify({ sources } satisfies Manifest), {
       httpMetadata: { contentType: "application/json" },
     });
-    await mergeInto(bucket, `${prefix}${stem}.ndjson.gz`, sources);
+    await rewriteObjects(bucket, `${prefix}${stem}.ndjson.gz`, sources);
+    await moveRefs(db, sources, `${prefix}${stem}.ndjson.gz`);
     await bucket.delete(sources);
     await bucket.delete(`${prefix}${stem}.manifest.json`);
     calls += cost;
@@ -198,13 +248,13 @@ export async function keysToSkip(
  * the recent ones), oldest first, within COMPACT_MAX_CALLS R2 calls in all. A day left over (the
  * budget ran out) is continued by the next hourly run.
  */
-export async function compactArchive(bucket: R2Bucket, days: string[]): Promise<CompactResult> {
+export async function compactArchive(db: Db, bucket: R2Bucket, days: string[]): Promise<CompactResult> {
   const { products, calls } = await archivedProducts(bucket);
   const total: CompactResult = { objects: 0, sources: 0, calls };
   for (const day of [...days].sort()) {
     for (const product of products) {
       if (total.calls >= COMPACT_MAX_CALLS) return total;
-      const r = await compactDay(bucket, product, day, COMPACT_MAX_CALLS - total.calls);
+      const r = await compactDay(db, bucket, product, day, COMPACT_MAX_CALLS - total.calls);
       total.objects += r.objects;
       total.sources += r.sources;
       total.calls += r.calls;

@@ -1,6 +1,7 @@
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import {
   eventArchivePending,
+  eventArchiveRefs,
   events,
   eventSeen,
   eventsIncoming,
@@ -23,7 +24,8 @@ import { putPendingObjects, writeDigest, type PendingObject } from "./eventArchi
  *    not in `events` are staged in `events_incoming` (duplicates inside the chunk once), the
  *    counters of their day are incremented FROM THE STAGED ROWS ONLY (rollup_frontend,
  *    rollup_pages, rollup_events, rollup_event_props; sessions and visitors through
- *    `event_seen`), the outbox row of their archive object is written, the rows move to `events`
+ *    `event_seen`), the outbox row of their archive object and the browser references it holds
+ *    (event_archive_refs, for erasure) are written, the rows move to `events`
  *    and the stage is emptied. A redelivery, a client retry or a concurrent writer of the same
  *    uuid stages nothing, so it adds 0 everywhere;
  * 3. the archive objects (gzip NDJSON, store/eventArchive.ts) are put to R2, then their outbox
@@ -94,6 +96,11 @@ function chunkStatements(db: Db, json: string, digest: string, now: number) {
       )
       .onConflictDoNothing({ target: inc.uuid }),
     counters: counterStatements().map((s) => db.run(s)),
+    refs: db.run(
+      sql`INSERT OR IGNORE INTO ${eventArchiveRefs} (instance_ref, object_key)
+        SELECT DISTINCT instance_ref, 'events/' || product || '/' || day || '/' || ${sql.raw(`'${digest}'`)} || '.ndjson.gz'
+        FROM ${inc} WHERE instance_ref IS NOT NULL`,
+    ),
     outbox: db
       .insert(eventArchivePending)
       .select(
@@ -146,8 +153,10 @@ export async function writeEvents(db: Db, bucket: R2Bucket, input: EventRow[], n
   const pending = new Map<string, PendingObject>();
   for (const json of eventJsonChunks(rows)) {
     const s = chunkStatements(db, json, digest, now);
-    const results = await guard("writeEvents", () => db.batch([s.stage, ...s.counters, s.outbox, s.move, s.clear]));
-    const outbox = results[1 + s.counters.length] as Array<typeof eventArchivePending.$inferSelect>;
+    const results = await guard("writeEvents", () =>
+      db.batch([s.stage, ...s.counters, s.refs, s.outbox, s.move, s.clear]),
+    );
+    const outbox = results[2 + s.counters.length] as Array<typeof eventArchivePending.$inferSelect>;
     for (const o of outbox) {
       const entry = pending.get(o.objectKey) ?? { ids: [], objectKey: o.objectKey, rows: [] };
       entry.ids.push(o.id);

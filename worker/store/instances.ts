@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { browserRef } from "../../schema";
-import { events, exceptions, facts, instances, pings } from "../../schema/tables";
+import { erasedRefs, events, exceptions, facts, instances, pings } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
@@ -82,11 +82,13 @@ export async function registeredKeyHash(db: Db, anyCaseId: string): Promise<stri
 /**
  * The statements that erase an installation and every row that references it: pings, facts,
  * exceptions and its activity (instance_activity) by its id, frontend events by its browser
- * reference, then the instance (last: its RETURNING, result 5, says whether it existed). Child
- * tables are deleted explicitly (not only by ON DELETE CASCADE) so the erase does not depend on
- * the foreign_keys pragma. `allowed`, when given, is ANDed into every statement.
+ * reference, then the instance (its RETURNING, result 5, says whether it existed); last, the
+ * reference is recorded in erased_refs so its archived events (R2) leave every export at once
+ * and the cron removes them from the archive (store/eventErasure.ts). Child tables are deleted
+ * explicitly (not only by ON DELETE CASCADE) so the erase does not depend on the foreign_keys
+ * pragma. `allowed`, when given, is ANDed into every statement.
  */
-async function eraseStatements(db: Db, anyCaseId: string, allowed?: SQL) {
+async function eraseStatements(db: Db, anyCaseId: string, now: number, allowed?: SQL) {
   const id = idKey(anyCaseId);
   const ref = await browserRef(id);
   const where = (condition: SQL) => (allowed ? and(condition, allowed) : condition);
@@ -100,12 +102,16 @@ async function eraseStatements(db: Db, anyCaseId: string, allowed?: SQL) {
       .delete(instances)
       .where(where(eq(instances.id, id)))
       .returning({ id: instances.id }),
+    db
+      .insert(erasedRefs)
+      .select(sql`SELECT ${ref}, ${now} WHERE ${allowed ?? sql`true`}`)
+      .onConflictDoUpdate({ target: erasedRefs.ref, set: { erasedAt: now } }),
   ] as const;
 }
 
 /** The maintainer's erase: unconditional, in one batch. Returns whether the instance existed. */
-export async function eraseInstance(db: Db, id: string): Promise<boolean> {
-  const statements = await eraseStatements(db, id);
+export async function eraseInstance(db: Db, id: string, now: number): Promise<boolean> {
+  const statements = await eraseStatements(db, id, now);
   const results = await guard("eraseInstance", () => db.batch(statements));
   return results[5].length > 0;
 }
@@ -116,13 +122,18 @@ export async function eraseInstance(db: Db, id: string): Promise<boolean> {
  * statement carries the condition, so a key registered after the check makes the batch erase
  * nothing. Returns false in that case (the caller refuses), true otherwise.
  */
-export async function eraseInstanceIfKey(db: Db, anyCaseId: string, expected: string | null): Promise<boolean> {
+export async function eraseInstanceIfKey(
+  db: Db,
+  anyCaseId: string,
+  expected: string | null,
+  now: number,
+): Promise<boolean> {
   const id = idKey(anyCaseId);
   const unchanged = sql`NOT EXISTS (SELECT 1 FROM ${instances} WHERE ${instances.id} = ${id} AND ${instances.keyHash} IS NOT ${expected})`;
-  const statements = await eraseStatements(db, id, unchanged);
+  const statements = await eraseStatements(db, id, now, unchanged);
   const results = await guard("eraseInstanceIfKey", () =>
     db.batch([...statements, db.select({ keyHash: instances.keyHash }).from(instances).where(eq(instances.id, id))]),
   );
-  const left = results[6];
+  const left = results[7];
   return left.length === 0 || left[0]!.keyHash === expected;
 }

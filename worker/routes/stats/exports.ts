@@ -16,6 +16,7 @@ import {
   type ArchivedEvent,
 } from "../../store/eventArchive";
 import { keysToSkip } from "../../store/eventCompaction";
+import { erasedNow, isErased } from "../../store/eventErasure";
 
 /**
  * Query budget of one export: D1 allows 1,000 queries per invocation (50 on the free plan).
@@ -106,10 +107,13 @@ export async function exportEventsCsv(request: IRequest, env: Env): Promise<Resp
   // A compaction in progress: read its compacted object or its sources, never both.
   const { skip } = await keysToSkip(bucket, new Set(listed.items.map((i) => i.key)), listed.manifests);
   const items = listed.items.filter((i) => !skip.has(i.key));
+  // Installations erased since their events were archived: left out until the cron removed them.
+  const erased = await erasedNow(database(env));
   const pages = archivedEvents(bucket, items, EVENTS_PAGE);
   const body = csvStream<true>([...ARCHIVE_COLUMNS], async () => {
     const next = await pages.next();
-    return next.done ? { rows: [], next: null } : { rows: next.value.map(eventCells), next: true };
+    if (next.done) return { rows: [], next: null };
+    return { rows: next.value.filter((e) => !isErased(erased, e)).map(eventCells), next: true };
   });
   return csvResponse(body, `events-${from}-${to}.csv`);
 }
