@@ -4,7 +4,7 @@ import { database, type Db } from "./store/db";
 import { deleteSaltsThrough, saltFor } from "./store/salts";
 import { addDays, DAY_MS, utcDay } from "./lib/time";
 import { runLifecycle } from "./pipeline/rollup/run";
-import { flushPendingArchive, oldestPendingDay } from "./store/eventArchive";
+import { backfillArchive, flushPendingArchive, oldestPendingDay, oldestUnarchivedDay } from "./store/eventArchive";
 import { compactArchive } from "./store/eventCompaction";
 import { purgeErased } from "./store/eventErasure";
 
@@ -29,9 +29,18 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
   } catch {
     retentionDays = undefined;
   }
-  // Raw events stay in D1 while their archive object is still to be put (oldestPending).
+  // Events stored before the archive existed go to R2 first (a few thousand per run).
+  await isolated("backfill", () => backfillArchive(db, env.ARCHIVE));
+  // Raw events stay in D1 while their archive object is still to be put (outbox, backfill).
   const events =
-    eventsD1Days === undefined ? undefined : { d1Days: eventsD1Days, oldestPending: await oldestPendingDay(db) };
+    eventsD1Days === undefined
+      ? undefined
+      : {
+          d1Days: eventsD1Days,
+          oldestPending: [await oldestPendingDay(db), await oldestUnarchivedDay(db)]
+            .filter((d): d is string => d !== undefined)
+            .sort()[0],
+        };
   const lifecycle = await runLifecycle(db, retentionDays, now, events);
   log("info", "rollups", { ...lifecycle, rebuilt: lifecycle.rebuilt.length });
   await archiveMaintenance(db, env.ARCHIVE, now);
@@ -39,7 +48,8 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
 
 /**
  * The raw-event archive's cron work, each step isolated (a failure is logged and retried next
- * hour; R2 calls stay under the invocation's 1,000 subrequests: <= 100 + 50 x 4 + 500): objects
+ * hour; R2 calls stay under the invocation's 1,000 subrequests: backfill <= ~50, outbox <= 100,
+ * erasure <= 50 x 4, compaction <= 500): objects
  * a writer could not put (the outbox), erased installations' events removed, and the write
  * objects of the days still written to (today and the two before) merged.
  */
@@ -50,14 +60,17 @@ async function archiveMaintenance(db: Db, bucket: R2Bucket, now: number): Promis
     ["erasure", () => purgeErased(db, bucket)],
     ["compaction", () => compactArchive(db, bucket, [addDays(today, -2), addDays(today, -1), today])],
   ];
-  for (const [step, run] of steps) {
-    try {
-      await run();
-    } catch (err) {
-      log("error", "event archive maintenance failed; retried next run", {
-        step,
-        detail: err instanceof Error ? err.message : String(err),
-      });
-    }
+  for (const [step, run] of steps) await isolated(step, run);
+}
+
+/** Runs one archive step; a failure is logged (the next hourly run retries it), never thrown. */
+async function isolated(step: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    log("error", "event archive maintenance failed; retried next run", {
+      step,
+      detail: err instanceof Error ? err.message : String(err),
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** The columns of a stored event (one builder set per table: drizzle builders are not shared). */
@@ -33,13 +34,27 @@ function eventColumns() {
  * D1 keeps them for EVENTS_D1_DAYS (dedupe by uuid, the cron's rebuild of recent days); the
  * archive in R2 (worker/store/eventArchive.ts) keeps them for exports.
  */
-export const events = sqliteTable("events", eventColumns(), (t) => [
-  // No (product, day) index: the export reads R2 and the custom-events view reads rollups.
-  index("events_day").on(t.day), // retention deletes seek by day
-  index("events_received").on(t.receivedAt),
-  index("events_session").on(t.sessionId),
-  index("events_instance_ref").on(t.instanceRef),
-]);
+export const events = sqliteTable(
+  "events",
+  {
+    ...eventColumns(),
+    // 1 once the row is in the R2 archive (or in the outbox on its way there): the event writer
+    // stores 1; rows stored before the archive existed hold the default 0 until the cron
+    // archives them (store/eventArchive.ts backfillArchive).
+    archived: integer("archived").notNull().default(0),
+  },
+  (t) => [
+    // No (product, day) index: the export reads R2 and the custom-events view reads rollups.
+    index("events_day").on(t.day), // retention deletes seek by day
+    // The cron's backfill finds the rows not yet archived (only those: empty once it is done).
+    index("events_unarchived")
+      .on(t.day)
+      .where(sql`${t.archived} = 0`),
+    index("events_received").on(t.receivedAt),
+    index("events_session").on(t.sessionId),
+    index("events_instance_ref").on(t.instanceRef),
+  ],
+);
 
 /**
  * The rows of ONE event write that are new (their uuid not yet in `events`), staged inside the

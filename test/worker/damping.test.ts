@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
-import { budget, callWith, captureBody, count, dumpDatabase, errorCode, uuid } from "./helpers";
+import { budget, callWith, captureBody, count, dumpAllButEvents, dumpDatabase, errorCode, uuid } from "./helpers";
 import { damping, limitClasses, sentryRateLimits } from "../../worker/routes/middleware/limits";
 import { clientKey } from "../../worker/pipeline/abuse/clientKey";
 import { database } from "../../worker/store/db";
@@ -18,12 +18,8 @@ const capture = (limiter: RateLimit, ip: string, body: BodyInit = captureBody())
     headers: { "content-type": "application/json", "cf-connecting-ip": ip },
   });
 
-/** Every table but events, as JSON. */
-async function allButEvents(): Promise<string> {
-  const dump = JSON.parse(await dumpDatabase()) as Record<string, unknown>;
-  delete dump.events;
-  return JSON.stringify(dump);
-}
+/** Every table but those an accepted event writes (the event and its counters), as JSON. */
+const allButEvents = dumpAllButEvents;
 
 describe("capture is damped per client before anything is read or written", () => {
   it("one client over its budget: 429 rate_limited with Retry-After; rows stored == requests accepted, nothing else", async () => {

@@ -266,4 +266,36 @@ describe("raw events archived to R2 (gzip NDJSON) and exported from there", () =
     expect(await count("event_archive_refs")).toBe(1);
     expect(await (await admin(path)).text()).toBe(expected);
   });
+
+  it("events stored before the archive existed (archived = 0) are archived by the cron before D1 lets them go", async () => {
+    const day = "2026-10-20";
+    const old = row("alpha", day, { props: { legacy: true } });
+    await env.DB.prepare(
+      `INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, browser, os, lib,
+        lib_version, app_version, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+      .bind(
+        old.uuid,
+        old.product,
+        old.event,
+        old.timestamp,
+        old.receivedAt,
+        old.day,
+        old.distinctId,
+        old.sessionId,
+        old.path ?? null,
+        old.browser,
+        old.os,
+        old.lib,
+        old.libVersion,
+        old.appVersion,
+        JSON.stringify(old.props),
+      )
+      .run();
+    const path = `/v1/admin/export/events.csv?from=${day}&to=${day}`;
+    expect(await (await admin(path)).text()).toBe(`${HEADER}\r\n`); // not in R2 yet
+    await cron(at("2026-11-20", 4_000_000)); // 31 days later: archived first, then out of D1
+    expect(await count("events")).toBe(0);
+    expect(await (await admin(path)).text()).toBe(`${HEADER}\r\n${csvOf([old])}`);
+  });
 });

@@ -86,6 +86,16 @@ export async function dumpDatabase(): Promise<string> {
   return JSON.stringify(dump);
 }
 
+/** What an accepted frontend event writes in D1: the event and its counters (store/eventWrites.ts). */
+export const EVENT_WRITER_TABLES = ["events", "event_seen", "event_archive_refs", "rollup_frontend", "rollup_pages"];
+
+/** dumpDatabase() without the tables an accepted event writes. */
+export async function dumpAllButEvents(): Promise<string> {
+  const dump = JSON.parse(await dumpDatabase()) as Record<string, unknown>;
+  for (const t of EVENT_WRITER_TABLES) delete dump[t];
+  return JSON.stringify(dump);
+}
+
 export function uuid(): string {
   return crypto.randomUUID();
 }

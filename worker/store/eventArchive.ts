@@ -1,5 +1,5 @@
 import { and, eq, inArray, lt, min, sql } from "drizzle-orm";
-import { eventArchivePending, events } from "../../schema/tables";
+import { eventArchivePending, eventArchiveRefs, events } from "../../schema/tables";
 import { toHex } from "../lib/hex";
 import { log } from "../lib/log";
 import type { Db } from "./db";
@@ -158,6 +158,71 @@ export async function flushPendingArchive(db: Db, bucket: R2Bucket, now: number)
   await putPendingObjects(db, bucket, objects);
   if (objects.length > 0) log("warn", "event archive objects put by the cron", { objects: objects.length });
   return objects.length;
+}
+
+/** Rows the cron's backfill reads per run, and objects (R2 puts: one per product and day) it writes. */
+export const BACKFILL_ROWS_PER_RUN = 5000;
+export const BACKFILL_OBJECTS_PER_RUN = 50;
+
+/**
+ * The cron's backfill of rows stored before the archive existed (`archived = 0`, found through
+ * the partial index events_unarchived): up to BACKFILL_ROWS_PER_RUN of the oldest days, put as
+ * one object per product and day (at most BACKFILL_OBJECTS_PER_RUN) (named by the digest of their uuids: a run interrupted before
+ * its update puts the same key again), then marked archived. Returns rows archived.
+ */
+export async function backfillArchive(db: Db, bucket: R2Bucket): Promise<number> {
+  const rows = await guard("archiveBackfill", () =>
+    db
+      .select()
+      .from(events)
+      .where(sql`${events.archived} = 0`)
+      .orderBy(events.day)
+      .limit(BACKFILL_ROWS_PER_RUN),
+  );
+  if (rows.length === 0) return 0;
+  const groups = new Map<string, EventRow[]>();
+  for (const r of rows) groups.set(`${r.product}/${r.day}`, [...(groups.get(`${r.product}/${r.day}`) ?? []), r]);
+  let archived = 0;
+  for (const [key, list] of [...groups].slice(0, BACKFILL_OBJECTS_PER_RUN)) {
+    archived += list.length;
+    const digest = await writeDigest(list.map((r) => r.uuid));
+    await bucket.put(`${EVENT_ARCHIVE_PREFIX}${key}/${digest}.ndjson.gz`, await archiveObject(list), {
+      httpMetadata: { contentType: "application/gzip" },
+      customMetadata: { rows: String(list.length) },
+    });
+    const uuids = JSON.stringify(list.map((r) => r.uuid));
+    const objectKey = `${EVENT_ARCHIVE_PREFIX}${key}/${digest}.ndjson.gz`;
+    await guard("archiveBackfillDone", () =>
+      db.batch([
+        db
+          .insert(eventArchiveRefs)
+          .select(
+            sql`SELECT DISTINCT instance_ref, ${objectKey} FROM ${events}
+              WHERE uuid IN (SELECT value FROM json_each(${uuids})) AND instance_ref IS NOT NULL`,
+          )
+          .onConflictDoNothing(),
+        db
+          .update(events)
+          .set({ archived: 1 })
+          .where(sql`${events.uuid} IN (SELECT value FROM json_each(${uuids}))`),
+      ]),
+    );
+  }
+  log("info", "events archived by the backfill", { rows: archived });
+  return archived;
+}
+
+/** The oldest day with rows not yet archived (they stay in D1 until they are). */
+export async function oldestUnarchivedDay(db: Db): Promise<string | undefined> {
+  const rows = await guard("archiveUnarchivedDay", () =>
+    db
+      .select({ day: events.day })
+      .from(events)
+      .where(sql`${events.archived} = 0`)
+      .orderBy(events.day)
+      .limit(1),
+  );
+  return rows[0]?.day;
 }
 
 /** The oldest day with an outbox row (its raw events must stay in D1 until the object is put). */

@@ -110,7 +110,8 @@ function chunkStatements(db: Db, json: string, digest: string, now: number) {
       .returning(),
     // Named columns: `events` gained instance_ref by ALTER TABLE, so its column order differs.
     move: db.run(
-      sql`INSERT INTO ${events} (${columnList}) SELECT ${columnList} FROM ${inc} WHERE true ON CONFLICT (uuid) DO NOTHING`,
+      sql`INSERT INTO ${events} (${columnList}, archived) SELECT ${columnList}, 1 FROM ${inc} WHERE true
+        ON CONFLICT (uuid) DO NOTHING`,
     ),
     clear: db.delete(inc),
   };

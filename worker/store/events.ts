@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, gte, sql, type SQL } from "drizzle-orm";
-import { events } from "../../schema/tables";
+import { events, eventsIncoming } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
@@ -21,7 +21,8 @@ export const ROWS_PER_INSERT = 500;
  */
 export const JSON_BYTES_PER_INSERT = 1_000_000;
 
-const columns = Object.entries(getTableColumns(events));
+/** The columns of an event as captured (events_incoming's: `events` adds only its `archived` flag). */
+const columns = Object.entries(getTableColumns(eventsIncoming));
 const encoder = new TextEncoder();
 
 /** One row as the JSON object json_extract reads (props nested as a JSON string, as stored). */
