@@ -1,6 +1,7 @@
 // Storage per frontend event: `npm run bench:events`. Sends posthog-js-shaped capture batches (the
 // recorded fixture, varied: uuids, sessions, visitors, paths, custom events with properties)
-// through the real worker (Miniflare harness, INGEST_MODE direct: one archive object per request)
+// through the real worker (Miniflare harness; BENCH_MODE=direct: one archive object per request,
+// BENCH_MODE=queue: one per consumer batch)
 // and, once it has stopped, measures with SQLite's dbstat what D1 holds per event (the events
 // row and its indexes; event_seen, the distinct-count memory) and the R2 archive's bytes per
 // 1,000 events (the blobs Miniflare keeps on disk are the objects' bytes). Prints one JSON line.
@@ -12,6 +13,8 @@ import { d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
 
 const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+/** "direct" (one archive object per request) or "queue" (one per consumer batch, product and day). */
+const MODE = process.env.BENCH_MODE ?? "direct";
 const PER_REQUEST = 50;
 const fixture = JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/posthog-batch.json"), "utf8")).batch[0];
 
@@ -49,7 +52,7 @@ function dirBytes(dir) {
 
 const persistTo = tempStateDir("candor-bench-events-");
 migrateLocal(persistTo);
-const worker = await startMiniflare({ persistTo, quiet: true });
+const worker = await startMiniflare({ persistTo, quiet: true, vars: { INGEST_MODE: MODE } });
 try {
   for (let r = 0; r < REQUESTS; r++) {
     const batch = Array.from({ length: PER_REQUEST }, (_, i) => event(i));
@@ -60,6 +63,12 @@ try {
     });
     if (res.status !== 200) throw new Error(`capture answered ${res.status}: ${await res.text()}`);
     await res.arrayBuffer();
+  }
+  // Queue mode: wait until the local consumer has stored everything.
+  for (let i = 0; i < 600; i++) {
+    const [{ n }] = await worker.query("SELECT count(*) AS n FROM events");
+    if (n === REQUESTS * PER_REQUEST) break;
+    await new Promise((r) => setTimeout(r, 200));
   }
 } finally {
   await worker.stop();
@@ -97,6 +106,7 @@ function blobBytes(dir) {
 }
 const r2Bytes = blobBytes(path.join(persistTo, "v3", "r2"));
 const result = {
+  mode: MODE,
   events,
   requests: REQUESTS,
   d1BytesPerEvent: Math.round(eventBytes / events),
