@@ -3,9 +3,9 @@ import { env } from "cloudflare:workers";
 import { database } from "../../worker/store/db";
 import type { EventRow } from "../../worker/store/events";
 import { writeEvents } from "../../worker/store/eventWrites";
-import { EVENT_ARCHIVE_PREFIX } from "../../worker/store/eventArchive";
+import { EVENT_ARCHIVE_PREFIX, writeDigest } from "../../worker/store/eventArchive";
 import type { IngestMessage } from "../../worker/pipeline/queue/message";
-import { count, emptyArchive, emptyDatabase } from "./helpers";
+import { admin as callAdmin, count, emptyArchive, emptyDatabase } from "./helpers";
 import { consume, type Held } from "./queueHelpers";
 import { cron } from "./statsSeed";
 
@@ -149,5 +149,39 @@ describe("incremental frontend counters, written with the events", () => {
     await res!.arrayBuffer();
     await cron(now + 7_200_000);
     expect(await archiveKeys()).toEqual(keys);
+  });
+
+  it("an object whose outbox row outlived its put is not compacted until the cron has put it again (no row twice)", async () => {
+    const now = at(NEXT, 3_600_000);
+    const writes = [randomEvents(20, 4), randomEvents(20, 5), randomEvents(20, 6)].map((w) =>
+      w.map((r) => ({ ...r, product: "alpha", day: NEXT, receivedAt: at(NEXT, r.receivedAt % 3_600_000) })),
+    );
+    for (const w of writes) await writeEvents(database(env), env.ARCHIVE, w, now);
+    const keys = await archiveKeys();
+    expect(keys).toHaveLength(3);
+    // The put of keys[0] succeeded but deleting its outbox row failed.
+    let first: EventRow[] = [];
+    for (const w of writes) if (keys[0]!.includes(await writeDigest(w.map((r) => r.uuid)))) first = w;
+    expect(first).toHaveLength(20);
+    await env.DB.prepare(
+      "INSERT INTO event_archive_pending (object_key, product, day, uuids, created_at) VALUES (?, 'alpha', ?, ?, ?)",
+    )
+      .bind(keys[0], NEXT, JSON.stringify(first.map((r) => r.uuid)), now)
+      .run();
+    const csv = async () =>
+      (await (await callAdmin(`/v1/admin/export/events.csv?from=${NEXT}&to=${NEXT}`)).text())
+        .split("\r\n")
+        .slice(1)
+        .sort();
+    const rows = await csv();
+    expect(rows.filter((l) => l !== "")).toHaveLength(60);
+    await cron(now + 60_000); // compacts the two confirmed objects only
+    const after = await archiveKeys();
+    expect(after).toContain(keys[0]);
+    expect(after).toHaveLength(2);
+    expect(await csv()).toEqual(rows);
+    await cron(now + 3_600_000); // the cron puts keys[0] again from D1 (same rows) and forgets the outbox row
+    expect(await count("event_archive_pending")).toBe(0);
+    expect(await csv()).toEqual(rows);
   });
 });

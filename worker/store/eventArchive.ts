@@ -101,6 +101,7 @@ export interface PendingObject {
 export async function putPendingObjects(db: Db, bucket: R2Bucket, objects: PendingObject[]): Promise<number> {
   let bytes = 0;
   for (const o of objects) {
+    if (o.rows.length === 0) continue; // nothing left to archive (erased meanwhile)
     const body = await archiveObject(o.rows);
     bytes += body.byteLength;
     await bucket.put(o.objectKey, body, {
@@ -152,7 +153,8 @@ export async function flushPendingArchive(db: Db, bucket: R2Bucket, now: number)
           ),
         ),
     );
-    if (rows.length < uuids.length) log("error", "event archive: outbox rows missing from D1", { objectKey });
+    // Fewer rows than uuids: the installation was erased meanwhile (its rows left D1).
+    if (rows.length < uuids.length) log("warn", "event archive: outbox rows gone from D1", { objectKey });
     objects.push({ ids: list.map((p) => p.id), objectKey, rows });
   }
   await putPendingObjects(db, bucket, objects);

@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
-import { eventArchiveRefs } from "../../schema/tables";
+import { and, eq, sql } from "drizzle-orm";
+import { eventArchivePending, eventArchiveRefs } from "../../schema/tables";
 import { concat } from "../lib/bytes";
 import { log } from "../lib/log";
 import type { Db } from "./db";
@@ -190,7 +190,15 @@ export async function compactDay(
     await bucket.delete(prefix + name);
     names.delete(name);
   }
-  const writes = [...names.keys()].filter((n) => WRITE_OBJECT.test(n)).sort();
+  // An object still in the outbox may be put again by the cron's flush: never merge it.
+  const pending = await guard("compactPending", () =>
+    db
+      .selectDistinct({ key: eventArchivePending.objectKey })
+      .from(eventArchivePending)
+      .where(and(eq(eventArchivePending.product, product), eq(eventArchivePending.day, day))),
+  );
+  const unconfirmed = new Set(pending.map((p) => p.key.slice(prefix.length)));
+  const writes = [...names.keys()].filter((n) => WRITE_OBJECT.test(n) && !unconfirmed.has(n)).sort();
   while (writes.length >= 2) {
     const batch: string[] = [];
     let bytes = 0;
