@@ -7,7 +7,7 @@ import type { EventRow } from "../../worker/store/events";
 import { writeEvents } from "../../worker/store/eventWrites";
 import { EVENT_ARCHIVE_PREFIX, writeDigest } from "../../worker/store/eventArchive";
 import { EXPORT_MAX_R2_CALLS } from "../../worker/routes/stats/exports";
-import { admin, count, emptyArchive, emptyDatabase } from "./helpers";
+import { admin, count, emptyArchive, emptyDatabase, post } from "./helpers";
 import { cron, insertPings } from "./statsSeed";
 
 const at = (day: string, ms: number) => Date.parse(`${day}T00:00:00Z`) + ms;
@@ -297,5 +297,52 @@ describe("raw events archived to R2 (gzip NDJSON) and exported from there", () =
     await cron(at("2026-11-20", 4_000_000)); // 31 days later: archived first, then out of D1
     expect(await count("events")).toBe(0);
     expect(await (await admin(path)).text()).toBe(`${HEADER}\r\n${csvOf([old])}`);
+  });
+
+  it("the capture route (direct mode) archives what it stores: one object, exported with the D1 row's cells", async () => {
+    const id = crypto.randomUUID();
+    const res = await post("/batch/", {
+      api_key: "phc_candor_dev",
+      batch: [
+        { uuid: id, event: "deploy_flow", properties: { distinct_id: "d", token: "phc_candor_dev", target: "prod" } },
+      ],
+    });
+    expect(await res.json()).toMatchObject({ accepted: 1 });
+    const today = new Date().toISOString().slice(0, 10);
+    const stored = await env.DB.prepare("SELECT * FROM events WHERE uuid = ?")
+      .bind(id)
+      .first<Record<string, unknown>>();
+    const lines = (
+      await (await admin(`/v1/admin/export/events.csv?product=flowforge&from=${today}&to=${today}`)).text()
+    )
+      .split("\r\n")
+      .filter((l) => l !== "");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(
+      csvOf([
+        {
+          uuid: id,
+          product: "flowforge",
+          event: "deploy_flow",
+          timestamp: stored!.timestamp as number | null,
+          receivedAt: stored!.received_at as number,
+          day: today,
+          distinctId: stored!.distinct_id as string | null,
+          sessionId: stored!.session_id as string | null,
+          path: stored!.path as string | null,
+          referrerDomain: stored!.referrer_domain as string | null,
+          browser: stored!.browser as string | null,
+          os: stored!.os as string | null,
+          lib: stored!.lib as string | null,
+          libVersion: stored!.lib_version as string | null,
+          instanceRef: stored!.instance_ref as string | null,
+          appVersion: stored!.app_version as string | null,
+          licenseType: stored!.license_type as string | null,
+          durationMs: stored!.duration_ms as number | null,
+          props: stored!.props === null ? null : (JSON.parse(stored!.props as string) as EventRow["props"]),
+        },
+      ]).trimEnd(),
+    );
+    expect(lines[1]).toContain(`${id},flowforge,deploy_flow,`);
   });
 });
