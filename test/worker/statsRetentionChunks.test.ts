@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
-import { RETENTION_CHUNK, RETENTION_MAX_CHUNKS } from "../../worker/pipeline/rollup/steps";
+import { EVENTS_RETENTION_CHUNK, RETENTION_CHUNK, RETENTION_MAX_CHUNKS } from "../../worker/pipeline/rollup/steps";
 import { database } from "../../worker/store/db";
 import { oldRowids } from "../../worker/store/rollups";
 import { count } from "./helpers";
@@ -25,7 +25,7 @@ describe("retention: chunked deletes through the (day) indexes", () => {
   it("one run deletes more rows than one chunk: the loop goes on until a chunk comes back short", async () => {
     await builtThrough("2026-12-31");
     await bulkPings({ n: 3 * RETENTION_CHUNK + 17, day: "2026-09-01", tag: "loop" });
-    await bulkEvents({ n: 2 * RETENTION_CHUNK + 3, day: "2026-09-02", tag: "loop" });
+    await bulkEvents({ n: 2 * EVENTS_RETENTION_CHUNK + 3, day: "2026-09-02", tag: "loop" });
     await bulkPings({ n: 4, day: "2026-10-02", tag: "keep" });
     await cron(NOW);
     expect(await count("pings WHERE day < '2026-10-02'")).toBe(0);

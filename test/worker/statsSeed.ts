@@ -242,11 +242,14 @@ export async function backfillActivity(): Promise<void> {
 }
 
 /** n $pageview events of one day in ONE statement; uuids are `${tag}-${i}`. */
-/** n raw events of one day straight into D1 (no counters, no archive): retention tests only. */
+/**
+ * n raw events of one day straight into D1, marked archived (as if the writer had stored them and
+ * put their archive object; no counters, no object): retention tests only.
+ */
 export async function bulkEvents(o: { n: number; day: string; tag: string; product?: string }): Promise<void> {
   await env.DB.prepare(
-    `${series(o.n)} INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path)
-      SELECT ?1 || '-' || x, ?2, '$pageview', ?3 + x, ?3 + x, ?4, 's-' || (x % 7), '/p' || (x % 3) FROM c`,
+    `${series(o.n)} INSERT INTO events (uuid, product, event, timestamp, received_at, day, session_id, path, archived)
+      SELECT ?1 || '-' || x, ?2, '$pageview', ?3 + x, ?3 + x, ?4, 's-' || (x % 7), '/p' || (x % 3), 1 FROM c`,
   )
     .bind(o.tag, o.product ?? "acme", at(o.day, 10), o.day)
     .run();

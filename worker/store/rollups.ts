@@ -78,28 +78,34 @@ export async function oldestRawDay(db: Db): Promise<string | undefined> {
 }
 
 /**
- * Deletes at most `chunk` raw pings of days before `before`, and at most `chunk` raw events and
- * `chunk` seen sessions/visitors (event_seen, the incremental counters' memory) of days before
- * `eventsBefore`, in one batch (three statements, one bound parameter each). Returns how many of
- * each went. INDEXED BY pins the (day) indexes: each chunk seeks to the oldest days instead of
- * scanning another index (event_seen's primary key starts with day).
+ * Deletes at most `chunk` raw pings of days before `before` (one statement, one bound parameter).
+ * INDEXED BY pins the (day) index: each chunk seeks to the oldest days instead of scanning
+ * another index.
  */
-export async function deleteRawChunk(
+export async function deleteRawChunk(db: Db, before: string, chunk: number): Promise<{ pings: number }> {
+  const p = await guard("deleteRawChunk", () =>
+    db.delete(pings).where(sql`rowid IN (${oldRowids("pings", before, chunk)})`),
+  );
+  return { pings: p.meta.changes };
+}
+
+/**
+ * Deletes at most `chunk` raw events and `chunk` seen sessions/visitors (event_seen, the
+ * incremental counters' memory) of days before `before`, in one batch (two statements, one bound
+ * parameter each), through the events_day index and event_seen's primary key (day first).
+ */
+export async function deleteEventsChunk(
   db: Db,
   before: string,
   chunk: number,
-  eventsBefore: string = before,
-): Promise<{ pings: number; events: number; seen: number }> {
-  const [p, e, s] = await guard("deleteRawChunk", () =>
+): Promise<{ events: number; seen: number }> {
+  const [e, s] = await guard("deleteEventsChunk", () =>
     db.batch([
-      db.delete(pings).where(sql`rowid IN (${oldRowids("pings", before, chunk)})`),
-      db.delete(events).where(sql`rowid IN (${oldRowids("events", eventsBefore, chunk)})`),
-      db
-        .delete(eventSeen)
-        .where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${eventsBefore} LIMIT ${chunk})`),
+      db.delete(events).where(sql`rowid IN (${oldRowids("events", before, chunk)})`),
+      db.delete(eventSeen).where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${before} LIMIT ${chunk})`),
     ]),
   );
-  return { pings: p.meta.changes, events: e.meta.changes, seen: s.meta.changes };
+  return { events: e.meta.changes, seen: s.meta.changes };
 }
 
 /** The SELECT of up to `chunk` rowids of raw rows older than `before`, through the table's (day) index. */

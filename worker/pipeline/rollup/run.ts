@@ -1,8 +1,24 @@
 import { log } from "../../lib/log";
 import { utcDay } from "../../lib/time";
 import type { Db } from "../../store/db";
-import { deleteRawChunk, oldestRawDay, readState, rebuildDay, writeState } from "../../store/rollups";
-import { keepEventsFrom, keepFrom, planDays, RETENTION_CHUNK, RETENTION_MAX_CHUNKS, windowOf } from "./steps";
+import {
+  deleteEventsChunk,
+  deleteRawChunk,
+  oldestRawDay,
+  readState,
+  rebuildDay,
+  writeState,
+} from "../../store/rollups";
+import {
+  EVENTS_RETENTION_CHUNK,
+  EVENTS_RETENTION_MAX_CHUNKS,
+  keepEventsFrom,
+  keepFrom,
+  planDays,
+  RETENTION_CHUNK,
+  RETENTION_MAX_CHUNKS,
+  windowOf,
+} from "./steps";
 
 export interface LifecycleResult {
   rebuilt: string[];
@@ -55,11 +71,15 @@ export async function runLifecycle(
   const keep = keepFrom(today, retentionDays, builtThrough);
   const keepEvents = keepEventsFrom(today, events.d1Days, builtThrough, events.oldestPending);
   for (let i = 0; i < RETENTION_MAX_CHUNKS; i++) {
-    const gone = await deleteRawChunk(db, keep, RETENTION_CHUNK, keepEvents);
+    const gone = await deleteRawChunk(db, keep, RETENTION_CHUNK);
     deleted.pings += gone.pings;
+    if (gone.pings < RETENTION_CHUNK) break;
+  }
+  for (let i = 0; i < EVENTS_RETENTION_MAX_CHUNKS; i++) {
+    const gone = await deleteEventsChunk(db, keepEvents, EVENTS_RETENTION_CHUNK);
     deleted.events += gone.events;
     deleted.seen += gone.seen;
-    if (gone.pings < RETENTION_CHUNK && gone.events < RETENTION_CHUNK && gone.seen < RETENTION_CHUNK) break;
+    if (gone.events < EVENTS_RETENTION_CHUNK && gone.seen < EVENTS_RETENTION_CHUNK) break;
   }
   return { rebuilt, failed, builtThrough, deleted, keepFrom: keep, keepEventsFrom: keepEvents };
 }

@@ -14,6 +14,13 @@ export const BACKFILL_DAYS_PER_RUN = 31;
 /** Rows per delete statement and statements per run, per table: 500 x 40 = 20,000 rows/run. */
 export const RETENTION_CHUNK = 500;
 export const RETENTION_MAX_CHUNKS = 40;
+/**
+ * Raw events leave D1 after EVENTS_D1_DAYS, so a run must delete about an hour of capture:
+ * 5,000 rows per statement (events and event_seen each) and up to 100 statements per run =
+ * 500,000 events an hour, 12 million a day (D1 allows 1,000 queries per invocation).
+ */
+export const EVENTS_RETENTION_CHUNK = 5000;
+export const EVENTS_RETENTION_MAX_CHUNKS = 100;
 /** The longest window (active-30, facts). Only the raw fallback reads its raw rows. */
 const WINDOW_DAYS = ACTIVITY_WINDOW_DAYS;
 
