@@ -99,6 +99,8 @@ describe("the activity record as pure functions (lib/activityMask.ts)", () => {
 });
 
 const db = () => database(env);
+/** The consumer's store (events would go to the test's R2 archive; these messages hold pings). */
+const store = (messages: IngestMessage[]) => storeMessages(db(), env.ARCHIVE, messages, Date.now());
 
 async function activityRows(): Promise<Map<string, Activity>> {
   const rows = await db().all<{ instance_id: string; product: string; last_day: string; seen: string }>(
@@ -321,8 +323,8 @@ describe("rollup_active of the ping's day, kept by the ping's own transaction", 
     );
     for (let i = 0; i < byDay.length; i += 100) {
       const batch = byDay.slice(i, i + 100);
-      await storeMessages(db(), batch);
-      if (i % 200 === 0) await storeMessages(db(), batch); // redelivered whole
+      await store(batch);
+      if (i % 200 === 0) await store(batch); // redelivered whole
     }
     // A product's row appears with its first ping of the day (a day without one gets its row from the cron).
     for (const d of days) {
@@ -335,9 +337,9 @@ describe("rollup_active of the ping's day, kept by the ping's own transaction", 
   it("a ping of the day older than the installation's last one (delivered out of order) leaves the dims alone", async () => {
     const a = uuid();
     const late = pingMessage(a, "acme", T, 0, { version: "1.0.0" });
-    await storeMessages(db(), [pingMessage(a, "acme", T, 30, { version: "2.0.0" })]);
-    await storeMessages(db(), [late]);
-    await storeMessages(db(), [late]); // and again
+    await store([pingMessage(a, "acme", T, 30, { version: "2.0.0" })]);
+    await store([late]);
+    await store([late]); // and again
     expect((await storedDims(T)).filter((r) => r.includes('"version"'))).toEqual([
       JSON.stringify(["acme", T, "version", "2.0.0", 1]),
     ]);
@@ -346,14 +348,10 @@ describe("rollup_active of the ping's day, kept by the ping's own transaction", 
 
   it("a late ping counts into its own (past) day, from the activity as it was before it", async () => {
     const [a, b] = [uuid(), uuid()];
-    await storeMessages(db(), [
-      pingMessage(a, "acme", addDays(T, -5)),
-      pingMessage(a, "acme", T),
-      pingMessage(b, "acme", T),
-    ]);
+    await store([pingMessage(a, "acme", addDays(T, -5)), pingMessage(a, "acme", T), pingMessage(b, "acme", T)]);
     // a's ping of T-3 arrives after its ping of T (the queue retried it): T-3's row is made
     // then, from the activity table, and counts a once in each window.
-    await storeMessages(db(), [pingMessage(a, "acme", addDays(T, -3))]);
+    await store([pingMessage(a, "acme", addDays(T, -3))]);
     const d3 = addDays(T, -3);
     expect(await storedActive(d3)).toEqual(await select(rawActiveSql(windowOf(d3, T))));
     expect(await storedActive(d3)).toEqual([["acme", d3, 1, 1, 1, 1]]);
@@ -366,10 +364,10 @@ describe("rollup_active of the ping's day, kept by the ping's own transaction", 
     const keyed = pingMessage(id, "acme", T);
     if (keyed.kind !== "ping") throw new Error("not a ping");
     keyed.instance.keyHash = "a".repeat(64);
-    await storeMessages(db(), [keyed]);
+    await store([keyed]);
     const before = await activityRows();
     // Without the key: today's (existing row) and yesterday's (no row yet) are both refused.
-    await storeMessages(db(), [pingMessage(id, "acme", T, 5), pingMessage(id, "acme", addDays(T, -1))]);
+    await store([pingMessage(id, "acme", T, 5), pingMessage(id, "acme", addDays(T, -1))]);
     expect(await storedActive(T)).toEqual([["acme", T, 1, 1, 1, 1]]);
     expect(await storedActive(addDays(T, -1))).toEqual([]);
     expect(await activityRows()).toEqual(before);
@@ -453,11 +451,8 @@ describe("the cron's rebuild from instance_activity", () => {
     const { messages, days } = dataSet(99);
     const rand = prng(100);
     const order = shuffled(messages, rand);
-    for (let i = 0; i < order.length; i += 100) await storeMessages(db(), order.slice(i, i + 100));
-    await storeMessages(
-      db(),
-      order.filter(() => rand() < 0.2),
-    ); // some delivered twice
+    for (let i = 0; i < order.length; i += 100) await store(order.slice(i, i + 100));
+    await store(order.filter(() => rand() < 0.2)); // some delivered twice
     // Facts: a value per installation (the latest counts), for the facts' "active in 30 days".
     const ids = [...new Set(messages.map((m) => (m.kind === "ping" ? m.ping.instanceId : "")))];
     for (const [i, id] of ids.entries())
@@ -483,7 +478,7 @@ describe("the cron's rebuild from instance_activity", () => {
 
   it("with RETENTION_DAYS = 7, today's 7/30-day counts still include installations whose pings are deleted", async () => {
     const [a, b, c] = [uuid(), uuid(), uuid()];
-    await storeMessages(db(), [
+    await store([
       pingMessage(a, "acme", addDays(T, -20)),
       pingMessage(b, "acme", addDays(T, -5)),
       pingMessage(c, "acme", T),
@@ -516,7 +511,7 @@ describe("erasure removes the installation's activity", () => {
 
   it("DELETE /v1/admin/instances/:id", async () => {
     const [a, b] = [uuid(), uuid()];
-    await storeMessages(db(), [pingMessage(a, "acme", T), pingMessage(a, "beta", T), pingMessage(b, "acme", T)]);
+    await store([pingMessage(a, "acme", T), pingMessage(a, "beta", T), pingMessage(b, "acme", T)]);
     expect((await activityRows()).size).toBe(3);
     expect((await admin(`/v1/admin/instances/${a.toUpperCase()}`, { method: "DELETE" })).status).toBe(204);
     expect([...(await activityRows()).keys()]).toEqual([`${b}|acme`]);

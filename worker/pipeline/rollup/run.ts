@@ -34,8 +34,8 @@ export interface LifecycleResult {
 /**
  * Builds the planned rollup days (one batch each, each isolated: a failing day is logged and
  * skipped, and retried by the next run), records progress, then applies retention: pings by
- * `retentionDays`, events by `events.d1Days` (both skipped when `retentionDays` is undefined: the
- * configuration is invalid, and raw rows are kept).
+ * `retentionDays`, events by `events.d1Days` (skipped when `retentionDays` is undefined: the
+ * configuration is invalid, and raw rows are kept; events also when `events` is not given).
  */
 export async function runLifecycle(
   db: Db,
@@ -66,15 +66,16 @@ export async function runLifecycle(
   await writeState(db, { builtThrough, builtAt: now });
 
   const deleted = { pings: 0, events: 0, seen: 0 };
-  if (retentionDays === undefined || events === undefined)
+  if (retentionDays === undefined)
     return { rebuilt, failed, builtThrough, deleted, keepFrom: null, keepEventsFrom: null };
   const keep = keepFrom(today, retentionDays, builtThrough);
-  const keepEvents = keepEventsFrom(today, events.d1Days, builtThrough, events.oldestPending);
   for (let i = 0; i < RETENTION_MAX_CHUNKS; i++) {
     const gone = await deleteRawChunk(db, keep, RETENTION_CHUNK);
     deleted.pings += gone.pings;
     if (gone.pings < RETENTION_CHUNK) break;
   }
+  if (events === undefined) return { rebuilt, failed, builtThrough, deleted, keepFrom: keep, keepEventsFrom: null };
+  const keepEvents = keepEventsFrom(today, events.d1Days, builtThrough, events.oldestPending);
   for (let i = 0; i < EVENTS_RETENTION_MAX_CHUNKS; i++) {
     const gone = await deleteEventsChunk(db, keepEvents, EVENTS_RETENTION_CHUNK);
     deleted.events += gone.events;
