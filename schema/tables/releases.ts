@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** The latest release per product, set through PUT /v1/admin/releases/:product. */
 export const releases = sqliteTable("releases", {
@@ -8,6 +8,22 @@ export const releases = sqliteTable("releases", {
   url: text("url"),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * Every release ever set per product (PUT /v1/admin/releases/:product appends or refreshes one
+ * row per version; DELETE removes a product's history or one version of it): the release
+ * markers of the adoption chart and "new in this release" read it. `releasedAt` is when it was
+ * first set.
+ */
+export const releaseHistory = sqliteTable(
+  "release_history",
+  {
+    product: text("product").notNull(),
+    version: text("version").notNull(),
+    releasedAt: integer("released_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.version] })],
+);
 
 /** Security or notice alerts, returned to instances whose version satisfies `affects`. */
 export const alerts = sqliteTable(

@@ -43,6 +43,27 @@ export const rollupDims = sqliteTable(
 );
 
 /**
+ * The breakdown cube: installations per (version, license_type, country, os_type, os_arch) on the
+ * day, each counted once by its last ping of the day (built from that day's own rows only). It
+ * serves every filtered figure (?version=&license_type=&country=): filtered distributions,
+ * versions adoption and active-1. Keyed (product, day, ...): a stat reads a slice of its days.
+ */
+export const rollupCube = sqliteTable(
+  "rollup_cube",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    version: text("version").notNull(),
+    licenseType: text("license_type").notNull(),
+    country: text("country").notNull(),
+    osType: text("os_type").notNull(),
+    osArch: text("os_arch").notNull(),
+    installations: integer("installations").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.version, t.licenseType, t.country, t.osType, t.osArch] })],
+);
+
+/**
  * kind 'count': a platform.counts key (reporting installations, sum, median, p90 of their values).
  * kind 'flag': a boolean platform.config leaf, dotted path (reporting, total = installations on).
  * kind 'dropped': Sentry client reports, key `<category>/<reason>` (reporting = reports, total = items dropped).

@@ -15,11 +15,29 @@ export const isoDay = z
 /** Longest range one stats or export request may ask for. */
 export const maxRangeDays = 731;
 
-/** ?product=&from=&to= of every GET /v1/admin/stats/* route (defaults: DEFAULT_PRODUCT, the 30 days to today). */
+/** A filter value: the exact stored value; '' (the parameter given empty) selects "unknown". */
+const filterValue = z.string().max(100);
+
+/**
+ * ?version=&license_type=&country= : the breakdown filters (ANDed, each optional). They apply to
+ * an installation's state on each day (its last ping of the day). Figures that cannot honestly be
+ * filtered are listed in the answer's `not_filtered` instead of being shown unfiltered.
+ */
+export const statsFilters = z.object({
+  version: filterValue.optional(),
+  license_type: filterValue.optional(),
+  country: filterValue.optional(),
+});
+export type StatsFilters = z.infer<typeof statsFilters>;
+/** The filter parameters, in the order the dashboard shows them. */
+export const statsFilterKeys = ["version", "license_type", "country"] as const;
+
+/** ?product=&from=&to= (+ the filters) of every GET /v1/admin/stats/* route (defaults: DEFAULT_PRODUCT, the 30 days to today). */
 export const statsQuery = z.object({
   product: productName.optional(),
   from: isoDay.optional(),
   to: isoDay.optional(),
+  ...statsFilters.shape,
 });
 /** GET /v1/admin/stats/versions also takes source=raw: the same answer computed from raw pings (benchmarks). */
 export const versionsQuery = statsQuery.extend({ source: z.enum(["rollup", "raw"]).default("rollup") });
@@ -30,12 +48,22 @@ interface Range {
   to: string;
   /** Every day of the range; each series below has one entry per day. */
   days: string[];
+  /** The filters applied (only those given). */
+  filters: StatsFilters;
+  /**
+   * Fields of this answer the filters could not be applied to (empty without filters). Each is
+   * either null / empty in the answer, or (platform, facts, exceptions...) stays unfiltered and the
+   * answer says so here: a client must not present it as filtered.
+   */
+  not_filtered: string[];
 }
 export interface ActiveStats extends Range {
   active1: number[];
-  active7: number[];
-  active30: number[];
-  pings: number[];
+  /** Distinct installations over 7 / 30 days: null on every day when filtered (not in the cube). */
+  active7: Array<number | null>;
+  active30: Array<number | null>;
+  /** Raw pings received: null on every day when filtered. */
+  pings: Array<number | null>;
 }
 export interface VersionStats extends Range {
   source: "rollup" | "raw";
@@ -60,16 +88,28 @@ export interface VersionStats extends Range {
 }
 export interface Share {
   value: string;
-  installation_days: number;
+  /** Distinct installations with this value on `as_of` (by their last ping that day). */
+  installations: number;
+  /** Share of `installations` in the day's total. */
   share: number;
+  /** Over the whole range: an installation seen on 3 days counts 3 times. */
+  installation_days: number;
 }
 export interface DistributionStats extends Range {
+  /**
+   * The day the distinct installations are counted on: the last day of the range that is over
+   * (yesterday when the range runs to today), or `to` when the range is today only.
+   */
+  as_of: string;
+  /** Installations seen on `as_of`, and installation-days over the range (filtered when filters are given). */
+  installations: number;
   installation_days: number;
   os_type: Share[];
   os_arch: Share[];
   os: Share[];
   license: Share[];
   country: Share[];
+  /** Runtimes (env) are not in the breakdown cube: empty when filtered (`not_filtered` lists it). */
   runtime: Record<string, Share[]>;
 }
 export interface PlatformStats extends Range {

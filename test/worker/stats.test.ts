@@ -66,39 +66,46 @@ describe("stats API (answers from rollups built by scheduled())", () => {
     expect(rollup.versions.map((x) => x.version)).toEqual(["1.1.0", "1.0.0", "0.9.0"]);
   });
 
-  it("distributions as shares of installation-days", async () => {
+  it("distributions: distinct installations on the range's last day, installation-days over the range", async () => {
     const d = await get<DistributionStats>(`/v1/admin/stats/distributions?${range}`);
-    expect(d.installation_days).toBe(7);
+    expect([d.as_of, d.installations, d.installation_days]).toEqual([D, 2, 7]);
+    expect(d.filters).toEqual({});
+    expect(d.not_filtered).toEqual([]);
     expect(d.os_type).toEqual([
-      { value: "Linux", installation_days: 5, share: 5 / 7 },
-      { value: "Darwin", installation_days: 2, share: 2 / 7 },
+      { value: "Linux", installations: 1, share: 1 / 2, installation_days: 5 },
+      { value: "Darwin", installations: 1, share: 1 / 2, installation_days: 2 },
     ]);
-    expect(d.os_arch.map((s) => [s.value, s.installation_days])).toEqual([
+    const days = (list: DistributionStats["os"]) =>
+      list.map((s) => [s.value, s.installation_days]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(days(d.os_arch)).toEqual([
       ["arm64", 4],
       ["x64", 3],
     ]);
-    expect(d.os.map((s) => [s.value, s.installation_days])).toEqual([
-      ["Linux/x64", 3],
+    expect(days(d.os)).toEqual([
       ["Darwin/arm64", 2],
       ["Linux/arm64", 2],
+      ["Linux/x64", 3],
     ]);
-    expect(d.license.map((s) => [s.value, s.installation_days])).toEqual([
-      ["CE", 3],
+    expect(days(d.license)).toEqual([
       ["", 2],
+      ["CE", 3],
       ["EE", 2],
     ]);
-    expect(d.country.map((s) => [s.value, s.installation_days])).toEqual([
-      ["US", 3],
+    expect(days(d.country)).toEqual([
       ["", 2],
       ["DE", 2],
+      ["US", 3],
     ]);
+    // Every share list sums to the installations of as_of.
+    for (const list of [d.os_type, d.os_arch, d.os, d.license, d.country]) {
+      expect(list.reduce((n, s) => n + s.installations, 0)).toBe(d.installations);
+    }
     // The product's own env key (acme) is its version, not a runtime.
-    expect(d.runtime).toEqual({
-      nodejs: [
-        { value: "v20.11.0", installation_days: 2, share: 2 / 3 },
-        { value: "v18.19.0", installation_days: 1, share: 1 / 3 },
-      ],
-    });
+    expect(Object.keys(d.runtime)).toEqual(["nodejs"]);
+    expect(days(d.runtime.nodejs!)).toEqual([
+      ["v18.19.0", 1],
+      ["v20.11.0", 2],
+    ]);
   });
 
   it("platform.counts: reporting, sum, median, p90 of each installation's last ping of the day", async () => {

@@ -6,6 +6,7 @@ import { commandsSql, unattributedSql } from "./rollupProtocolSql";
 import {
   rollupActive,
   rollupCommands,
+  rollupCube,
   rollupDims,
   rollupEventProps,
   rollupEvents,
@@ -93,6 +94,17 @@ export function dimsSql({ d }: Pick<DayWindow, "d">, product?: string, only?: SQ
     SELECT l.product, ${d}, k.value, '', ${dimValue(sql`k.value`, dimColumns("l"))} AS v, count(*)
     FROM latest l, ${eachSimpleDim("k")} WHERE 1
     GROUP BY l.product, k.value, v`;
+}
+
+/**
+ * The breakdown cube: one row per combination of the filterable fields, installations counted once
+ * by their last ping of the day. Reads only the day's own pings (the pings_day index), never a window.
+ */
+export function cubeSql({ d }: DayWindow): SQL {
+  return sql`WITH ${latest(d)}
+    SELECT product, ${d}, coalesce(version, ''), coalesce(license_type, ''), coalesce(country, ''),
+      coalesce(os_type, ''), coalesce(os_arch, ''), count(*)
+    FROM latest GROUP BY 1, 3, 4, 5, 6, 7`;
 }
 
 /** Runtimes: every env key but the product's own (that one is its version). */
@@ -193,6 +205,7 @@ export function droppedSql({ d }: DayWindow): SQL {
 type Target =
   | typeof rollupActive
   | typeof rollupDims
+  | typeof rollupCube
   | typeof rollupMetrics
   | typeof rollupExceptions
   | typeof rollupFrontend
@@ -204,6 +217,7 @@ type Target =
 export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupActive, activeSql],
   [rollupDims, (w) => dimsSql(w)],
+  [rollupCube, cubeSql],
   [rollupDims, runtimeSql],
   [rollupMetrics, countsSql],
   [rollupMetrics, flagsSql],

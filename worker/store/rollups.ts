@@ -5,6 +5,7 @@ import {
   pings,
   rollupActive,
   rollupCommands,
+  rollupCube,
   rollupDims,
   rollupEventProps,
   rollupEvents,
@@ -24,6 +25,7 @@ const STATE = "daily";
 const rollupTables = [
   rollupActive,
   rollupDims,
+  rollupCube,
   rollupMetrics,
   rollupExceptions,
   rollupFrontend,

@@ -1,4 +1,4 @@
-import { and, between, eq, inArray, sql } from "drizzle-orm";
+import { and, between, eq, inArray, sql, type SQL } from "drizzle-orm";
 import {
   pings,
   releases,
@@ -20,6 +20,13 @@ export interface Slice {
   product: string;
   from: string;
   to: string;
+}
+
+/** The breakdown filters as stored values ('' = unknown); undefined = not filtered. */
+export interface CubeFilter {
+  version?: string | undefined;
+  licenseType?: string | undefined;
+  country?: string | undefined;
 }
 
 export async function activeRows(db: Db, s: Slice) {
@@ -53,15 +60,16 @@ export async function dimRows(db: Db, s: Slice, dim: string): Promise<DimRow[]> 
   );
 }
 
-/** Installation-days per (dim, key, value) over the range, summed in D1. */
-export async function dimTotals(db: Db, s: Slice, dims: string[]) {
+/** Per (dim, key, value): installations on the `asOf` day and installation-days over the range, summed in D1. */
+export async function dimTotals(db: Db, s: Slice, dims: string[], asOf: string) {
   return guard("statsDimTotals", () =>
     db
       .select({
         dim: rollupDims.dim,
         key: rollupDims.key,
         value: rollupDims.value,
-        n: sql<number>`sum(${rollupDims.installations})`,
+        onDay: sql<number>`total(CASE WHEN ${rollupDims.day} = ${asOf} THEN ${rollupDims.installations} END)`,
+        n: sql<number>`total(${rollupDims.installations})`,
       })
       .from(rollupDims)
       .where(
@@ -154,13 +162,16 @@ export async function productList(db: Db) {
  * Version adoption straight from raw pings (benchmark/cross-check only): the same numbers as the
  * 'version' rollup, recomputed over every raw ping in the range.
  */
-export async function rawVersionRows(db: Db, s: Slice): Promise<DimRow[]> {
+export async function rawVersionRows(db: Db, s: Slice, f: CubeFilter = {}): Promise<DimRow[]> {
+  const only = (column: SQL, value: string | undefined) =>
+    value === undefined ? sql`` : sql` AND coalesce(${column}, '') = ${value}`;
   return guard("statsRawVersions", () =>
     db.all<DimRow>(sql`WITH latest AS (
-        SELECT ${pings.day} AS day, ${pings.version} AS version,
+        SELECT ${pings.day} AS day, ${pings.version} AS version, ${pings.licenseType} AS license_type, ${pings.country} AS country,
           row_number() OVER (PARTITION BY ${pings.day}, ${pings.instanceId} ORDER BY ${pings.receivedAt} DESC, ${pings.uuid} DESC) AS rn
         FROM ${pings} WHERE ${pings.product} = ${s.product} AND ${pings.day} BETWEEN ${s.from} AND ${s.to})
       SELECT day, '' AS key, coalesce(version, '') AS value, count(*) AS installations
-      FROM latest WHERE rn = 1 GROUP BY day, value`),
+      FROM latest WHERE rn = 1${only(sql`version`, f.version)}${only(sql`license_type`, f.licenseType)}${only(sql`country`, f.country)}
+      GROUP BY day, value`),
   );
 }

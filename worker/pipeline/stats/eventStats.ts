@@ -2,7 +2,7 @@ import type { EventStats } from "../../../schema";
 import type { Db } from "../../store/db";
 import { customEventRows } from "../../store/eventStats";
 import type { Range } from "./run";
-import { groupBy, perDay } from "./steps";
+import { answerHead, groupBy, perDay } from "./steps";
 
 /** The 20 most frequent custom events of the range: per day, per app version, top property values. */
 export async function eventStats(db: Db, s: Range): Promise<EventStats> {
@@ -19,5 +19,5 @@ export async function eventStats(db: Db, s: Range): Promise<EventStats> {
     }))
     .sort((a, b) => b.total - a.total || a.event.localeCompare(b.event))
     .slice(0, 20);
-  return { product: s.product, from: s.from, to: s.to, days: s.days, events: list };
+  return { ...answerHead(s, ["events"]), events: list };
 }

@@ -7,7 +7,7 @@ import type { Db } from "../../store/db";
 import { affectedInstances, exceptionGroupRows, latestReport } from "../../store/exceptionGroup";
 import { latestRelease } from "../../store/stats";
 import type { Range } from "./run";
-import { compareVersionsDesc, groupBy, perDay } from "./steps";
+import { answerHead, compareVersionsDesc, groupBy, perDay } from "./steps";
 
 /**
  * One exception group over the range: trend, versions, affected installations, the latest stack,
@@ -42,10 +42,7 @@ export async function exceptionGroupStats(db: Db, s: Range, fingerprint: string)
       return p !== undefined && semver.gte(p, l);
     });
   return {
-    product: s.product,
-    from: s.from,
-    to: s.to,
-    days: s.days,
+    ...answerHead(s, ["occurrences", "installations", "versions", "affected"]),
     fingerprint,
     type: report?.type ?? newest!.type,
     message: report?.message ?? newest?.message ?? null,

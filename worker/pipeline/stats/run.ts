@@ -22,30 +22,48 @@ import {
   metricRows,
   rawVersionRows,
   sessionRows,
-  type Slice,
 } from "../../store/stats";
 import { frontendRows, pageDurations, pageTotals } from "../../store/statsFrontend";
+import { cubeDays, cubeDistributions, cubeVersions } from "../../store/statsCube";
 import { isoTime } from "../../lib/time";
 import {
+  answerHead,
+  asOfDay,
   compareVersionsDesc,
+  cubeFilter,
   groupBy,
+  isFiltered,
   histogramMedian,
   isLatest,
   mergeHistograms,
   perDay,
   ratio,
   shares,
+  type Range,
 } from "./steps";
 import { topWithOther, upgradeLag } from "./versionShares";
 
-/** A resolved stats query: product, from/to and every day between them. */
-export type Range = Slice & { days: string[] };
-const head = (s: Range) => ({ product: s.product, from: s.from, to: s.to, days: s.days });
+export type { Range } from "./steps";
 
+/**
+ * Active installations per day. Filtered: active-1 from the breakdown cube; active-7/30 (distinct
+ * over a window) and raw pings are not in it, so they are null and listed in `not_filtered`.
+ */
 export async function activeStats(db: Db, s: Range): Promise<ActiveStats> {
+  if (isFiltered(s)) {
+    const rows = await cubeDays(db, s, cubeFilter(s));
+    const none = s.days.map(() => null);
+    return {
+      ...answerHead(s, ["active7", "active30", "pings"]),
+      active1: perDay(s.days, rows, (r) => r.installations, 0),
+      active7: none,
+      active30: none,
+      pings: none,
+    };
+  }
   const rows = await activeRows(db, s);
   return {
-    ...head(s),
+    ...answerHead(s),
     active1: perDay(s.days, rows, (r) => r.active1, 0),
     active7: perDay(s.days, rows, (r) => r.active7, 0),
     active30: perDay(s.days, rows, (r) => r.active30, 0),
@@ -53,10 +71,17 @@ export async function activeStats(db: Db, s: Range): Promise<ActiveStats> {
   };
 }
 
-/** Installations per version per day and the share on the latest release, from rollups or raw pings. */
+/**
+ * Installations per version per day and the share on the latest release, from rollups (the
+ * breakdown cube when filtered) or raw pings (filtered the same way: by each day's last ping).
+ */
 export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): Promise<VersionStats> {
   const [rows, latest] = await Promise.all([
-    source === "raw" ? rawVersionRows(db, s) : dimRows(db, s, "version"),
+    source === "raw"
+      ? rawVersionRows(db, s, cubeFilter(s))
+      : isFiltered(s)
+        ? cubeVersions(db, s, cubeFilter(s))
+        : dimRows(db, s, "version"),
     latestRelease(db, s.product),
   ]);
   const byVersion = groupBy(rows, (r) => r.value);
@@ -70,7 +95,7 @@ export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): 
   );
   const { top, other, otherVersions } = topWithOther(versions, s.days.length);
   return {
-    ...head(s),
+    ...answerHead(s),
     source,
     latest,
     total,
@@ -83,20 +108,31 @@ export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): 
   };
 }
 
-/** Shares of installation-days (an installation seen on 3 days counts 3) over the range. */
+/**
+ * Distinct installations per value on the `as_of` day (and installation-days over the range):
+ * from rollup_dims, or from the breakdown cube when filtered (runtimes are not in it: empty, and
+ * listed in `not_filtered`).
+ */
 export async function distributionStats(db: Db, s: Range): Promise<DistributionStats> {
-  const rows = await dimTotals(db, s, ["os_type", "os_arch", "os", "license", "country", "runtime"]);
-  const of = (dim: string) => shares(rows.filter((r) => r.dim === dim).map((r) => ({ value: r.value, n: r.n })));
+  const asOf = asOfDay(s);
+  const filtered = isFiltered(s);
+  const rows = filtered
+    ? await cubeDistributions(db, s, cubeFilter(s), asOf)
+    : await dimTotals(db, s, ["os_type", "os_arch", "os", "license", "country", "runtime"], asOf);
+  const of = (dim: string) => shares(rows.filter((r) => r.dim === dim));
   const runtime: Record<string, ReturnType<typeof shares>> = {};
   for (const [key, list] of groupBy(
     rows.filter((r) => r.dim === "runtime"),
     (r) => r.key,
   )) {
-    runtime[key] = shares(list.map((r) => ({ value: r.value, n: r.n })));
+    runtime[key] = shares(list);
   }
+  const osTypes = rows.filter((r) => r.dim === "os_type");
   return {
-    ...head(s),
-    installation_days: rows.filter((r) => r.dim === "os_type").reduce((n, r) => n + r.n, 0),
+    ...answerHead(s, ["runtime"]),
+    as_of: asOf,
+    installations: osTypes.reduce((n, r) => n + r.onDay, 0),
+    installation_days: osTypes.reduce((n, r) => n + r.n, 0),
     os_type: of("os_type"),
     os_arch: of("os_arch"),
     os: of("os"),
@@ -146,7 +182,7 @@ export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
         ),
       };
     });
-  return { ...head(s), counts, flags };
+  return { ...answerHead(s, ["counts", "flags"]), counts, flags };
 }
 
 /** Installations per fact key and value per day; facts that name no installation, counted apart. */
@@ -161,7 +197,7 @@ export async function factStats(db: Db, s: Range): Promise<FactStats> {
       }))
       .sort((a, b) => a.key.localeCompare(b.key) || a.value.localeCompare(b.value));
   return {
-    ...head(s),
+    ...answerHead(s, ["facts", "unattributed"]),
     facts: series(rows).map(({ key, value, n }) => ({ key, value, installations: n })),
     unattributed: series(loose).map(({ key, value, n }) => ({ key, value, facts: n })),
   };
@@ -170,7 +206,7 @@ export async function factStats(db: Db, s: Range): Promise<FactStats> {
 export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> {
   const groups = await exceptionGroups(db, s);
   return {
-    ...head(s),
+    ...answerHead(s, ["groups"]),
     groups: groups.map((g) => ({
       fingerprint: g.fingerprint,
       type: g.seen.type,
@@ -220,7 +256,7 @@ export async function sessionStats(db: Db, s: Range): Promise<SessionStats> {
       reports: perDay(s.days, list, (r) => r.reporting, 0),
       quantity: perDay(s.days, list, (r) => r.total, 0),
     }));
-  return { ...head(s), releases, dropped };
+  return { ...answerHead(s, ["releases", "dropped"]), releases, dropped };
 }
 
 /** Pageviews/sessions per day, top pages with median time on page, entry and exit pages. */
@@ -235,7 +271,7 @@ export async function frontendStats(db: Db, s: Range): Promise<FrontendStats> {
     (r) => r.path,
   );
   return {
-    ...head(s),
+    ...answerHead(s, ["pageviews", "sessions", "visitors", "median_seconds", "top_pages", "entry_pages", "exit_pages"]),
     pageviews: perDay(s.days, days, (r) => r.pageviews, 0),
     sessions: perDay(s.days, days, (r) => r.sessions, 0),
     visitors: perDay(s.days, days, (r) => r.visitors, 0),

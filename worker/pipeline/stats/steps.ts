@@ -1,27 +1,63 @@
 /** Small pure steps shaping rollup rows into the stats API's answers (schema/wire/stats.ts). */
 import semver from "semver";
-import { maxRangeDays, type Share } from "../../../schema";
+import { maxRangeDays, statsFilterKeys, type Share, type StatsFilters } from "../../../schema";
 import type { DurationHistogram } from "../../../schema/tables";
 import { HttpError } from "../../lib/error";
 import { utcDay, addDays, dayRange } from "../../lib/time";
 import { parseVersion } from "../../lib/version";
-import type { Slice } from "../../store/stats";
+import type { CubeFilter, Slice } from "../../store/stats";
 
-export interface RangeQuery {
+export interface RangeQuery extends StatsFilters {
   product?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
 }
 
-/** product defaults to DEFAULT_PRODUCT, to to today (UTC), from to 29 days before `to`. */
-export function resolveSlice(q: RangeQuery, defaultProduct: string, now: number): Slice & { days: string[] } {
-  const to = q.to ?? utcDay(now);
+/** A resolved stats query: product, from/to, every day between them, the filters, and today (UTC). */
+export type Range = Slice & { days: string[]; filters: StatsFilters; today: string };
+
+/** product defaults to DEFAULT_PRODUCT, to to today (UTC), from to 29 days before `to`; only given filters are kept. */
+export function resolveSlice(q: RangeQuery, defaultProduct: string, now: number): Range {
+  const today = utcDay(now);
+  const to = q.to ?? today;
   const from = q.from ?? addDays(to, -29);
   if (from > to) throw new HttpError(400, "invalid_query", "$.from: must not be after `to`", { path: "$.from" });
   if (from < addDays(to, -(maxRangeDays - 1))) {
     throw new HttpError(400, "invalid_query", `$.from: at most ${maxRangeDays} days per request`, { path: "$.from" });
   }
-  return { product: q.product ?? defaultProduct, from, to, days: dayRange(from, to) };
+  const filters: StatsFilters = {};
+  for (const k of statsFilterKeys) if (q[k] !== undefined) filters[k] = q[k];
+  return { product: q.product ?? defaultProduct, from, to, days: dayRange(from, to), filters, today };
+}
+
+export const isFiltered = (s: Range): boolean => Object.keys(s.filters).length > 0;
+
+/** The filters in the store's terms. */
+export function cubeFilter(s: Range): CubeFilter {
+  return { version: s.filters.version, licenseType: s.filters.license_type, country: s.filters.country };
+}
+
+/**
+ * The head every stats answer repeats: the range, the filters applied, and `not_filtered`, the
+ * fields of the answer the filters do not apply to (none when there is no filter).
+ */
+export function answerHead(s: Range, notFiltered: string[] = []) {
+  return {
+    product: s.product,
+    from: s.from,
+    to: s.to,
+    days: s.days,
+    filters: s.filters,
+    not_filtered: isFiltered(s) ? notFiltered : [],
+  };
+}
+
+/**
+ * The day distinct installations are counted on: the range's last day that is over (the day
+ * before today when the range runs to today and holds more than today), else `to`.
+ */
+export function asOfDay(s: Range): string {
+  return s.to >= s.today && s.from < s.today ? addDays(s.today, -1) : s.to;
 }
 
 /** One number per day of `days` from rows keyed by day (missing days -> `empty`). */
@@ -64,12 +100,25 @@ export function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
 
-/** Shares of a total, largest first. */
-export function shares(rows: Array<{ value: string; n: number }>): Share[] {
-  const total = rows.reduce((s, r) => s + r.n, 0);
+/**
+ * Shares of the installations counted on one day (`onDay`), largest first; values seen in the
+ * range but not that day keep their installation-days with 0 installations.
+ */
+export function shares(rows: Array<{ value: string; onDay: number; n: number }>): Share[] {
+  const total = rows.reduce((s, r) => s + r.onDay, 0);
   return rows
-    .map((r) => ({ value: r.value, installation_days: r.n, share: total > 0 ? r.n / total : 0 }))
-    .sort((a, b) => b.installation_days - a.installation_days || a.value.localeCompare(b.value));
+    .map((r) => ({
+      value: r.value,
+      installations: r.onDay,
+      share: total > 0 ? r.onDay / total : 0,
+      installation_days: r.n,
+    }))
+    .sort(
+      (a, b) =>
+        b.installations - a.installations ||
+        b.installation_days - a.installation_days ||
+        a.value.localeCompare(b.value),
+    );
 }
 
 /** Sums duration histograms (bucket -> count). */

@@ -1,0 +1,120 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ActiveStats, DistributionStats, PlatformStats, VersionStats } from "../../schema";
+import { admin, adminJson, errorCode } from "./helpers";
+import { adminWithVars, cron, D, D1, D2, insertPings, NOW } from "./statsSeed";
+
+/**
+ * The breakdown filters (?version=&license_type=&country=), answered from rollup_cube. Product
+ * "cube": four installations over three days; F changes licence and country within D1 (its last
+ * ping of the day counts), G has no country (filtered as '').
+ */
+const ID = (n: number) => `f0000000-0000-4000-8000-00000000000${n}`;
+const range = `product=cube&from=${D2}&to=${D}`;
+
+beforeAll(async () => {
+  const base = { product: "cube", os: ["Linux", "x64"] as [string, string], env: { nodejs: "v22.0.0" } };
+  await insertPings([
+    // E: CE in DE, every day; 1.0.0 then 1.1.0.
+    { ...base, id: ID(1), day: D2, version: "1.0.0", license: "CE", country: "DE" },
+    { ...base, id: ID(1), day: D1, version: "1.1.0", license: "CE", country: "DE" },
+    { ...base, id: ID(1), day: D, version: "1.1.0", license: "CE", country: "DE" },
+    // F: on D1 first CE/US, then EE/DE (the last ping of the day wins); EE/DE on D.
+    { ...base, id: ID(2), day: D2, version: "1.0.0", license: "CE", country: "US" },
+    { ...base, id: ID(2), day: D1, hour: 8, version: "1.0.0", license: "CE", country: "US" },
+    { ...base, id: ID(2), day: D1, hour: 20, version: "1.1.0", license: "EE", country: "DE" },
+    { ...base, id: ID(2), day: D, version: "1.1.0", license: "EE", country: "DE" },
+    // G: CE, no country, on D1 and D.
+    { ...base, id: ID(3), day: D1, version: "1.0.0", license: "CE", os: ["Darwin", "arm64"] },
+    { ...base, id: ID(3), day: D, version: "1.0.0", license: "CE", os: ["Darwin", "arm64"] },
+    // H: EE in US on D2 only.
+    { ...base, id: ID(4), day: D2, version: "1.0.0", license: "EE", country: "US", counts: { users: 4 } },
+  ]);
+  await cron(NOW);
+});
+
+describe("breakdown filters (rollup_cube)", () => {
+  it("the cube holds one row per combination, each installation by its last ping of the day", async () => {
+    const { results } = await env.DB.prepare(
+      "SELECT version, license_type, country, installations FROM rollup_cube WHERE product = 'cube' AND day = ? ORDER BY 1, 2, 3",
+    )
+      .bind(D1)
+      .all();
+    expect(results).toEqual([
+      { version: "1.0.0", license_type: "CE", country: "", installations: 1 },
+      { version: "1.1.0", license_type: "CE", country: "DE", installations: 1 },
+      { version: "1.1.0", license_type: "EE", country: "DE", installations: 1 },
+    ]);
+  });
+
+  it("active: active-1 filtered per day; active-7/30 and pings null and named in not_filtered", async () => {
+    const all = await adminJson<ActiveStats>(`/v1/admin/stats/active?${range}`);
+    expect(all.active1).toEqual([3, 3, 3]);
+    expect(all.not_filtered).toEqual([]);
+    const de = await adminJson<ActiveStats>(`/v1/admin/stats/active?${range}&country=DE`);
+    expect(de.filters).toEqual({ country: "DE" });
+    expect(de.active1).toEqual([1, 2, 2]);
+    expect([de.active7, de.active30, de.pings]).toEqual([
+      [null, null, null],
+      [null, null, null],
+      [null, null, null],
+    ]);
+    expect(de.not_filtered).toEqual(["active7", "active30", "pings"]);
+    // Filters AND; '' selects "unknown".
+    const ceDe = await adminJson<ActiveStats>(`/v1/admin/stats/active?${range}&country=DE&license_type=CE`);
+    expect(ceDe.active1).toEqual([1, 1, 1]);
+    const unknown = await adminJson<ActiveStats>(`/v1/admin/stats/active?${range}&country=`);
+    expect(unknown.filters).toEqual({ country: "" });
+    expect(unknown.active1).toEqual([0, 1, 1]);
+  });
+
+  it("versions: filtered adoption, the same as from raw pings filtered by each day's last ping", async () => {
+    const q = `${range}&license_type=EE`;
+    const v = await adminJson<VersionStats>(`/v1/admin/stats/versions?${q}`);
+    expect(v.versions).toEqual([
+      { version: "1.1.0", installations: [0, 1, 1] },
+      { version: "1.0.0", installations: [1, 0, 0] },
+    ]);
+    expect(v.total).toEqual([1, 1, 1]);
+    const res = await adminWithVars(`/v1/admin/stats/versions?${q}&source=raw`, { STATS_RAW_COMPARE: "true" });
+    expect(res.status).toBe(200);
+    expect({ ...((await res.json()) as VersionStats), source: "rollup" }).toEqual(v);
+  });
+
+  it("distributions: distinct installations on as_of under the filter; runtimes not filterable", async () => {
+    const all = await adminJson<DistributionStats>(`/v1/admin/stats/distributions?${range}`);
+    expect(all.as_of).toBe(D);
+    expect(all.country.map((s) => [s.value, s.installations])).toEqual([
+      ["DE", 2],
+      ["", 1],
+      ["US", 0], // seen in the range, not on as_of
+    ]);
+    expect(all.runtime.nodejs?.[0]?.installations).toBe(3);
+    const ce = await adminJson<DistributionStats>(`/v1/admin/stats/distributions?${range}&license_type=CE`);
+    expect([ce.installations, ce.installation_days]).toEqual([2, 6]);
+    expect(ce.license).toEqual([{ value: "CE", installations: 2, share: 1, installation_days: 6 }]);
+    expect(ce.country.map((s) => [s.value, s.installations, s.installation_days])).toEqual([
+      ["DE", 1, 3],
+      ["", 1, 2],
+      ["US", 0, 1],
+    ]);
+    expect(ce.os.map((s) => [s.value, s.installations])).toEqual([
+      ["Linux/x64", 1],
+      ["Darwin/arm64", 1],
+    ]);
+    expect(ce.runtime).toEqual({});
+    expect(ce.not_filtered).toEqual(["runtime"]);
+  });
+
+  it("platform figures cannot be filtered: the answer says so", async () => {
+    const p = await adminJson<PlatformStats>(`/v1/admin/stats/platform?${range}&version=1.0.0`);
+    expect(p.filters).toEqual({ version: "1.0.0" });
+    expect(p.not_filtered).toEqual(["counts", "flags"]);
+  });
+
+  it("a filter value over 100 characters is 400 invalid_query at its path", async () => {
+    const res = await admin(`/v1/admin/stats/distributions?${range}&country=${"x".repeat(101)}`);
+    expect(res.status).toBe(400);
+    expect(await errorCode(res)).toBe("invalid_query");
+  });
+});
