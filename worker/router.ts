@@ -17,7 +17,7 @@ import { forgetInstance } from "./routes/forgetInstance";
 import { deleteInstance } from "./routes/admin/deleteInstance";
 import { getReleases } from "./routes/admin/getReleases";
 import { putReleaseRoute } from "./routes/admin/putRelease";
-import { deleteReleaseRoute } from "./routes/admin/deleteRelease";
+import { deleteReleaseRoute, deleteReleaseVersionRoute } from "./routes/admin/deleteRelease";
 import { getAlerts } from "./routes/admin/getAlerts";
 import { postAlert } from "./routes/admin/postAlert";
 import { deleteAlertRoute } from "./routes/admin/deleteAlert";
@@ -102,6 +102,7 @@ export const routes: readonly Route[] = [
   { method: "GET", path: "/v1/admin/releases", kind: "admin", handler: getReleases },
   { method: "PUT", path: "/v1/admin/releases/:product", kind: "admin", handler: putReleaseRoute },
   { method: "DELETE", path: "/v1/admin/releases/:product", kind: "admin", handler: deleteReleaseRoute },
+  { method: "DELETE", path: "/v1/admin/releases/:product/:version", kind: "admin", handler: deleteReleaseVersionRoute },
   { method: "GET", path: "/v1/admin/alerts", kind: "admin", handler: getAlerts },
   { method: "POST", path: "/v1/admin/alerts", kind: "admin", handler: postAlert },
   { method: "DELETE", path: "/v1/admin/alerts/:id", kind: "admin", handler: deleteAlertRoute },

@@ -80,6 +80,10 @@ export const eventsQuery = pageQuery.extend({
 export const instancePath = z.object({ id: z.uuid() });
 export const alertPath = z.object({ id: z.uuid() });
 export const releasePath = z.object({ product: productName });
+export const releaseVersionPath = z.object({
+  product: productName,
+  version: z.string().min(1).max(adminLimits.version),
+});
 
 /** Path parameter of the public DELETE /v1/instances/:instanceId (proof: the installation key, wire/instanceKey.ts). */
 export const instanceIdParam = z.object({ instanceId: z.uuid() });

@@ -85,6 +85,11 @@ export interface VersionStats extends Range {
    * and 80 % of that day's installations ran it or newer (null: not reached in the range).
    */
   upgrade_lag: Array<{ version: string; first_seen: string; days_to_50: number | null; days_to_80: number | null }>;
+  /**
+   * The product's releases, oldest first (all of them, not only the range's): each version set
+   * through PUT /v1/admin/releases/:product and when it was first set (ISO). Release markers.
+   */
+  releases: Array<{ version: string; released_at: string }>;
 }
 export interface Share {
   value: string;
@@ -143,6 +148,11 @@ export interface ExceptionStats extends Range {
     /** Server receive times (ISO); null only if a stored time is unusable. */
     first_seen: string | null;
     last_seen: string | null;
+    /**
+     * The release this group is new in: the oldest version that ever reported it, when that
+     * version is in the product's release history (null otherwise, or with unknown versions).
+     */
+    new_in: string | null;
   }>;
 }
 /** Path parameter of GET /v1/admin/stats/exceptions/:fingerprint. */
@@ -168,6 +178,8 @@ export interface ExceptionGroupStats extends Range {
   /** The product's latest release, and whether no version older than it ever reported this group. */
   latest: string | null;
   new_in_latest: boolean;
+  /** The release it is new in (see ExceptionStats' `new_in`). */
+  new_in: string | null;
 }
 
 /**

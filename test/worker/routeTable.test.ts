@@ -29,8 +29,8 @@ function send(method: string, path: string, headers: Record<string, string>): Pr
 }
 
 describe("the route table", () => {
-  it("has the 28 admin routes, all under /v1/admin/, and no other route there", () => {
-    expect(admins.length).toBe(28);
+  it("has the 29 admin routes, all under /v1/admin/, and no other route there", () => {
+    expect(admins.length).toBe(29);
     for (const r of routes) expect(r.path.startsWith(ADMIN_PREFIX), `${r.method} ${r.path}`).toBe(r.kind === "admin");
   });
 

@@ -146,9 +146,11 @@ describe("stats API (answers from rollups built by scheduled())", () => {
       last_seen: `${D}T07:00:00.000Z`,
       latest: "1.1.0",
       new_in_latest: false, // 1.0.0 reported it too
+      new_in: null,
     });
     const fresh = await get<ExceptionGroupStats>(`/v1/admin/stats/exceptions/fp2?${range}`);
     expect(fresh.new_in_latest).toBe(true);
+    expect(fresh.new_in).toBe("1.1.0");
     expect(fresh.affected).toEqual({ installations: 1, ids: [ID.C] });
     const unknown = await admin(`/v1/admin/stats/exceptions/nope?${range}`);
     expect(unknown.status).toBe(404);
@@ -171,6 +173,7 @@ describe("stats API (answers from rollups built by scheduled())", () => {
         versions: ["1.1.0", "1.0.0"],
         first_seen: `${D1}T09:00:00.000Z`,
         last_seen: `${D}T07:00:00.000Z`,
+        new_in: null, // first reported on 1.0.0, which was never a release
       },
       {
         fingerprint: "fp2",
@@ -182,6 +185,7 @@ describe("stats API (answers from rollups built by scheduled())", () => {
         versions: ["1.1.0"],
         first_seen: `${D}T08:00:00.000Z`,
         last_seen: `${D}T08:00:00.000Z`,
+        new_in: "1.1.0",
       },
     ]);
   });

@@ -45,6 +45,7 @@ describe("exceptions: installation-days, latest type, server times", () => {
         versions: ["1.1.0", "1.0.0"],
         first_seen: `${D}T09:00:00.000Z`,
         last_seen: `${D}T11:00:00.000Z`,
+        new_in: null,
       },
     ]);
   });

@@ -1,6 +1,7 @@
 import { and, between, eq, inArray, sql, type SQL } from "drizzle-orm";
 import {
   pings,
+  releaseHistory,
   releases,
   rollupActive,
   rollupDims,
@@ -144,6 +145,33 @@ export async function latestRelease(db: Db, product: string): Promise<string | n
     db.select({ version: releases.version }).from(releases).where(eq(releases.product, product)),
   );
   return rows[0]?.version ?? null;
+}
+
+/**
+ * A product's releases, oldest first: its release history, plus the current release when the
+ * history lacks it (set before the history existed), at the time it was last set.
+ */
+export async function productReleases(db: Db, product: string) {
+  return guard("statsReleases", () =>
+    db.all<{ version: string; releasedAt: number }>(sql`
+      SELECT version, released_at AS releasedAt FROM ${releaseHistory} WHERE product = ${product}
+      UNION ALL
+      SELECT r.version, r.updated_at FROM ${releases} r WHERE r.product = ${product}
+        AND NOT EXISTS (SELECT 1 FROM ${releaseHistory} h WHERE h.product = r.product AND h.version = r.version)
+      ORDER BY releasedAt, version`),
+  );
+}
+
+/** Every version each fingerprint was ever reported on (all time, through the (product, fingerprint) index). */
+export async function exceptionVersions(db: Db, product: string, fingerprints: string[]) {
+  if (fingerprints.length === 0) return new Map<string, string[]>();
+  const rows = await guard("statsExceptionVersions", () =>
+    db.all<{ fingerprint: string; versions: string }>(sql`
+      SELECT fingerprint, json_group_array(DISTINCT version) AS versions FROM ${rollupExceptions}
+      WHERE product = ${product} AND fingerprint IN (SELECT value FROM json_each(${JSON.stringify(fingerprints)}))
+      GROUP BY fingerprint`),
+  );
+  return new Map(rows.map((r) => [r.fingerprint, JSON.parse(r.versions) as string[]]));
 }
 
 /** Products with rollups of pings, frontend events or Sentry sessions (first and last day), and their latest release. */

@@ -5,9 +5,9 @@ import { isoTime } from "../../lib/time";
 import { parseVersion } from "../../lib/version";
 import type { Db } from "../../store/db";
 import { affectedInstances, exceptionGroupRows, latestReport } from "../../store/exceptionGroup";
-import { latestRelease } from "../../store/stats";
+import { latestRelease, productReleases } from "../../store/stats";
 import type { Range } from "./run";
-import { answerHead, compareVersionsDesc, groupBy, perDay } from "./steps";
+import { answerHead, compareVersionsDesc, groupBy, newIn, perDay } from "./steps";
 
 /**
  * One exception group over the range: trend, versions, affected installations, the latest stack,
@@ -15,11 +15,12 @@ import { answerHead, compareVersionsDesc, groupBy, perDay } from "./steps";
  * reported it is the latest release or newer). 404 when the product never reported it.
  */
 export async function exceptionGroupStats(db: Db, s: Range, fingerprint: string): Promise<ExceptionGroupStats> {
-  const [rows, report, affected, latest] = await Promise.all([
+  const [rows, report, affected, latest, releases] = await Promise.all([
     exceptionGroupRows(db, s, fingerprint),
     latestReport(db, s.product, fingerprint),
     affectedInstances(db, s, fingerprint, 20),
     latestRelease(db, s.product),
+    productReleases(db, s.product),
   ]);
   if (rows.length === 0 && !report) throw new HttpError(404, "not_found", "No such exception group.");
   const inRange = rows.filter((r) => r.day >= s.from && r.day <= s.to);
@@ -55,5 +56,9 @@ export async function exceptionGroupStats(db: Db, s: Range, fingerprint: string)
     last_seen: rows.length ? isoTime(Math.max(...rows.map((r) => r.lastAt))) : null,
     latest,
     new_in_latest: newInLatest,
+    new_in: newIn(
+      allVersions,
+      releases.map((r) => r.version),
+    ),
   };
 }

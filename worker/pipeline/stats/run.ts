@@ -18,8 +18,10 @@ import {
   dimRows,
   dimTotals,
   exceptionGroups,
+  exceptionVersions,
   latestRelease,
   metricRows,
+  productReleases,
   rawVersionRows,
   sessionRows,
 } from "../../store/stats";
@@ -36,6 +38,7 @@ import {
   histogramMedian,
   isLatest,
   mergeHistograms,
+  newIn,
   perDay,
   ratio,
   shares,
@@ -76,13 +79,14 @@ export async function activeStats(db: Db, s: Range): Promise<ActiveStats> {
  * breakdown cube when filtered) or raw pings (filtered the same way: by each day's last ping).
  */
 export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): Promise<VersionStats> {
-  const [rows, latest] = await Promise.all([
+  const [rows, latest, releases] = await Promise.all([
     source === "raw"
       ? rawVersionRows(db, s, cubeFilter(s))
       : isFiltered(s)
         ? cubeVersions(db, s, cubeFilter(s))
         : dimRows(db, s, "version"),
     latestRelease(db, s.product),
+    productReleases(db, s.product),
   ]);
   const byVersion = groupBy(rows, (r) => r.value);
   const versions = [...byVersion.keys()].sort(compareVersionsDesc).map((version) => ({
@@ -105,6 +109,7 @@ export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): 
     other,
     other_versions: otherVersions,
     upgrade_lag: upgradeLag(s.days, versions, total),
+    releases: releases.map((r) => ({ version: r.version, released_at: isoTime(r.releasedAt) ?? "" })),
   };
 }
 
@@ -204,7 +209,13 @@ export async function factStats(db: Db, s: Range): Promise<FactStats> {
 }
 
 export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> {
-  const groups = await exceptionGroups(db, s);
+  const [groups, releases] = await Promise.all([exceptionGroups(db, s), productReleases(db, s.product)]);
+  const everVersions = await exceptionVersions(
+    db,
+    s.product,
+    groups.map((g) => g.fingerprint),
+  );
+  const released = releases.map((r) => r.version);
   return {
     ...answerHead(s, ["groups"]),
     groups: groups.map((g) => ({
@@ -217,6 +228,7 @@ export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> 
       versions: g.versions.sort(compareVersionsDesc),
       first_seen: isoTime(g.seen.first),
       last_seen: isoTime(g.seen.last),
+      new_in: newIn(everVersions.get(g.fingerprint) ?? [], released),
     })),
   };
 }
