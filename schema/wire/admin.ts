@@ -110,6 +110,8 @@ export const adminInstance = z.strictObject({
   os_arch: text,
   /** The licence TYPE; the licence id is never stored. */
   license_type: text,
+  /** The country Cloudflare gave its last ping (null when none, or its pings have expired). */
+  country: text,
   ping_count: z.number().int(),
   /** The one-way reference its frontend events carry (null for rows older than it, until their next ping). */
   browser_ref: text,

@@ -51,6 +51,20 @@ describe("instances", () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
+  it("each instance carries the country of its last ping", async () => {
+    const id = uuid();
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO instances (id, product, first_seen, last_seen, ping_count) VALUES (?, 'geo', 1, 3, 2)",
+      ).bind(id),
+      env.DB.prepare(
+        "INSERT INTO pings (uuid, instance_id, product, received_at, day, country) VALUES (?, ?, 'geo', 1, '1970-01-01', 'FR'), (?, ?, 'geo', 3, '1970-01-01', 'JP')",
+      ).bind(uuid(), id, uuid(), id),
+    ]);
+    const page = instancesAnswer.parse(await (await admin("/v1/admin/instances?product=geo")).json());
+    expect(page.items.map((i) => [i.id, i.country])).toEqual([[id, "JP"]]);
+  });
+
   it("filters by product, version, licence type and a search text (taken literally)", async () => {
     const a = uuid();
     const b = uuid();

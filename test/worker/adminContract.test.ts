@@ -214,6 +214,7 @@ describe("path parameters are validated on every route that has them", () => {
     projectId: "not-digits",
     token: "bad%20token",
     fingerprint: "f".repeat(129),
+    version: "9".repeat(65),
   };
 
   it("400 invalid_field at $.<name>, before anything is read or written", async () => {

@@ -14,7 +14,15 @@ import { eraseActivity } from "./activity";
  */
 const shown = (() => {
   const { keyHash, ...columns } = getTableColumns(instances);
-  return { ...columns, keyRegistered: sql<boolean>`(${keyHash} IS NOT NULL)`.mapWith(Boolean) };
+  return {
+    ...columns,
+    keyRegistered: sql<boolean>`(${keyHash} IS NOT NULL)`.mapWith(Boolean),
+    // The country of its last ping (one seek of the (instance_id, received_at) index per row);
+    // null once its pings have expired (RETENTION_DAYS) or when Cloudflare gave none.
+    country: sql<
+      string | null
+    >`(SELECT p.country FROM ${pings} p WHERE p.instance_id = ${instances.id} ORDER BY p.received_at DESC LIMIT 1)`,
+  };
 })();
 
 /** Filters of the installations list (all optional, ANDed). */

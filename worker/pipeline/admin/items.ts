@@ -23,7 +23,7 @@ type Row<T extends { $inferSelect: unknown }> = T["$inferSelect"];
 const serverTime = (ms: number): string => new Date(ms).toISOString();
 
 /** An instance as store/instances.ts reads it: every column but the key digest, plus whether one is registered. */
-export type InstanceRow = Omit<Row<typeof instances>, "keyHash"> & { keyRegistered: boolean };
+export type InstanceRow = Omit<Row<typeof instances>, "keyHash"> & { keyRegistered: boolean; country: string | null };
 
 export function instanceItem(r: InstanceRow): AdminInstance {
   return {
@@ -36,6 +36,7 @@ export function instanceItem(r: InstanceRow): AdminInstance {
     os_release: r.osRelease,
     os_arch: r.osArch,
     license_type: r.licenseType,
+    country: r.country,
     ping_count: r.pingCount,
     browser_ref: r.browserRef,
     key_registered: r.keyRegistered,
