@@ -3,7 +3,8 @@ import { getJson } from "./api";
 import { lineChart, versionColor } from "./charts";
 import { card, fmt, h, swatch, table, utcToday } from "./dom";
 import { panel } from "./panel";
-import { qs, type Query } from "./overview";
+import { qs, unfilteredNote } from "./overview";
+import type { Query } from "./state";
 
 /** Custom events (Candor.capture): by name over time, top property values and app versions per event. */
 export function eventsView(q: Query, onUnauthorized: () => void): HTMLElement {
@@ -26,6 +27,7 @@ export function eventsView(q: Query, onUnauthorized: () => void): HTMLElement {
         ];
       }
       return [
+        unfilteredNote(e, q, "custom events"),
         h(
           "div",
           { class: "grid" },

@@ -3,7 +3,8 @@ import { getJson } from "./api";
 import { lineChart, versionColor } from "./charts";
 import { card, fmt, h, swatch, table, utcToday } from "./dom";
 import { panel } from "./panel";
-import { qs, type Query } from "./overview";
+import { qs } from "./overview";
+import { hrefFor, type Query } from "./state";
 
 const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "–");
 
@@ -12,7 +13,7 @@ export function exceptionView(q: Query, fingerprint: string, onUnauthorized: () 
   return h(
     "div",
     {},
-    h("p", {}, h("a", { href: "#/overview" }, "← Overview")),
+    h("p", {}, h("a", { href: hrefFor("overview", q) }, "← Overview")),
     panel(
       "Exception group",
       async () => {
@@ -22,7 +23,9 @@ export function exceptionView(q: Query, fingerprint: string, onUnauthorized: () 
         return [
           card(
             g.type,
-            g.new_in_latest && h("p", { class: "badge" }, `New in this release (${g.latest})`),
+            g.new_in_latest
+              ? h("p", { class: "badge" }, `New in this release (${g.latest})`)
+              : g.new_in && h("p", { class: "badge" }, `New in release ${g.new_in}`),
             h("p", {}, g.message ?? "(no message)"),
             h(
               "p",

@@ -3,7 +3,8 @@ import { ApiError, download, getJson } from "./api";
 import { lineChart } from "./charts";
 import { card, fmt, h, kpi, table, utcToday } from "./dom";
 import { describeError, panel } from "./panel";
-import { previousPeriod, qs, type Query } from "./overview";
+import { previousPeriod, qs, unfilteredNote } from "./overview";
+import { queryString, type Query } from "./state";
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -27,7 +28,7 @@ export function frontendView(q: Query, onUnauthorized: () => void): HTMLElement 
     b.addEventListener("click", () => {
       status.textContent = "";
       b.disabled = true;
-      download(`/v1/admin/export/${kind}.csv?${qs(q)}`, `${kind}-${q.from}-${q.to}.csv`)
+      download(`/v1/admin/export/${kind}.csv?${queryString(q, false)}`, `${kind}-${q.from}-${q.to}.csv`)
         .catch((err: unknown) => {
           status.textContent = exportError(err, q);
         })
@@ -46,6 +47,7 @@ export function frontendView(q: Query, onUnauthorized: () => void): HTMLElement 
           getJson<FrontendStats>(`/v1/admin/stats/frontend?${qs(previousPeriod(q))}`),
         ]);
         return [
+          unfilteredNote(f, q, "pageviews, visitors and sessions"),
           h(
             "div",
             { class: "kpis" },

@@ -9,7 +9,7 @@ import { api, getJson } from "./api";
 import { versionColor } from "./charts";
 import { card, fmt, h, swatch, table } from "./dom";
 import { describeError, panel } from "./panel";
-import type { Query } from "./overview";
+import { describeFilters, type Query } from "./state";
 
 const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "–");
 const os = (i: { os_type: string | null; os_release: string | null; os_arch: string | null }) =>
@@ -32,6 +32,10 @@ export function installationsView(q: Query, onUnauthorized: () => void): HTMLEle
   const load = () => {
     const params = new URLSearchParams({ limit: String(PAGE) });
     if (q.product) params.set("product", q.product);
+    // The list filters by an installation's current version and licence type (country is shown,
+    // not filtered: it is its last ping's, not a column of the installation).
+    if (q.filters.version) params.set("version", q.filters.version);
+    if (q.filters.license_type) params.set("license_type", q.filters.license_type);
     if (search.value.trim()) params.set("q", search.value.trim());
     if (current) params.set("cursor", current);
     results.replaceChildren(
@@ -55,6 +59,13 @@ export function installationsView(q: Query, onUnauthorized: () => void): HTMLEle
           return [
             card(
               `Installations of ${q.product || "every product"}`,
+              (q.filters.version || q.filters.license_type || q.filters.country !== undefined) &&
+                h(
+                  "p",
+                  { class: "note", role: "note" },
+                  `Filter ${describeFilters(q)}: the list applies the current version and licence type of each installation` +
+                    (q.filters.country !== undefined ? "; country is shown, not filtered." : "."),
+                ),
               table("Installations, most recently seen first", page.items, [
                 {
                   label: "Installation",
@@ -68,6 +79,7 @@ export function installationsView(q: Query, onUnauthorized: () => void): HTMLEle
                 { label: "Version", cell: (i) => swatch(versionColor(i.version ?? ""), fmt.value(i.version ?? "")) },
                 { label: "OS", cell: (i) => os(i) },
                 { label: "Licence type", cell: (i) => i.license_type ?? "–" },
+                { label: "Country", cell: (i) => i.country ?? "–" },
                 { label: "First seen", cell: (i) => when(i.first_seen) },
                 { label: "Last seen", cell: (i) => when(i.last_seen) },
                 { label: "Pings", cell: (i) => fmt.int(i.ping_count), num: true },
@@ -100,7 +112,7 @@ function facts(i: AdminInstance, country: string | null): HTMLElement {
     ...row("Version", fmt.value(i.version ?? "")),
     ...row("OS", os(i)),
     ...row("Licence type", i.license_type ?? "–"),
-    ...row("Country (last ping)", country ?? "–"),
+    ...row("Country (last ping)", country ?? i.country ?? "–"),
     ...row("First seen", when(i.first_seen)),
     ...row("Last seen", when(i.last_seen)),
     ...row("Pings", fmt.int(i.ping_count)),

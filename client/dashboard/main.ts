@@ -1,4 +1,4 @@
-import type { ProductList } from "../../schema/wire/stats";
+import type { DistributionStats, ProductList, VersionStats } from "../../schema/wire/stats";
 import "./dashboard.css";
 import { getJson, token, Unauthorized, view } from "./api";
 import { resetCharts } from "./charts";
@@ -8,8 +8,9 @@ import { exceptionView } from "./exceptionView";
 import { frontendView } from "./frontendView";
 import { installationsView, installationView } from "./installations";
 import { alertsView, releasesView } from "./manage";
-import { overview, type Query } from "./overview";
+import { overview } from "./overview";
 import { describeError, panel } from "./panel";
+import { filterKeys, filterLabels, filtersOf, hrefFor, parseHash, queryString, type Query } from "./state";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const main = $<HTMLElement>("main");
@@ -19,6 +20,10 @@ const productSelect = $<HTMLSelectElement>("product");
 const fromInput = $<HTMLInputElement>("from");
 const toInput = $<HTMLInputElement>("to");
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const isDay = (s: string | null): s is string => s !== null && /^\d{4}-\d{2}-\d{2}$/.test(s);
+/** The filter selects: "*" = no filter, "" = unknown, else the value. */
+const ALL = "*";
+const filterSelect = (k: (typeof filterKeys)[number]) => $<HTMLSelectElement>(`f-${k}`);
 
 function setRange(days: number): void {
   toInput.value = day(Date.now());
@@ -98,18 +103,94 @@ function render(): void {
   controller?.abort();
   controller = new AbortController();
   view.signal = controller.signal;
-  const route = location.hash.replace(/^#\/?/, "") || "overview";
+  const { route, params } = parseHash(location.hash);
+  // The URL wins over the controls (a shared link, a reload, the back button); a link without a
+  // query (an in-page link) keeps the controls' product and range, and no filter.
+  const product = params.get("product");
+  if (product && [...productSelect.options].some((o) => o.value === product)) productSelect.value = product;
+  if (isDay(params.get("from"))) fromInput.value = params.get("from")!;
+  if (isDay(params.get("to"))) toInput.value = params.get("to")!;
+  const q: Query = {
+    product: productSelect.value,
+    from: fromInput.value,
+    to: toInput.value,
+    filters: filtersOf(params),
+  };
   const section = route.split("/")[0];
   for (const a of document.querySelectorAll<HTMLAnchorElement>("#nav a")) {
-    const target = a.hash.replace(/^#\/?/, "");
+    const target = a.dataset.route ?? "";
+    a.href = hrefFor(target, q);
     if (target === section || (target === "installations" && section === "installation"))
       a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  const q: Query = { product: productSelect.value, from: fromInput.value, to: toInput.value };
+  void syncFilters(q);
   resetCharts();
   main.replaceChildren(viewFor(route, q));
   main.dataset.route = route; // which view is shown (tests and tools wait on it)
+}
+
+/** Shows `q` (the controls' product and range, the filter selects) as the current route's URL, which renders it. */
+function go(filters = currentFilters()): void {
+  const { route } = parseHash(location.hash);
+  const q: Query = { product: productSelect.value, from: fromInput.value, to: toInput.value, filters };
+  const next = hrefFor(route, q);
+  if (location.hash === next) render();
+  else location.hash = next;
+}
+
+function currentFilters(): Query["filters"] {
+  const f: Query["filters"] = {};
+  for (const k of filterKeys) {
+    const v = filterSelect(k).value;
+    if (v !== ALL) f[k] = v;
+  }
+  return f;
+}
+
+/** Filter choices per product and range: versions, licence types and countries seen in it (unfiltered). */
+const choices = new Map<string, Promise<Record<(typeof filterKeys)[number], string[]>>>();
+function choicesFor(q: Query) {
+  const key = queryString(q, false);
+  let c = choices.get(key);
+  if (!c) {
+    c = Promise.all([
+      getJson<VersionStats>(`/v1/admin/stats/versions?${key}`),
+      getJson<DistributionStats>(`/v1/admin/stats/distributions?${key}`),
+    ]).then(([v, d]) => ({
+      version: v.versions.map((x) => x.version),
+      license_type: d.license.map((x) => x.value),
+      country: d.country.map((x) => x.value).sort(),
+    }));
+    c.catch(() => choices.delete(key));
+    choices.set(key, c);
+  }
+  return c;
+}
+
+/** Fills the filter selects for the view's product and range, and selects the URL's filters. */
+async function syncFilters(q: Query): Promise<void> {
+  const fill = (values: Record<string, string[]>) => {
+    for (const k of filterKeys) {
+      const select = filterSelect(k);
+      const chosen = q.filters[k];
+      const list = [...new Set([...(values[k] ?? []), ...(chosen === undefined ? [] : [chosen])])];
+      select.replaceChildren(
+        h("option", { value: ALL }, `All`),
+        ...list.map((v) => h("option", { value: v }, v === "" ? "(unknown)" : v)),
+      );
+      select.value = chosen ?? ALL;
+      select.classList.toggle("active", chosen !== undefined);
+    }
+    $("clear-filters").hidden = filterKeys.every((k) => q.filters[k] === undefined);
+  };
+  fill({});
+  if (!q.product) return;
+  try {
+    fill(await choicesFor(q));
+  } catch {
+    // The selects keep "All" and the current filter; the views show their own errors.
+  }
 }
 
 async function start(): Promise<void> {
@@ -140,13 +221,19 @@ login.addEventListener("submit", (e) => {
 });
 controls.addEventListener("submit", (e) => {
   e.preventDefault();
-  render();
+  go();
 });
-productSelect.addEventListener("change", () => render());
+// A product has its own versions, licences and countries: switching clears the filters.
+productSelect.addEventListener("change", () => go({}));
+for (const k of filterKeys) {
+  filterSelect(k).setAttribute("aria-label", `Filter by ${filterLabels[k].toLowerCase()}`);
+  filterSelect(k).addEventListener("change", () => go());
+}
+$("clear-filters").addEventListener("click", () => go({}));
 for (const b of document.querySelectorAll<HTMLButtonElement>(".quick button")) {
   b.addEventListener("click", () => {
     setRange(Number(b.dataset.days));
-    render();
+    go();
   });
 }
 $("signout").addEventListener("click", () => showLogin());

@@ -4,20 +4,20 @@ import type {
   ExceptionStats,
   FactStats,
   PlatformStats,
+  SessionStats,
   Share,
   VersionStats,
 } from "../../schema/wire/stats";
+import type { CommandStats } from "../../schema/wire/commandStats";
 import { getJson } from "./api";
 import { lineChart, versionColor } from "./charts";
 import { card, fmt, h, kpi, shareBar, swatch, table, utcToday } from "./dom";
 import { panel } from "./panel";
+import { describeFilters, hrefFor, isFiltered, queryString, type Query } from "./state";
 
-export interface Query {
-  product: string;
-  from: string;
-  to: string;
-}
-export const qs = (q: Query) => `product=${encodeURIComponent(q.product)}&from=${q.from}&to=${q.to}`;
+export type { Query } from "./state";
+/** The stats routes' query: range, product and the filters (each answer says what it could not filter). */
+export const qs = (q: Query) => queryString(q);
 const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
 const DAY = 86_400_000;
 const shift = (d: string, days: number) =>
@@ -26,7 +26,7 @@ const shift = (d: string, days: number) =>
 /** The same number of days just before the range: what headline deltas compare with. */
 export function previousPeriod(q: Query): Query {
   const n = Math.round((Date.parse(`${q.to}T00:00:00Z`) - Date.parse(`${q.from}T00:00:00Z`)) / DAY) + 1;
-  return { product: q.product, from: shift(q.from, -n), to: shift(q.from, -1) };
+  return { ...q, from: shift(q.from, -n), to: shift(q.from, -1) };
 }
 
 /** Index of the last complete day of `days` (today is still filling): the one headlines quote. */
@@ -38,12 +38,50 @@ export function lastFullDay(days: string[]): number {
 const instDaysNote =
   "Installation-days: an installation seen on 3 days of the range counts 3 times, so long-lived installations weigh more.";
 
-function shareTable(caption: string, rows: Share[]): HTMLElement {
-  return table(caption, rows.slice(0, 12), [
-    { label: "Value", cell: (r) => fmt.value(r.value) },
-    { label: "Inst.-days", title: instDaysNote, cell: (r) => fmt.int(r.installation_days), num: true },
-    { label: "Share", cell: (r) => shareBar(r.share) },
-  ]);
+/**
+ * A note under a panel whose answer could not apply the filters (the API lists those fields in
+ * `not_filtered`): the figures are for every installation, and the page says so.
+ */
+export function unfilteredNote(answer: { not_filtered: string[] }, q: Query, what: string): HTMLElement | null {
+  if (answer.not_filtered.length === 0) return null;
+  return h(
+    "p",
+    { class: "note", role: "note" },
+    `Not filtered: ${what} cover every installation of ${q.product}; the filter (${describeFilters(q)}) cannot be applied to them.`,
+  );
+}
+
+/**
+ * A distribution: distinct installations per value on its day, the share, and installation-days
+ * over the range (tooltip). A value opens the view filtered by it when it is a filter.
+ */
+function shareTable(caption: string, rows: Share[], q: Query, filter?: "license_type" | "country"): HTMLElement {
+  const shown = rows.filter((r) => r.installations > 0).slice(0, 12);
+  const rest = rows.length - shown.length;
+  return h(
+    "div",
+    {},
+    table(caption, shown, [
+      {
+        label: "Value",
+        cell: (r) =>
+          filter && q.filters[filter] === undefined
+            ? h(
+                "a",
+                {
+                  href: hrefFor("overview", { ...q, filters: { ...q.filters, [filter]: r.value } }),
+                  title: "Filter by it",
+                },
+                fmt.value(r.value),
+              )
+            : fmt.value(r.value),
+      },
+      { label: "Installations", cell: (r) => fmt.int(r.installations), num: true },
+      { label: "Share", cell: (r) => shareBar(r.share) },
+      { label: "Inst.-days", title: instDaysNote, cell: (r) => fmt.int(r.installation_days), num: true },
+    ]),
+    rest > 0 && h("p", { class: "muted small" }, `${rest} more value${rest > 1 ? "s" : ""} (or none that day).`),
+  );
 }
 
 /** One chart per fact key (first 6 keys): installations per value over the range, top 8 values. */
@@ -76,24 +114,21 @@ export function versionLines(v: VersionStats) {
   return lines;
 }
 
-/** Release markers: the latest release, on the day it was set (the releases table keeps the latest only). */
-async function releaseMarkers(product: string): Promise<Array<{ day: string; label: string }>> {
-  const { items } = await getJson<{ items: Array<{ product: string; version: string; updated_at: string }> }>(
-    "/v1/admin/releases",
-  );
-  return items
-    .filter((r) => r.product === product)
-    .map((r) => ({ day: r.updated_at.slice(0, 10), label: `release ${r.version}` }));
+/** Release markers: every release of the product's history, on the day it was first set. */
+export function releaseMarkers(v: VersionStats): Array<{ day: string; label: string }> {
+  return v.releases.map((r) => ({ day: r.released_at.slice(0, 10), label: r.version }));
 }
 
-/** Adoption, activity, distributions, platform, facts and exceptions: each panel loads (and fails) on its own. */
+/** Adoption, activity, distributions, platform, facts, exceptions and source panels: each loads (and fails) on its own. */
 export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
   const today = utcToday();
+  const filtered = isFiltered(q);
   const active = getJson<ActiveStats>(`/v1/admin/stats/active?${qs(q)}`);
   const versions = getJson<VersionStats>(`/v1/admin/stats/versions?${qs(q)}`);
   // Every panel awaits its own promises; a rejection nobody awaited yet must not surface as unhandled.
   for (const p of [active, versions]) p.catch(() => undefined);
   const o = { onUnauthorized };
+  const windowNote = "distinct over 7 / 30 days: not available under a filter";
 
   const headline = panel(
     "Headline figures",
@@ -106,13 +141,15 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
       const i = lastFullDay(a.days);
       const partial = a.days[a.days.length - 1] === today;
       const share = v.share_latest[lastFullDay(v.days)] ?? null;
+      const windowKpi = (label: string, now: number | null | undefined, before: number | null | undefined) =>
+        now === null || now === undefined ? kpi(label, "–", undefined, windowNote) : kpi(label, now, before ?? null);
       return [
         h(
           "div",
           { class: "kpis" },
           kpi(`active on ${a.days[i]}`, a.active1[i] ?? 0, prev.active1[i] ?? null),
-          kpi("active in 7 days", a.active7[i] ?? 0, prev.active7[i] ?? null),
-          kpi("active in 30 days", a.active30[i] ?? 0, prev.active30[i] ?? null),
+          windowKpi("active in 7 days", a.active7[i], prev.active7[i]),
+          windowKpi("active in 30 days", a.active30[i], prev.active30[i]),
           kpi(`on latest release ${v.latest ?? "(none set)"}`, fmt.pct(share)),
           partial && kpi("active today so far", last(a.active1) ?? 0, undefined, "today is not over yet"),
         ),
@@ -125,17 +162,22 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
     "Active installations",
     async () => {
       const a = await active;
+      const lines = [{ label: "that day", values: a.active1 }];
+      if (!filtered) {
+        lines.push({ label: "in 7 days", values: a.active7 as number[] });
+        lines.push({ label: "in 30 days", values: a.active30 as number[] });
+      }
       return [
-        lineChart(
-          "Active installations",
-          a.days,
-          [
-            { label: "that day", values: a.active1 },
-            { label: "in 7 days", values: a.active7 },
-            { label: "in 30 days", values: a.active30 },
-          ],
-          { unit: "installations", today },
-        ),
+        lineChart(filtered ? "Active installations (filtered: seen that day)" : "Active installations", a.days, lines, {
+          unit: "installations",
+          today,
+        }),
+        filtered &&
+          h(
+            "p",
+            { class: "note", role: "note" },
+            "Active in 7 / 30 days counts distinct installations over a window; the daily rollups cannot filter those, so only the daily count is drawn.",
+          ),
       ];
     },
     o,
@@ -144,7 +186,8 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
   const adoption = panel(
     "Versions",
     async () => {
-      const [v, markers] = await Promise.all([versions, releaseMarkers(q.product)]);
+      const v = await versions;
+      const markers = releaseMarkers(v);
       return [
         lineChart("Version adoption (share of installations each day)", v.days, versionLines(v), {
           unit: "share of installations",
@@ -182,11 +225,21 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
     "Distribution",
     async () => {
       const dist = await getJson<DistributionStats>(`/v1/admin/stats/distributions?${qs(q)}`);
+      const title = (name: string) => `${name} · ${fmt.int(dist.installations)} installations on ${dist.as_of}`;
       return [
-        card("OS", shareTable("OS type / arch", dist.os)),
-        card("Licence type", shareTable("Licence type", dist.license)),
-        card("Country", shareTable("Country", dist.country)),
-        ...Object.entries(dist.runtime).map(([k, rows]) => card(`Runtime: ${k}`, shareTable(k, rows))),
+        card(title("OS"), shareTable("OS type / arch", dist.os, q)),
+        card(title("Licence type"), shareTable("Licence type", dist.license, q, "license_type")),
+        card(title("Country"), shareTable("Country", dist.country, q, "country")),
+        ...Object.entries(dist.runtime).map(([k, rows]) => card(`Runtime: ${k}`, shareTable(k, rows, q))),
+        dist.not_filtered.includes("runtime") &&
+          card(
+            "Runtimes",
+            h(
+              "p",
+              { class: "note", role: "note" },
+              "Runtimes (env) are not in the breakdown: clear the filter to see them.",
+            ),
+          ),
       ];
     },
     { ...o, grid: true },
@@ -198,6 +251,7 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
       const platform = await getJson<PlatformStats>(`/v1/admin/stats/platform?${qs(q)}`);
       const i = lastFullDay(platform.days);
       return [
+        unfilteredNote(platform, q, "platform counts and config flags"),
         card(
           `Platform counts on ${platform.days[i] ?? q.to}`,
           table("platform.counts", platform.counts, [
@@ -240,6 +294,7 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
       const facts = await getJson<FactStats>(`/v1/admin/stats/facts?${qs(q)}`);
       const i = lastFullDay(facts.days);
       return [
+        unfilteredNote(facts, q, "feature facts"),
         ...factCharts(facts),
         card(
           `Feature facts (installations on ${facts.days[i] ?? q.to})`,
@@ -261,6 +316,7 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
       return [
         card(
           "Exceptions",
+          unfilteredNote(exceptions, q, "exception groups"),
           table("exception groups", exceptions.groups, [
             {
               label: "Type",
@@ -268,7 +324,8 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
                 h(
                   "span",
                   {},
-                  h("a", { href: `#/exception/${encodeURIComponent(g.fingerprint)}` }, h("b", {}, g.type)),
+                  h("a", { href: hrefFor(`exception/${encodeURIComponent(g.fingerprint)}`, q) }, h("b", {}, g.type)),
+                  g.new_in && h("span", { class: "badge inline" }, `new in ${g.new_in}`),
                   h("br"),
                   h("span", { class: "muted" }, g.message ?? ""),
                 ),
@@ -291,17 +348,91 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
   return h(
     "div",
     {},
+    filtered && h("p", { class: "filtered", role: "status" }, `Filtered: ${describeFilters(q)}`),
     headline,
     activity,
     h("h2", {}, "Versions"),
     adoption,
     h("h2", {}, "Distribution"),
-    h("p", { class: "muted" }, instDaysNote),
+    h(
+      "p",
+      { class: "muted" },
+      "Distinct installations on the last complete day of the range, by their last ping that day. Click a licence type or country to filter by it.",
+    ),
     distribution,
     h("h2", {}, "Platform"),
     platformPanel,
     h("h2", {}, "Feature facts"),
     factsPanel,
     exceptionsPanel,
+    sourcePanels(q, o),
   );
+}
+
+/**
+ * The signals of products that report through other telemetry protocols, shown only when the
+ * product has them: FerretDB command failures by version, Sentry release health.
+ */
+function sourcePanels(q: Query, o: { onUnauthorized: () => void }): HTMLElement {
+  const commands = panel(
+    "FerretDB commands",
+    async () => {
+      const c = await getJson<CommandStats>(`/v1/admin/stats/commands?${queryString(q, false)}`);
+      if (c.rows.length === 0) return [];
+      return [
+        h("h2", {}, "FerretDB command failures"),
+        card(
+          "Failing commands by version",
+          h(
+            "p",
+            { class: "muted" },
+            "From each installation's last beacon of the day: commands that answered anything but ok. Filters do not apply.",
+          ),
+          table("command failures per version", c.rows.slice(0, 30), [
+            { label: "Version", cell: (r) => swatch(versionColor(r.version), fmt.value(r.version)) },
+            { label: "Command", cell: (r) => (r.argument ? `${r.command} ${r.argument}` : r.command) },
+            { label: "Result", cell: (r) => r.result },
+            { label: "Inst.-days", title: instDaysNote, cell: (r) => fmt.int(r.installation_days), num: true },
+            { label: "Count", cell: (r) => fmt.int(r.count), num: true },
+          ]),
+        ),
+      ];
+    },
+    o,
+  );
+  const sessions = panel(
+    "Release health",
+    async () => {
+      const s = await getJson<SessionStats>(`/v1/admin/stats/sessions?${queryString(q, false)}`);
+      const withSessions = s.releases.filter((r) => r.crash_free !== null);
+      if (withSessions.length === 0) return [];
+      const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      return [
+        h("h2", {}, "Release health (Sentry sessions)"),
+        h(
+          "div",
+          { class: "grid" },
+          lineChart(
+            "Crash-free sessions by release",
+            s.days,
+            withSessions
+              .slice(0, 8)
+              .map((r) => ({ label: r.version, values: r.crash_free_by_day, color: versionColor(r.version) })),
+            { unit: "crash-free share of sessions", percent: true, today: utcToday() },
+          ),
+          card(
+            "Crash-free sessions by release",
+            table("release health per version", withSessions, [
+              { label: "Release", cell: (r) => swatch(versionColor(r.version), fmt.value(r.version)) },
+              { label: "Sessions", cell: (r) => fmt.int(total(r.sessions)), num: true },
+              { label: "Crashed", cell: (r) => fmt.int(total(r.crashed)), num: true },
+              { label: "Crash-free", cell: (r) => fmt.pct(r.crash_free), num: true },
+            ]),
+          ),
+        ),
+      ];
+    },
+    o,
+  );
+  return h("div", {}, commands, sessions);
 }
