@@ -9,7 +9,12 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 //   Miniflare, test/harness/miniflare.ts), the snippet's unit tests, build and contract checks;
 // - `e2e`: headless Chromium against `wrangler dev` (test/harness/wranglerDev.ts, browser.ts), and
 //   the packed packages installed into a throwaway host project (test/node/pack).
-const E2E = ["test/node/e2e/**/*.test.ts", "test/node/dashboard.test.ts", "test/node/pack/**/*.test.ts"];
+const E2E = [
+  "test/node/e2e/**/*.test.ts",
+  "test/node/dashboard.test.ts",
+  "test/node/dashboardDemo.test.ts",
+  "test/node/pack/**/*.test.ts",
+];
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(__dirname, "schema/migrations"));

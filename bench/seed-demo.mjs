@@ -2,7 +2,9 @@
 // with a realistic month, then builds the rollups by running the worker's cron once:
 // two products (flowforge ~2,000 installations, ledgerly ~700), releases every week or two with
 // a realistic upgrade lag, OS / licence type / country mixes, platform counts and config flags,
-// feature facts, exception groups (one new in the latest release), pageviews and custom events.
+// feature facts, exception groups (one new in the latest release), pageviews and custom events;
+// a FerretDB product (its beacon's command results, some failing by version) and Sentry release
+// health (sessions per release) for ledgerly; every release in the release history (markers).
 // Deterministic (a seeded PRNG): the same day gives the same data. Rows are written as SQL
 // through `wrangler d1 execute --local --file` (test/harness/localD1.ts).
 import path from "node:path";
@@ -56,12 +58,24 @@ const products = [
   },
 ];
 
-const rows = { instances: [], pings: [], facts: [], exceptions: [], events: [], releases: [] };
+const rows = {
+  instances: [],
+  pings: [],
+  facts: [],
+  exceptions: [],
+  events: [],
+  releases: [],
+  history: [],
+  sessions: [],
+};
 for (const p of products) {
   const [latest, latestAgo] = p.releases[p.releases.length - 1];
   rows.releases.push(
     `(${q(p.name)}, ${q(latest)}, ${q("Demo release")}, NULL, ${today - latestAgo * DAY + 15 * 3600_000})`,
   );
+  for (const [version, ago] of p.releases) {
+    rows.history.push(`(${q(p.name)}, ${q(version)}, ${today - ago * DAY + 15 * 3600_000})`);
+  }
   for (let i = 0; i < p.installations; i++) {
     const id = uuid();
     // Most installations predate the month; some arrive during it; a few leave.
@@ -109,7 +123,7 @@ for (const p of products) {
       last = t;
       count++;
       rows.pings.push(
-        `(${q(uuid())}, ${q(id)}, ${q(p.name)}, ${q(version)}, ${t}, ${q(dayOf(t))}, ${q(os[0])}, ${q(os[1])}, ${q(license)}, ${q(country)}, ${q(JSON.stringify({ users: users + Math.floor((start - k) / 10), flows: users * 3 }))}, ${q(JSON.stringify({ ha }))})`,
+        `(${q(uuid())}, ${q(id)}, ${q(p.name)}, ${q(version)}, ${t}, ${q(dayOf(t))}, ${q(os[0])}, ${q(os[1])}, ${q(license)}, ${q(country)}, ${q(JSON.stringify({ users: users + Math.floor((start - k) / 10), flows: users * 3 }))}, ${q(JSON.stringify({ ha }))}, NULL)`,
       );
       if (k === start || rand() < 0.02) {
         rows.facts.push(
@@ -188,6 +202,68 @@ for (const p of products) {
   }
 }
 
+// FerretDB: 150 installations reporting through its beacon; the command results of each ping
+// (FerretDB's command_metrics, counters since start); $lookup and some admin commands fail on
+// older versions.
+const ferretReleases = [
+  ["v2.5.0", 40],
+  ["v2.6.0", 20],
+  ["v2.7.0", 6],
+];
+rows.history.push(...ferretReleases.map(([v, ago]) => `('ferretdb', ${q(v)}, ${today - ago * DAY + 12 * 3600_000})`));
+rows.releases.push(`('ferretdb', 'v2.7.0', NULL, NULL, ${today - 6 * DAY + 12 * 3600_000})`);
+for (let i = 0; i < 150; i++) {
+  const id = uuid();
+  const lag = -Math.log(1 - rand()) * 8;
+  const country = pick([
+    ["US", 3],
+    ["DE", 2],
+    ["IN", 1],
+  ]);
+  let version = null;
+  let first = null;
+  let last = null;
+  let count = 0;
+  for (let k = DAYS - 1; k >= 0; k--) {
+    if (rand() < 0.1) continue;
+    const t = today - k * DAY + Math.floor(rand() * 20 * 3600_000);
+    version = ferretReleases.filter(([, ago]) => ago - lag >= k).at(-1)?.[0] ?? "v2.4.0";
+    const up = DAYS - k;
+    const commands = [
+      ["OP_MSG", "find", "", "ok", 900 * up],
+      ["OP_MSG", "insert", "", "ok", 400 * up],
+      ["OP_MSG", "aggregate", "$match", "ok", 120 * up],
+    ];
+    if (version < "v2.6.0") commands.push(["OP_MSG", "aggregate", "$lookup", "NotImplemented", 3 * up]);
+    if (version < "v2.7.0" && i % 3 === 0) commands.push(["OP_MSG", "createIndexes", "", "CannotCreateIndex", up]);
+    if (i % 7 === 0) commands.push(["OP_MSG", "getParameter", "featureCompatibilityVersion", "NotImplemented", 2]);
+    first ??= t;
+    last = t;
+    count++;
+    rows.pings.push(
+      `(${q(uuid())}, ${q(id)}, 'ferretdb', ${q(version)}, ${t}, ${q(dayOf(t))}, 'linux', 'amd64', NULL, ${q(country)}, NULL, NULL, ${q(JSON.stringify(commands))})`,
+    );
+  }
+  rows.instances.push(`(${q(id)}, 'ferretdb', ${first}, ${last}, ${q(version)}, 'linux', 'amd64', NULL, ${count})`);
+}
+
+// Sentry release health for ledgerly: sessions per release and day (a crash regression in 6.1.0).
+for (let k = DAYS - 1; k >= 0; k--) {
+  const t = today - k * DAY + 12 * 3600_000;
+  for (const [version, ago, crashRate] of [
+    ["6.0.0", 45, 0.004],
+    ["6.1.0", 16, 0.031],
+    ["6.2.0", 5, 0.006],
+  ]) {
+    if (k > ago) continue;
+    const sessions = 200 + Math.floor(rand() * 80);
+    const crashed = Math.round(sessions * crashRate * (0.6 + rand() * 0.8));
+    rows.sessions.push(
+      `(${q(uuid())}, 'ledgerly', ${q(version)}, ${t}, ${sessions}, ${Math.round(sessions * 0.02)}, ${crashed}, 0, ${t}, ${q(dayOf(t))})`,
+    );
+  }
+}
+
 /** Multi-row INSERTs of at most ~90 KB each (D1/SQLite refuse statements over 100 KB). */
 function insert(head, list) {
   const out = [];
@@ -211,7 +287,7 @@ const sql = [
     rows.instances,
   ),
   ...insert(
-    "pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type, country, counts, config)",
+    "pings (uuid, instance_id, product, version, received_at, day, os_type, os_arch, license_type, country, counts, config, commands)",
     rows.pings,
   ),
   ...insert("facts (id, instance_id, kind, key, value, collected_at, received_at, day)", rows.facts),
@@ -223,7 +299,12 @@ const sql = [
     "events (uuid, product, event, timestamp, received_at, day, session_id, path, duration_ms, app_version, props)",
     rows.events,
   ),
+  ...insert(
+    "release_sessions (id, product, version, started_at, sessions, errored, crashed, abnormal, received_at, day)",
+    rows.sessions,
+  ),
   `INSERT OR REPLACE INTO releases (product, version, info, url, updated_at) VALUES ${rows.releases.join(",")};`,
+  `INSERT OR REPLACE INTO release_history (product, version, released_at) VALUES ${rows.history.join(",")};`,
 ].join("\n");
 
 // The local D1 of `npm run dev` (.wrangler/state) unless --persist-to names another.

@@ -100,6 +100,7 @@ export function lineChart(title: string, days: string[], lines: Line[], opts: Ch
   const x = xs(days);
   const partial = opts.today !== undefined && days[days.length - 1] === opts.today && days.length > 1;
   const markers = (opts.markers ?? []).filter((m) => days.includes(m.day));
+  box.dataset.markers = markers.map((m) => m.label).join(","); // the drawn markers (tests and tools)
 
   const options: uPlot.Options = {
     width: 600,
