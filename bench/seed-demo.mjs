@@ -113,7 +113,11 @@ for (const p of products) {
     let count = 0;
     for (let k = start; k >= end; k--) {
       if (rand() < 0.12) continue; // not every installation pings every day
-      const t = today - k * DAY + Math.floor(rand() * 20 * 3600_000);
+      // never in the future: today's pings arrived before now
+      const t = Math.min(
+        today - k * DAY + Math.floor(rand() * 20 * 3600_000),
+        Date.now() - 60_000 - Math.floor(rand() * 600_000),
+      );
       // The newest release this installation had upgraded to by day k.
       version =
         p.releases.filter(([, ago]) => ago - lag >= k)[
@@ -226,7 +230,11 @@ for (let i = 0; i < 150; i++) {
   let count = 0;
   for (let k = DAYS - 1; k >= 0; k--) {
     if (rand() < 0.1) continue;
-    const t = today - k * DAY + Math.floor(rand() * 20 * 3600_000);
+    // never in the future: today's pings arrived before now
+    const t = Math.min(
+      today - k * DAY + Math.floor(rand() * 20 * 3600_000),
+      Date.now() - 60_000 - Math.floor(rand() * 600_000),
+    );
     version = ferretReleases.filter(([, ago]) => ago - lag >= k).at(-1)?.[0] ?? "v2.4.0";
     const up = DAYS - k;
     const commands = [
@@ -249,7 +257,7 @@ for (let i = 0; i < 150; i++) {
 
 // Sentry release health for ledgerly: sessions per release and day (a crash regression in 6.1.0).
 for (let k = DAYS - 1; k >= 0; k--) {
-  const t = today - k * DAY + 12 * 3600_000;
+  const t = Math.min(today - k * DAY + 12 * 3600_000, Date.now() - 60_000);
   for (const [version, ago, crashRate] of [
     ["6.0.0", 45, 0.004],
     ["6.1.0", 16, 0.031],

@@ -42,6 +42,8 @@ export interface ChartOptions {
   unit: string;
   /** Shares (0..1) shown as percentages. */
   percent?: boolean;
+  /** Percent charts: the y axis starts near the lowest value instead of 0 (small differences near 100 %, e.g. crash-free shares). */
+  zoom?: boolean;
   /** The lines are counts of the same whole: drawn as a stacked 100 % area of their shares per day. */
   stacked100?: boolean;
   /** Vertical markers (e.g. releases) on these days. */
@@ -87,7 +89,10 @@ export function lineChart(title: string, days: string[], lines: Line[], opts: Ch
   const readout = h("p", { class: "readout muted", "aria-hidden": "true" }, "Hover the chart for a day's values.");
   const figure = h("figure", { class: opts.wide ? "card wide" : "card" }, h("h3", {}, title), box, readout);
   const percent = opts.percent || opts.stacked100;
-  const yFmt = (v: number) => (percent ? `${Math.round(v * 100)} %` : v.toLocaleString("en-US"));
+  const yFmt = (v: number) => (percent ? `${(v * 100).toFixed(opts.zoom ? 1 : 0)} %` : v.toLocaleString("en-US"));
+  // Zoomed: from the lowest value rounded down to a whole percent (at most 0.9) up to 100 %.
+  const lowest = Math.min(...lines.flatMap((l) => l.values.filter((v): v is number => v !== null)), 1);
+  const yFrom = opts.zoom ? Math.min(0.9, Math.floor(lowest * 100 - 1) / 100) : 0;
   const colors = lines.map((l, i) => l.color ?? palette[i % palette.length]!);
   // Stacked 100 %: line k is drawn at the cumulative share of lines k..end and filled to 0; drawn
   // in order, each later (lower) band paints over the one before.
@@ -109,7 +114,7 @@ export function lineChart(title: string, days: string[], lines: Line[], opts: Ch
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     scales: {
       x: { time: true },
-      y: percent ? { range: [0, 1] } : { range: (_u, _min, max) => [0, Math.max(1, max)] },
+      y: percent ? { range: [yFrom, 1] } : { range: (_u, _min, max) => [0, Math.max(1, max)] },
     },
     series: [
       { label: "Day" },

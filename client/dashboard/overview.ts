@@ -76,11 +76,25 @@ function shareTable(caption: string, rows: Share[], q: Query, filter?: "license_
               )
             : fmt.value(r.value),
       },
-      { label: "Installations", cell: (r) => fmt.int(r.installations), num: true },
+      {
+        label: "Installations",
+        title: "Distinct installations that day. Hover a number for its installation-days over the range.",
+        cell: (r) =>
+          h(
+            "span",
+            { title: `${fmt.int(r.installation_days)} installation-days over the range` },
+            fmt.int(r.installations),
+          ),
+        num: true,
+      },
       { label: "Share", cell: (r) => shareBar(r.share) },
-      { label: "Inst.-days", title: instDaysNote, cell: (r) => fmt.int(r.installation_days), num: true },
     ]),
-    rest > 0 && h("p", { class: "muted small" }, `${rest} more value${rest > 1 ? "s" : ""} (or none that day).`),
+    rest > 0 &&
+      h(
+        "p",
+        { class: "muted small" },
+        `${rest} more value${rest > 1 ? "s" : ""} (smaller, or seen in the range but not that day).`,
+      ),
   );
 }
 
@@ -225,12 +239,12 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
     "Distribution",
     async () => {
       const dist = await getJson<DistributionStats>(`/v1/admin/stats/distributions?${qs(q)}`);
-      const title = (name: string) => `${name} · ${fmt.int(dist.installations)} installations on ${dist.as_of}`;
+      const of = `of ${fmt.int(dist.installations)} installations on ${dist.as_of}`;
       return [
-        card(title("OS"), shareTable("OS type / arch", dist.os, q)),
-        card(title("Licence type"), shareTable("Licence type", dist.license, q, "license_type")),
-        card(title("Country"), shareTable("Country", dist.country, q, "country")),
-        ...Object.entries(dist.runtime).map(([k, rows]) => card(`Runtime: ${k}`, shareTable(k, rows, q))),
+        card("OS", shareTable(`OS type / arch ${of}`, dist.os, q)),
+        card("Licence type", shareTable(`Licence type ${of}`, dist.license, q, "license_type")),
+        card("Country", shareTable(`Country ${of}`, dist.country, q, "country")),
+        ...Object.entries(dist.runtime).map(([k, rows]) => card(`Runtime: ${k}`, shareTable(`${k} ${of}`, rows, q))),
         dist.not_filtered.includes("runtime") &&
           card(
             "Runtimes",
@@ -418,7 +432,7 @@ function sourcePanels(q: Query, o: { onUnauthorized: () => void }): HTMLElement 
             withSessions
               .slice(0, 8)
               .map((r) => ({ label: r.version, values: r.crash_free_by_day, color: versionColor(r.version) })),
-            { unit: "crash-free share of sessions", percent: true, today: utcToday() },
+            { unit: "crash-free sessions", percent: true, zoom: true, today: utcToday() },
           ),
           card(
             "Crash-free sessions by release",

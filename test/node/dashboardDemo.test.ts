@@ -41,6 +41,8 @@ async function settled(): Promise<void> {
 
 /** Opens a view by its URL and waits until it is shown and settled. */
 async function open(hash: string): Promise<void> {
+  // From a blank page: the same hash again must load the view anew (sessionStorage keeps the token).
+  await page.goto("about:blank");
   await page.goto(`${worker.url}/admin/${hash}`);
   await page.locator(`main[data-route]`).waitFor();
   await settled();

@@ -78,11 +78,14 @@ describe("release history", () => {
     await add("fpOld", "1.2.0");
     await add("fpPre", "0.9.0"); // 0.9.0 was never released: unknown age
     await add("fpPre", "1.2.0");
+    await add("fpFirst", "1.0.0"); // the first release: nothing older ran without it
+    await add("fpFirst", "1.1.0");
     await cron(NOW);
     const e = await adminJson<ExceptionStats>(`/v1/admin/stats/exceptions?${range}`);
     expect(Object.fromEntries(e.groups.map((g) => [g.fingerprint, g.new_in]))).toEqual({
       fpOld: "1.1.0",
       fpPre: null,
+      fpFirst: null,
     });
     const g = await adminJson<ExceptionGroupStats>(`/v1/admin/stats/exceptions/fpOld?${range}`);
     expect([g.new_in, g.new_in_latest]).toEqual(["1.1.0", false]);

@@ -144,17 +144,18 @@ export function histogramMedian(h: Map<number, number>): number | null {
 /**
  * The release an exception group is new in: the oldest version that ever reported it, when it is
  * one of the product's releases (semantic versions compared: "v1.2.0" = "1.2.0"). Null when
- * a reporting version is unknown or not a semantic version (its age cannot be told), or when the
- * oldest one was never released (the group predates the release history).
+ * a reporting version is unknown or not a semantic version (its age cannot be told), when the
+ * oldest one was never released (the group predates the release history), or when it is the
+ * first release of the history (no older release is known to have run without it).
  */
 export function newIn(versions: string[], releases: string[]): string | null {
   const parsed = versions.map(parseVersion);
   if (parsed.length === 0 || parsed.some((v) => v === undefined)) return null;
   const oldest = parsed.reduce((a, b) => (semver.lt(b!, a!) ? b : a))!;
-  return (
-    releases.find((r) => {
-      const p = parseVersion(r);
-      return p !== undefined && semver.eq(p, oldest);
-    }) ?? null
-  );
+  const released = releases.flatMap((r) => {
+    const p = parseVersion(r);
+    return p === undefined ? [] : [{ r, p }];
+  });
+  const match = released.find((x) => semver.eq(x.p, oldest));
+  return match && released.some((x) => semver.lt(x.p, oldest)) ? match.r : null;
 }
