@@ -1,18 +1,23 @@
 // `npm run bench:stats`: ~1,000,000 pings over a year for 20,000 installations in a local D1,
 // rollups built by the real scheduled() handler, then the 90-day version-adoption answer timed
 // through the API from rollups and from raw rows (?source=raw). Prints both p50s and the ratio,
-// plus storage measured from the rows (bytes per ping / per event incl. indexes).
-// wrangler dev on a free port (test/harness/wranglerDev.ts). Env: BENCH_PINGS, BENCH_INSTANCES, BENCH_RUNS.
+// the p50 of every stats route over 90 days (the filtered ones included: ?country=, ?license_type=),
+// storage measured from the rows (bytes per ping / per event incl. indexes), and the dashboard's
+// first-chart time after sign-in (headless Chromium: from pressing "Sign in" to the first chart's
+// canvas). wrangler dev on a free port (test/harness/wranglerDev.ts).
+// Env: BENCH_PINGS, BENCH_INSTANCES, BENCH_RUNS, BENCH_BROWSER_RUNS (0 skips the browser).
 import { createHash, randomUUID } from "node:crypto";
 import { rmSync, statSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { browserRefFromDigest, browserRefInput } from "../schema/wire/browserRef.ts";
 import { activityBackfillSql, d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
+import { launchChromium } from "../test/harness/browser.ts";
 
 const PINGS = Number(process.env.BENCH_PINGS ?? 1_000_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const BROWSER_RUNS = Number(process.env.BENCH_BROWSER_RUNS ?? 5);
 const EVENTS = Math.round(PINGS / 5);
 const TOKEN = "bench-token-0123456789";
 const DAY = 86_400_000;
@@ -205,6 +210,32 @@ async function time(p, runs) {
   return ms;
 }
 
+/**
+ * The dashboard as a maintainer opens it: a fresh browser context on /admin/, the token typed and
+ * "Sign in" pressed; the time until the first chart's canvas is in the page (uPlot draws it once
+ * the overview's first answers are in). p50 over `runs` fresh contexts.
+ */
+async function firstChart(base, runs) {
+  const browser = await launchChromium();
+  const ms = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${base}/admin/`);
+      await page.fill("#token", TOKEN);
+      const t = performance.now();
+      await page.keyboard.press("Enter");
+      await page.locator(".chart canvas").first().waitFor({ timeout: 60_000 });
+      ms.push(performance.now() - t);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  return p50(ms);
+}
+
 const persist = tempStateDir("candor-bench-stats-");
 let dev;
 try {
@@ -247,6 +278,13 @@ try {
     `90-day version adoption (${from}..${to}): ${rollup.versions.length} versions; rollup answer ${same ? "==" : "!="} raw answer`,
   );
   if (!same) throw new Error("rollup and raw answers differ");
+  // The breakdown cube against raw pings under the same filter (each day's last ping decides).
+  const fq = `${q}&license_type=EE&country=DE`;
+  const cube = await (await get(`/v1/admin/stats/versions?${fq}`)).json();
+  const rawFiltered = await (await get(`/v1/admin/stats/versions?${fq}&source=raw`)).json();
+  const sameFiltered = JSON.stringify({ ...rawFiltered, source: "rollup" }) === JSON.stringify(cube);
+  console.log(`filtered (license_type=EE, country=DE): cube answer ${sameFiltered ? "==" : "!="} raw answer`);
+  if (!sameFiltered) throw new Error("cube and raw answers differ");
 
   const fast = await time(`/v1/admin/stats/versions?${q}`, RUNS);
   const slow = await time(`/v1/admin/stats/versions?${q}&source=raw`, Math.max(5, Math.round(RUNS / 3)));
@@ -254,11 +292,26 @@ try {
   console.log(`p50 from rollups: ${a.toFixed(1)} ms (${fast.length} runs)`);
   console.log(`p50 from raw rows: ${b.toFixed(1)} ms (${slow.length} runs)`);
   console.log(`ratio: ${(b / a).toFixed(1)}x  (aim: rollup < 100 ms and >= 10x)`);
-  for (const route of ["active", "distributions", "platform", "frontend"]) {
-    console.log(
-      `  other 90-day stats, p50: ${route} ${p50(await time(`/v1/admin/stats/${route}?${q}`, 10)).toFixed(1)} ms`,
-    );
+  // Every stats route over the same 90 days, then the filtered ones (breakdown cube).
+  const routes = [
+    ["products", "/v1/admin/stats/products"],
+    ...["active", "versions", "distributions", "platform", "facts", "exceptions", "frontend", "events", "sessions"].map(
+      (r) => [r, `/v1/admin/stats/${r}?${q}`],
+    ),
+    ["commands", `/v1/admin/stats/commands?${q}`],
+    ["active country=DE", `/v1/admin/stats/active?${q}&country=DE`],
+    ["versions license_type=EE", `/v1/admin/stats/versions?${q}&license_type=EE`],
+    ["distributions country=DE", `/v1/admin/stats/distributions?${q}&country=DE`],
+    ["distributions country=DE&license_type=CE", `/v1/admin/stats/distributions?${q}&country=DE&license_type=CE`],
+  ];
+  console.log(`p50 per stats route (90 days, ${Math.max(5, Math.round(RUNS / 3))} runs each):`);
+  for (const [name, path] of routes) {
+    console.log(`  ${name.padEnd(44)} ${p50(await time(path, Math.max(5, Math.round(RUNS / 3)))).toFixed(1)} ms`);
   }
+  if (BROWSER_RUNS > 0)
+    console.log(
+      `dashboard first chart after sign-in, p50: ${(await firstChart(url, BROWSER_RUNS)).toFixed(0)} ms (${BROWSER_RUNS} runs, headless Chromium)`,
+    );
   if (!(a < 100 && b / a >= 10)) process.exitCode = 1;
   await dev.stop();
   const db = new DatabaseSync(file, { readOnly: true });
@@ -269,12 +322,12 @@ try {
     .get();
   const rows = db
     .prepare(
-      "SELECT (SELECT count(*) FROM rollup_dims) + (SELECT count(*) FROM rollup_metrics) + (SELECT count(*) FROM rollup_active) + (SELECT count(*) FROM rollup_pages) + (SELECT count(*) FROM rollup_frontend) AS n",
+      "SELECT (SELECT count(*) FROM rollup_dims) + (SELECT count(*) FROM rollup_metrics) + (SELECT count(*) FROM rollup_active) + (SELECT count(*) FROM rollup_pages) + (SELECT count(*) FROM rollup_frontend) + (SELECT count(*) FROM rollup_cube) AS n, (SELECT count(*) FROM rollup_cube) AS cube",
     )
     .get();
   db.close();
   console.log(
-    `rollups: ${(r.b / DAYS / 1024).toFixed(1)} KB/day for one product (${Math.round(rows.n / DAYS)} rows/day, incl. indexes)`,
+    `rollups: ${(r.b / DAYS / 1024).toFixed(1)} KB/day for one product (${Math.round(rows.n / DAYS)} rows/day, of which ${Math.round(rows.cube / DAYS)} in the breakdown cube; incl. indexes)`,
   );
 } finally {
   await dev?.stop();
