@@ -131,7 +131,7 @@ export function lineChart(title: string, days: string[], lines: Line[], opts: Ch
       {
         label: opts.unit,
         labelSize: 20,
-        size: 56,
+        size: opts.zoom ? 66 : 56,
         values: (_u, ticks) => ticks.map(yFmt),
         ...(percent ? {} : { incrs: countIncrs }),
       },
