@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { productName } from "./common";
+import { productName } from "./common.ts";
 
 /** A UTC calendar day, YYYY-MM-DD, that exists. */
 export const isoDay = z
