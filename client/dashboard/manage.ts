@@ -94,9 +94,13 @@ const optional = (s: string): string | undefined => (s === "" ? undefined : s);
 
 /** Latest release per product (what instances are told to upgrade to): set, delete. */
 export async function releasesView(product: string): Promise<HTMLElement> {
-  const [{ items: releases }, picker] = await Promise.all([
+  const [{ items: releases }, picker, history] = await Promise.all([
     getJson<ReleasesAnswer>("/v1/admin/releases"),
     productPicker(product),
+    // The release history (the adoption chart's markers) comes with the versions answer.
+    product
+      ? getJson<VersionStats>(`/v1/admin/stats/versions?product=${encodeURIComponent(product)}`).then((v) => v.releases)
+      : Promise.resolve([]),
   ]);
   const status = h("p", { role: "status", class: "muted" });
   const form = h(
@@ -123,7 +127,7 @@ export async function releasesView(product: string): Promise<HTMLElement> {
     b.addEventListener("click", () => {
       if (
         !confirm(
-          `Delete the release ${r.version} of ${r.product}? Its installations will no longer be told to upgrade.`,
+          `Delete the release ${r.version} of ${r.product} and its whole release history? Its installations will no longer be told to upgrade.`,
         )
       )
         return;
@@ -132,6 +136,20 @@ export async function releasesView(product: string): Promise<HTMLElement> {
         () => b.dispatchEvent(new CustomEvent("saved", { bubbles: true })),
         (err: unknown) => {
           listStatus.textContent = `Could not delete the release: ${describeError(err)}`;
+        },
+      );
+    });
+    return b;
+  };
+  const removeVersion = (p: string, version: string) => {
+    const b = h("button", { type: "button", "aria-label": `Remove ${version} from the release history` }, "Remove");
+    b.addEventListener("click", () => {
+      if (!confirm(`Remove ${version} from the release history of ${p}?`)) return;
+      listStatus.textContent = "";
+      api(`/v1/admin/releases/${encodeURIComponent(p)}/${encodeURIComponent(version)}`, { method: "DELETE" }).then(
+        () => b.dispatchEvent(new CustomEvent("saved", { bubbles: true })),
+        (err: unknown) => {
+          listStatus.textContent = `Could not remove the release: ${describeError(err)}`;
         },
       );
     });
@@ -151,6 +169,20 @@ export async function releasesView(product: string): Promise<HTMLElement> {
         { label: "", cell: remove },
       ]),
     ),
+    product &&
+      card(
+        `Release history of ${product}`,
+        h(
+          "p",
+          { class: "muted" },
+          "Every version set as a release, when first set: the markers of the adoption chart, and what “new in” of exception groups compares with. Removing a version removes its marker (and the latest release, if it is that one).",
+        ),
+        table(`Releases of ${product}, oldest first`, history, [
+          { label: "Version", cell: (r) => r.version },
+          { label: "Released", cell: (r) => r.released_at.slice(0, 16).replace("T", " ") },
+          { label: "", cell: (r) => removeVersion(product, r.version) },
+        ]),
+      ),
     card("Set the latest release", form),
   );
 }

@@ -156,11 +156,12 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
   it("frontend view by keyboard (Tab to the section link): pageviews chart, top page", async () => {
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     let href: string | null = null;
-    for (let i = 0; i < 12 && href !== "#/frontend"; i++) {
+    // Nav links keep the view's query (product, range, filters): #/frontend?product=…
+    for (let i = 0; i < 12 && !href?.startsWith("#/frontend?"); i++) {
       await page.keyboard.press("Tab");
       href = await page.evaluate(() => document.activeElement?.getAttribute("href") ?? null);
     }
-    expect(href).toBe("#/frontend");
+    expect(href).toMatch(/^#\/frontend\?product=acme&from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
     await page.keyboard.press("Enter");
     await expect
       .poll(() => page.locator("main table.data td").first().textContent(), { timeout: 20_000 })
@@ -169,14 +170,14 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
   });
 
   it("manages releases and alerts; a failed delete is shown", async () => {
-    await page.click("#nav a[href='#/releases']");
+    await page.click("#nav a[data-route='releases']");
     await page.locator("input[name=version]").waitFor();
     await page.fill("input[name=version]", "1.2.0");
     await page.fill("input[name=info]", "Faster flows");
     await page.locator("input[name=info]").press("Enter");
     await expect.poll(() => page.locator("main table.data tbody tr td").nth(1).textContent()).toBe("1.2.0");
 
-    await page.click("#nav a[href='#/alerts']");
+    await page.click("#nav a[data-route='alerts']");
     await page.locator("input[name=affects]").waitFor();
     await page.fill("input[name=affects]", "<1.1.0");
     await page.selectOption("select[name=level]", "critical");
@@ -257,7 +258,7 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
   });
 
   it("custom events view: events by name, top properties, app versions", async () => {
-    await page.click("#nav a[href='#/events']");
+    await page.click("#nav a[data-route='events']");
     await page.locator("main[data-route='events']").waitFor();
     await settled();
     const rows = await page.locator("table.data tbody tr").allTextContents();
@@ -268,7 +269,7 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
   });
 
   it("an export over the row cap says why and how to fix it", async () => {
-    await page.click("#nav a[href='#/frontend']");
+    await page.click("#nav a[data-route='frontend']");
     await page.locator("main[data-route='frontend']").waitFor();
     await settled();
     expect(await page.locator(".kpi span", { hasText: "visitors" }).count()).toBe(1);
@@ -297,7 +298,7 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
   });
 
   it("installations: search, paging, an installation's page", async () => {
-    await page.click("#nav a[href='#/installations']");
+    await page.click("#nav a[data-route='installations']");
     // The previous view may still be the settled one until the hash change renders this one.
     await expect.poll(() => page.locator("main table.data tbody tr").count(), { timeout: 20_000 }).toBe(40);
     await page.fill("input[name=q]", ACME(7));

@@ -225,4 +225,23 @@ describe("dashboard on seed:demo data (wrangler dev + chromium)", () => {
     await shots("alerts");
     expect(consoleErrors).toEqual([]);
   });
+
+  it("release history: every release listed; one removed leaves the adoption chart's markers", async () => {
+    await open("#/releases?product=flowforge");
+    const history = page.locator("table.data", { hasText: "Releases of flowforge" });
+    expect(await history.locator("tbody tr td[data-label='Version']").allTextContents()).toEqual([
+      "2.3.0",
+      "2.4.0",
+      "2.5.0",
+      "2.5.1",
+    ]);
+    await history.locator("tbody tr", { hasText: "2.5.0" }).locator("button").click(); // confirm() accepted
+    await expect.poll(() => history.locator("tbody tr").count()).toBe(3);
+    await open("#/overview?product=flowforge");
+    const markers = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>(".chart")).map((c) => c.dataset.markers ?? ""),
+    );
+    expect(markers[1]).toBe("2.4.0,2.5.1");
+    expect(await page.locator(".kpi span", { hasText: "on latest release 2.5.1" }).count()).toBe(1);
+  });
 });
