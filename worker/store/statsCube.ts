@@ -61,24 +61,31 @@ export interface DistributionRow {
 }
 
 /**
- * Filtered distributions in one query: each cube row is read once and counted under each of its
- * dimensions (a cross join with the dimension names, as the rollup does; `v`, not `value`,
- * inside: json_each has a `value` column of its own), installations on
- * `asOf` and installation-days over the range. Unknown OS parts read '?' in `os`, as in rollup_dims.
+ * Filtered distributions in one query: the slice is first summed per combination of the
+ * distribution fields (versions and days folded: a few hundred rows), then each combination is
+ * counted under each of its dimensions (a cross join with the dimension names, as the rollup
+ * does; `v`, not `value`: json_each has a `value` column of its own). Installations on `asOf`
+ * and installation-days over the range. Unknown OS parts read '?' in `os`, as in rollup_dims.
  */
 export async function cubeDistributions(db: Db, s: Slice, f: CubeFilter, asOf: string): Promise<DistributionRow[]> {
   return guard("statsCubeDistributions", () =>
-    db.all<DistributionRow>(sql`SELECT dim, key, v AS value, onDay, n FROM (
-      SELECT k.value AS dim, '' AS key,
-        CASE k.value
-          WHEN 'os_type' THEN rollup_cube.os_type
-          WHEN 'os_arch' THEN rollup_cube.os_arch
-          WHEN 'os' THEN (CASE rollup_cube.os_type WHEN '' THEN '?' ELSE rollup_cube.os_type END) || '/' || (CASE rollup_cube.os_arch WHEN '' THEN '?' ELSE rollup_cube.os_arch END)
-          WHEN 'license' THEN rollup_cube.license_type
-          ELSE rollup_cube.country END AS v,
-        total(CASE WHEN rollup_cube.day = ${asOf} THEN rollup_cube.installations END) AS onDay, total(rollup_cube.installations) AS n
-      FROM ${rollupCube}, json_each('["os_type","os_arch","os","license","country"]') k
-      WHERE ${where(s, f)}
-      GROUP BY dim, v)`),
+    db.all<DistributionRow>(sql`WITH c AS (
+        SELECT ${rollupCube.osType} AS os_type, ${rollupCube.osArch} AS os_arch, ${rollupCube.licenseType} AS license_type,
+          ${rollupCube.country} AS country,
+          total(CASE WHEN ${rollupCube.day} = ${asOf} THEN ${rollupCube.installations} END) AS onDay,
+          total(${rollupCube.installations}) AS n
+        FROM ${rollupCube} WHERE ${where(s, f)}
+        GROUP BY 1, 2, 3, 4)
+      SELECT dim, '' AS key, v AS value, onDay, n FROM (
+        SELECT k.value AS dim,
+          CASE k.value
+            WHEN 'os_type' THEN c.os_type
+            WHEN 'os_arch' THEN c.os_arch
+            WHEN 'os' THEN (CASE c.os_type WHEN '' THEN '?' ELSE c.os_type END) || '/' || (CASE c.os_arch WHEN '' THEN '?' ELSE c.os_arch END)
+            WHEN 'license' THEN c.license_type
+            ELSE c.country END AS v,
+          total(c.onDay) AS onDay, total(c.n) AS n
+        FROM c, json_each('["os_type","os_arch","os","license","country"]') k
+        GROUP BY dim, v)`),
   );
 }
