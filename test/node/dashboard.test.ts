@@ -157,7 +157,8 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     let href: string | null = null;
     // Nav links keep the view's query (product, range, filters): #/frontend?product=…
-    for (let i = 0; i < 12 && !href?.startsWith("#/frontend?"); i++) {
+    // (Tab from wherever focus was last: through the view's links, around to the nav.)
+    for (let i = 0; i < 80 && !href?.startsWith("#/frontend?"); i++) {
       await page.keyboard.press("Tab");
       href = await page.evaluate(() => document.activeElement?.getAttribute("href") ?? null);
     }

@@ -143,9 +143,10 @@ describe("dashboard on seed:demo data (wrangler dev + chromium)", () => {
     await shots("overview-filtered");
     // A reload shows the same filtered view; a licence value in a distribution adds its filter.
     await page.reload();
+    await page.locator("main[data-route]").waitFor(); // rendered again (an empty main is "settled" too)
     await settled();
-    expect(await page.locator("#f-country").inputValue()).toBe("DE");
-    expect(int(await kpi())).toBe(de);
+    await expect.poll(() => page.locator("#f-country").inputValue()).toBe("DE");
+    await expect.poll(async () => int(await kpi()), { timeout: 20_000 }).toBe(de);
     await page.locator("[data-panel='Distribution'] section", { hasText: "Licence type" }).locator("a").first().click();
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/license_type=\w+/);
     await settled();
