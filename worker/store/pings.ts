@@ -8,6 +8,7 @@ import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 import { idKey } from "./instances";
 import { countPingIntoDay, ensureActiveDay, recordActivity } from "./activity";
 import { dropEmpty, ensureDayDims, moveIn, moveOut } from "./dayDims";
+import { cubeDropEmpty, cubeMoveIn, cubeMoveOut, ensureDayCube } from "./dayCube";
 
 export type InstanceRow = typeof instances.$inferInsert;
 export type PingRow = typeof pings.$inferInsert;
@@ -53,8 +54,9 @@ function rowWhere(table: typeof pings, row: PingRow, condition: SQL): SQL {
  * The same transaction keeps the rollups of the ping's day current without a cron run
  * (store/activity.ts, store/dayDims.ts): the (product, day) rollup_active row and the day's
  * simple dims are made if missing, the ping counted into rollup_active (active-1/7/30 from the
- * installation's activity before this ping) and moved into rollup_dims (from the installation's
- * previous values of the day), then the stored row merged into instance_activity.
+ * installation's activity before this ping) and moved into rollup_dims and the breakdown cube
+ * (store/dayCube.ts; from the installation's previous values of the day), then the stored row
+ * merged into instance_activity.
  * `core` = `keyed` (instance and key registration: a caller may read the registered key right
  * after them) then `store`, to run back to back in this order: the count relies on changes()
  * of the touch before it, and the dims moves on the activity state before its merge.
@@ -82,6 +84,7 @@ export function pingWrites(
   ] as const;
   const store = [
     ensureDayDims(db, ping.product, ping.day, keyMatches),
+    ensureDayCube(db, ping.product, ping.day, keyMatches),
     ensureActiveDay(db, ping.product, ping.day, keyMatches),
     db
       .insert(pings)
@@ -108,6 +111,9 @@ export function pingWrites(
     moveOut(db, ping.uuid, ping.instanceId, ping.product, ping.day),
     moveIn(db, ping.uuid),
     dropEmpty(db, ping.uuid, ping.instanceId, ping.product, ping.day),
+    cubeMoveOut(db, ping.uuid, ping.instanceId, ping.product, ping.day),
+    cubeMoveIn(db, ping.uuid),
+    cubeDropEmpty(db, ping.uuid, ping.instanceId, ping.product, ping.day),
     recordActivity(db, ping.uuid),
   ] as const;
   return {
@@ -136,8 +142,8 @@ export async function recordPing(
   const keyHash = instance.keyHash ?? null;
   const writes = pingWrites(db, instance, ping, records);
   const [create, register] = writes.keyed;
-  // 0-1 keyed, 2 the registered key, 3-11 writes.store (9), 12 the stored uuid, then release and alerts.
-  const [, , registered, , , , , , , , , , stored, release, productAlerts] = await guard("recordPing", () =>
+  // 0-1 keyed, 2 the registered key, 3-15 writes.store (13), 16 the stored uuid, then release and alerts.
+  const [, , registered, , , , , , , , , , , , , , stored, release, productAlerts] = await guard("recordPing", () =>
     db.batch([
       create,
       register,

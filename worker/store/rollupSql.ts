@@ -98,13 +98,19 @@ export function dimsSql({ d }: Pick<DayWindow, "d">, product?: string, only?: SQ
 
 /**
  * The breakdown cube: one row per combination of the filterable fields, installations counted once
- * by their last ping of the day. Reads only the day's own pings (the pings_day index), never a window.
+ * by their last ping of the day. Reads only the day's own pings (the pings_day index), never a
+ * window; `product`/`only` as in dimsSql (the ping's transaction builds one product's baseline).
  */
-export function cubeSql({ d }: DayWindow): SQL {
-  return sql`WITH ${latest(d)}
-    SELECT product, ${d}, coalesce(version, ''), coalesce(license_type, ''), coalesce(country, ''),
-      coalesce(os_type, ''), coalesce(os_arch, ''), count(*)
+export function cubeSql({ d }: Pick<DayWindow, "d">, product?: string, only?: SQL): SQL {
+  return sql`WITH ${latest(d, product, only)}
+    SELECT product, ${d}, ${cubeKey(sql.raw("latest"))}, count(*)
     FROM latest GROUP BY 1, 3, 4, 5, 6, 7`;
+}
+
+/** A ping's (or a stored activity state's) cube key columns, as rollup_cube keeps them ('' = unknown). */
+export function cubeKey(alias: SQL): SQL {
+  return sql`coalesce(${alias}.version, ''), coalesce(${alias}.license_type, ''), coalesce(${alias}.country, ''),
+      coalesce(${alias}.os_type, ''), coalesce(${alias}.os_arch, '')`;
 }
 
 /** Runtimes: every env key but the product's own (that one is its version). */
@@ -217,7 +223,7 @@ type Target =
 export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupActive, activeSql],
   [rollupDims, (w) => dimsSql(w)],
-  [rollupCube, cubeSql],
+  [rollupCube, (w) => cubeSql(w)],
   [rollupDims, runtimeSql],
   [rollupMetrics, countsSql],
   [rollupMetrics, flagsSql],
