@@ -8,7 +8,7 @@
 // Deterministic (a seeded PRNG): the same day gives the same data. Rows are written as SQL
 // through `wrangler d1 execute --local --file` (test/harness/localD1.ts).
 import path from "node:path";
-import { executeSql, migrateLocal } from "../test/harness/localD1.ts";
+import { activityBackfillSql, executeSql, migrateLocal } from "../test/harness/localD1.ts";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -313,6 +313,8 @@ const sql = [
   ),
   `INSERT OR REPLACE INTO releases (product, version, info, url, updated_at) VALUES ${rows.releases.join(",")};`,
   `INSERT OR REPLACE INTO release_history (product, version, released_at) VALUES ${rows.history.join(",")};`,
+  // Raw pings written straight into D1: their instance_activity, as a deploy over old data builds it.
+  activityBackfillSql(),
 ].join("\n");
 
 // The local D1 of `npm run dev` (.wrangler/state) unless --persist-to names another.
