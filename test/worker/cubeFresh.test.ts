@@ -16,6 +16,8 @@ import { adminJson, callWith, emptyDatabase, uuid } from "./helpers";
  * what the cron would build from that day's raw pings.
  */
 const db = () => database(env);
+/** The consumer's store (these messages hold pings only; events would go to the test's R2 archive). */
+const store = (messages: IngestMessage[]) => storeMessages(db(), env.ARCHIVE, messages, Date.now());
 const T = "2026-10-15";
 const noon = (day: string) => Date.parse(`${day}T12:00:00Z`);
 
@@ -89,8 +91,8 @@ describe("rollup_cube of the ping's day, kept by the ping's own transaction", ()
       const ofDay = messages.filter((m) => m.kind === "ping" && m.ping.day === day).sort(() => rand() - 0.5);
       for (let i = 0; i < ofDay.length; i += 10) {
         const batch = ofDay.slice(i, i + 10);
-        await storeMessages(db(), batch);
-        if (i === 0) await storeMessages(db(), batch); // redelivered whole
+        await store(batch);
+        if (i === 0) await store(batch); // redelivered whole
       }
     }
     for (const d of days) {
