@@ -2,6 +2,7 @@ import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import {
   eventArchivePending,
   eventArchiveRefs,
+  eventIds,
   events,
   eventSeen,
   eventsIncoming,
@@ -13,7 +14,9 @@ import {
 import type { Db } from "./db";
 import { guard } from "./db";
 import { eventJsonChunks, selectFromJson, type EventRow } from "./events";
-import { putPendingObjects, writeDigest, type PendingObject } from "./eventArchive";
+import { ARCHIVE_COLUMNS, putPendingObjects, writeDigest, type PendingObject } from "./eventArchive";
+import { addDays, utcDay } from "../lib/time";
+import { durationBucketSql } from "./rollupEventsSql";
 
 /**
  * Storing events, the one writer of the direct capture path and the queue consumer:
@@ -21,19 +24,53 @@ import { putPendingObjects, writeDigest, type PendingObject } from "./eventArchi
  * 1. the rows' uuids are looked up (one read): rows already stored are dropped, and the digest
  *    of the rest names this write's archive objects;
  * 2. per byte-bounded chunk (store/events.ts), ONE transaction: the chunk's rows whose uuid is
- *    not in `events` are staged in `events_incoming` (duplicates inside the chunk once), the
- *    counters of their day are incremented FROM THE STAGED ROWS ONLY (rollup_frontend,
- *    rollup_pages, rollup_events, rollup_event_props; sessions and visitors through
- *    `event_seen`), the outbox row of their archive object and the browser references it holds
- *    (event_archive_refs, for erasure) are written, the rows move to `events`
- *    and the stage is emptied. A redelivery, a client retry or a concurrent writer of the same
- *    uuid stages nothing, so it adds 0 everywhere;
+ *    not in `event_ids` (the dedupe horizon, EVENT_DEDUPE_DAYS) nor in `events` are staged in
+ *    `events_incoming` (duplicates inside the chunk once), the counters of their day are
+ *    incremented FROM THE STAGED ROWS ONLY (rollup_frontend, rollup_pages, rollup_events,
+ *    rollup_event_props; sessions and visitors through `event_seen`; time-on-page histograms
+ *    merged into the JSON columns; entries and exits moved when a session's first or last
+ *    `$pageview` changes), their uuids go to `event_ids`, the outbox row of their archive
+ *    object (with its lines) and the browser references it holds (event_archive_refs, for
+ *    erasure) are written, the rows move to `events` (unless EVENTS_D1_DAYS = 0) and the stage
+ *    is emptied. A redelivery, a client retry or a concurrent writer of the same uuid stages
+ *    nothing, so it adds 0 everywhere;
  * 3. the archive objects (gzip NDJSON, store/eventArchive.ts) are put to R2, then their outbox
  *    rows deleted; a put that fails leaves them for the cron (flushPendingArchive).
  *
- * Left to the cron's rebuild of the day (rollupEventsSql.ts): time-on-page histograms,
- * entry/exit pages, the top-500 page and top-N property trims.
+ * Every counter is a sum over the day's rows (or, for entries and exits, a function of each
+ * session's extreme views, which the session row keeps), so any split of the rows into writes,
+ * in any order, ends with what the cron's rebuild computes from them (rollupEventsSql.ts). Left
+ * to the cron: the top-500 page and top-N property trims, and only when D1 keeps raw events.
  */
+
+/**
+ * Days a stored event's uuid is remembered (`event_ids`): today and the 4 days before, so a
+ * message the queue delivers as late as its default retention allows (4 days: Cloudflare
+ * Queues' default message retention) or a client resend within that time adds nothing. A uuid
+ * resent later than that (a dead letter replayed after a week) is stored, counted and archived
+ * again, unless `events` (EVENTS_D1_DAYS) still holds it.
+ */
+export const EVENT_DEDUPE_DAYS = 5;
+
+/** The days of the dedupe horizon ending with the day of `now` (pure). */
+export function dedupeDays(now: number): string[] {
+  const today = utcDay(now);
+  return Array.from({ length: EVENT_DEDUPE_DAYS }, (_, i) => addDays(today, -i));
+}
+
+/** The first day the cron keeps in `event_ids` (older days are deleted). */
+export function dedupeFrom(today: string): string {
+  return addDays(today, -(EVENT_DEDUPE_DAYS - 1));
+}
+
+/** A uuid's 16 bytes, in SQL (uuids are 32 hex digits, canonical with dashes: pipeline/events). */
+const uuidBytes = (column: SQL) => sql`unhex(replace(${column}, '-', ''))`;
+
+/** The horizon's days as an SQL list of literals (computed, never client input: YYYY-MM-DD). */
+function dayList(days: string[]): SQL {
+  for (const d of days) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new Error(`not a day: ${d}`);
+  return sql.raw(days.map((d) => `'${d}'`).join(", "));
+}
 
 /** Every column of an event row, by SQL name. */
 const columnList = sql.raw(
@@ -73,6 +110,8 @@ function counterStatements(): SQL[] {
       FROM ${inc} WHERE event IN ('$pageview', '$pageleave') GROUP BY product, day, coalesce(path, '')
       ON CONFLICT (product, day, path) DO UPDATE SET pageviews = pageviews + excluded.pageviews,
         leaves = leaves + excluded.leaves`,
+    ...durationStatements(),
+    ...entryExitStatements(),
     sql`INSERT INTO ${rollupEvents} (product, day, event, app_version, count)
       SELECT product, day, event, coalesce(app_version, ''), count(*) FROM ${inc}
       WHERE ${custom} GROUP BY product, day, event, coalesce(app_version, '')
@@ -85,17 +124,96 @@ function counterStatements(): SQL[] {
   ];
 }
 
-/** The statements of one chunk's transaction (see the file comment). */
-function chunkStatements(db: Db, json: string, digest: string, now: number) {
+/** A histogram merge: the JSON object `a` plus `b`, key by key, keys in text order (as json_group_object over a GROUP BY gives them). */
+function mergeHistograms(a: SQL, b: SQL): SQL {
+  return sql`(SELECT json_group_object(key, n) FROM (SELECT key, sum(value) AS n FROM (
+    SELECT key, value FROM json_each(coalesce(${a}, '{}')) UNION ALL SELECT key, value FROM json_each(${b}))
+    GROUP BY key))`;
+}
+
+/**
+ * Time-on-page histograms of the staged `$pageleave`s merged into rollup_frontend.durations and
+ * rollup_pages.durations (the buckets of the cron's rebuild, `durationBucketSql`): a histogram is
+ * a count per bucket, so merging the staged rows' histogram is exact in any order.
+ */
+function durationStatements(): SQL[] {
   const inc = eventsIncoming;
+  const leaves = (keys: string) =>
+    sql`SELECT ${sql.raw(keys)}, json_group_object(b, n) AS h FROM (
+      SELECT ${sql.raw(keys)}, ${durationBucketSql} AS b, count(*) AS n FROM (
+        SELECT product, day, coalesce(path, '') AS path, duration_ms FROM ${inc}
+        WHERE event = '$pageleave' AND duration_ms >= 0) GROUP BY ${sql.raw(keys)}, b)
+      GROUP BY ${sql.raw(keys)}`;
+  return [
+    sql`INSERT INTO ${rollupFrontend} (product, day, events, pageviews, pageleaves, sessions, visitors, durations)
+      SELECT product, day, 0, 0, 0, 0, 0, h FROM (${leaves("product, day")}) WHERE true
+      ON CONFLICT (product, day) DO UPDATE SET durations = ${mergeHistograms(sql.raw("rollup_frontend.durations"), sql.raw("excluded.durations"))}`,
+    sql`INSERT INTO ${rollupPages} (product, day, path, pageviews, entries, exits, leaves, durations)
+      SELECT product, day, path, 0, 0, 0, 0, h FROM (${leaves("product, day, path")}) WHERE true
+      ON CONFLICT (product, day, path) DO UPDATE SET durations = ${mergeHistograms(sql.raw("rollup_pages.durations"), sql.raw("excluded.durations"))}`,
+  ];
+}
+
+/**
+ * Entry and exit pages: a session's entry page is its first `$pageview` of the day by (t, uuid),
+ * t = coalesce(timestamp, received_at), its exit page its last (pagesSql). The session's row in
+ * event_seen keeps both so far; per session of the stage, the staged extreme view replaces the
+ * kept one when it comes before (after) it: the old page's entries (exits) lose 1 and the new
+ * page's gain 1. Runs after the session rows exist (the INSERT OR IGNORE into event_seen). A -1
+ * goes only to a page row that exists (one the rebuild's top-500 trim dropped stays dropped).
+ */
+function entryExitStatements(): SQL[] {
+  const inc = eventsIncoming;
+  const views = (end: "first" | "last") =>
+    sql`WITH v AS (SELECT product, day, session_id, coalesce(timestamp, received_at) AS t, uuid, coalesce(path, '') AS path,
+        row_number() OVER (PARTITION BY product, day, session_id
+          ORDER BY coalesce(timestamp, received_at) ${sql.raw(end === "first" ? "" : "DESC")}, uuid ${sql.raw(end === "first" ? "" : "DESC")}) AS r
+        FROM ${inc} WHERE event = '$pageview' AND session_id IS NOT NULL),
+      x AS (SELECT v.product, v.day, v.t, v.uuid, v.path, s.${sql.raw(end)}_t AS ot, s.${sql.raw(end)}_uuid AS ou,
+          s.${sql.raw(end)}_path AS op, s.rowid AS seen
+        FROM v JOIN ${eventSeen} s ON s.day = v.day AND s.product = v.product AND s.kind = 's' AND s.id = v.session_id
+        WHERE v.r = 1 AND (s.${sql.raw(end)}_t IS NULL OR (v.t, v.uuid) ${sql.raw(end === "first" ? "<" : ">")} (s.${sql.raw(end)}_t, s.${sql.raw(end)}_uuid)))`;
+  const column = (end: "first" | "last") => (end === "first" ? "entries" : "exits");
+  const statements: SQL[] = [];
+  for (const end of ["first", "last"] as const) {
+    const col = sql.raw(column(end));
+    statements.push(
+      sql`${views(end)}
+        INSERT INTO ${rollupPages} (product, day, path, pageviews, entries, exits, leaves, durations)
+        SELECT product, day, path, 0, ${sql.raw(end === "first" ? "sum(d), 0" : "0, sum(d)")}, 0, NULL FROM (
+          SELECT product, day, path, 1 AS d FROM x
+          UNION ALL SELECT product, day, op, -1 FROM x WHERE ot IS NOT NULL AND EXISTS (
+            SELECT 1 FROM ${rollupPages} p WHERE p.product = x.product AND p.day = x.day AND p.path = x.op))
+        GROUP BY product, day, path
+        ON CONFLICT (product, day, path) DO UPDATE SET ${col} = ${col} + excluded.${col}`,
+      sql`${views(end)}
+        UPDATE ${eventSeen} SET ${sql.raw(`${end}_t`)} = x.t, ${sql.raw(`${end}_uuid`)} = x.uuid, ${sql.raw(`${end}_path`)} = x.path
+        FROM x WHERE ${eventSeen}.rowid = x.seen`,
+    );
+  }
+  return statements;
+}
+
+/** The statements of one chunk's transaction (see the file comment). */
+function chunkStatements(db: Db, json: string, digest: string, now: number, keepRaw: boolean) {
+  const inc = eventsIncoming;
+  const days = dayList(dedupeDays(now));
+  const uuid = sql`json_extract(value, '$.uuid')`;
+  const line = sql.raw(
+    `json_object(${ARCHIVE_COLUMNS.map((c) => `'${c}', ${c === "props" ? "json(props)" : c}`).join(", ")})`,
+  );
   return {
     stage: db
       .insert(inc)
       .select(
-        sql`${selectFromJson(json)} AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = json_extract(value, '$.uuid'))`,
+        sql`${selectFromJson(json)} AND NOT EXISTS (SELECT 1 FROM ${eventIds} x WHERE x.day IN (${days}) AND x.id = ${uuidBytes(uuid)})
+          ${keepRaw ? sql`AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = ${uuid})` : sql``}`,
       )
       .onConflictDoNothing({ target: inc.uuid }),
     counters: counterStatements().map((s) => db.run(s)),
+    ids: db.run(
+      sql`INSERT OR IGNORE INTO ${eventIds} (day, id) SELECT day, ${uuidBytes(sql.raw("uuid"))} FROM ${inc} WHERE true`,
+    ),
     refs: db.run(
       sql`INSERT OR IGNORE INTO ${eventArchiveRefs} (instance_ref, object_key)
         SELECT DISTINCT instance_ref, 'events/' || product || '/' || day || '/' || ${sql.raw(`'${digest}'`)} || '.ndjson.gz'
@@ -105,25 +223,32 @@ function chunkStatements(db: Db, json: string, digest: string, now: number) {
       .insert(eventArchivePending)
       .select(
         sql`SELECT NULL, 'events/' || product || '/' || day || '/' || ${digest} || '.ndjson.gz', product, day,
-          json_group_array(uuid), ${now} FROM ${inc} WHERE true GROUP BY product, day`,
+          json_group_array(uuid), json_group_array(${line}), ${now} FROM ${inc} WHERE true GROUP BY product, day`,
       )
-      .returning(),
+      .returning({ id: eventArchivePending.id, objectKey: eventArchivePending.objectKey, uuids: eventArchivePending.uuids }),
     // Named columns: `events` gained instance_ref by ALTER TABLE, so its column order differs.
-    move: db.run(
-      sql`INSERT INTO ${events} (${columnList}, archived) SELECT ${columnList}, 1 FROM ${inc} WHERE true
+    move: keepRaw
+      ? db.run(
+          sql`INSERT INTO ${events} (${columnList}, archived) SELECT ${columnList}, 1 FROM ${inc} WHERE true
         ON CONFLICT (uuid) DO NOTHING`,
-    ),
+        )
+      : undefined,
     clear: db.delete(inc),
   };
 }
 
-/** uuids of `rows` already in `events`. */
-async function storedUuids(db: Db, uuids: string[]): Promise<Set<string>> {
+/** uuids of `rows` already stored: in the dedupe horizon's `event_ids`, or in `events` when D1 keeps them. */
+async function storedUuids(db: Db, uuids: string[], now: number, keepRaw: boolean): Promise<Set<string>> {
   const found = new Set<string>();
+  const days = dayList(dedupeDays(now));
   for (let i = 0; i < uuids.length; i += UUIDS_PER_READ) {
     const slice = JSON.stringify(uuids.slice(i, i + UUIDS_PER_READ));
     const rows = await guard("eventsStored", () =>
-      db.all<{ uuid: string }>(sql`SELECT uuid FROM ${events} WHERE uuid IN (SELECT value FROM json_each(${slice}))`),
+      db.all<{ uuid: string }>(
+        sql`SELECT value AS uuid FROM json_each(${slice}) WHERE EXISTS (SELECT 1 FROM ${eventIds} x
+          WHERE x.day IN (${days}) AND x.id = ${uuidBytes(sql.raw("value"))})
+          ${keepRaw ? sql`OR EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = value)` : sql``}`,
+      ),
     );
     for (const r of rows) found.add(r.uuid);
   }
@@ -144,20 +269,26 @@ export interface EventWrite {
  * counts only the rest. An R2 failure is thrown too, after D1 committed: the outbox keeps the
  * objects for the cron, and a retry finds the rows stored (nothing twice).
  */
-export async function writeEvents(db: Db, bucket: R2Bucket, input: EventRow[], now: number): Promise<EventWrite> {
+export async function writeEvents(
+  db: Db,
+  bucket: R2Bucket,
+  input: EventRow[],
+  now: number,
+  keepRaw = true,
+): Promise<EventWrite> {
   const unique = new Map<string, EventRow>();
   for (const r of input) if (!unique.has(r.uuid)) unique.set(r.uuid, r);
-  const stored = await storedUuids(db, [...unique.keys()]);
+  const stored = await storedUuids(db, [...unique.keys()], now, keepRaw);
   const rows = [...unique.values()].filter((r) => !stored.has(r.uuid));
   if (rows.length === 0) return { inserted: 0, objects: 0, archiveBytes: 0 };
   const digest = await writeDigest(rows.map((r) => r.uuid));
   const pending = new Map<string, PendingObject>();
   for (const json of eventJsonChunks(rows)) {
-    const s = chunkStatements(db, json, digest, now);
+    const s = chunkStatements(db, json, digest, now, keepRaw);
     const results = await guard("writeEvents", () =>
-      db.batch([s.stage, ...s.counters, s.refs, s.outbox, s.move, s.clear]),
+      db.batch([s.stage, ...s.counters, s.ids, s.refs, s.outbox, ...(s.move ? [s.move] : []), s.clear]),
     );
-    const outbox = results[2 + s.counters.length] as Array<typeof eventArchivePending.$inferSelect>;
+    const outbox = results[3 + s.counters.length] as Array<{ id: number; objectKey: string; uuids: string }>;
     for (const o of outbox) {
       const entry = pending.get(o.objectKey) ?? { ids: [], objectKey: o.objectKey, rows: [] };
       entry.ids.push(o.id);

@@ -8,8 +8,8 @@ import type { DayWindow } from "./dayWindow";
  * only: no window), adds what only it computes (durations, entries, exits) and trims the tops.
  */
 
-/** Bucket of a $pageleave duration: whole seconds < 600 s, whole minutes < 1 h, then 3600. */
-const bucket = sql.raw(`CAST(CASE
+/** Bucket of a $pageleave duration: whole seconds < 600 s, whole minutes < 1 h, then 3600 (the event writer uses it too). */
+export const durationBucketSql = sql.raw(`CAST(CASE
   WHEN CAST(duration_ms AS INTEGER) < 600000 THEN CAST(duration_ms AS INTEGER) / 1000
   WHEN CAST(duration_ms AS INTEGER) < 3600000 THEN (CAST(duration_ms AS INTEGER) / 60000) * 60
   ELSE 3600 END AS TEXT)`);
@@ -23,7 +23,7 @@ export function frontendSql(w: DayWindow): SQL {
   const { d } = w;
   return sql`WITH ev AS (SELECT * FROM ${eventsOf(w)}),
     h AS (SELECT product, json_group_object(b, n) AS durations FROM (
-      SELECT product, ${bucket} AS b, count(*) AS n FROM ev
+      SELECT product, ${durationBucketSql} AS b, count(*) AS n FROM ev
       WHERE event = '$pageleave' AND duration_ms >= 0 GROUP BY product, b) GROUP BY product)
     SELECT ev.product, ${d}, count(*), sum(event = '$pageview'), sum(event = '$pageleave'),
       count(DISTINCT session_id), count(DISTINCT distinct_id), max(h.durations)
@@ -47,7 +47,7 @@ export function pagesSql(w: DayWindow): SQL {
       row_number() OVER (PARTITION BY product ORDER BY sum(views) DESC, sum(leaves) DESC, path) AS rk
       FROM per GROUP BY product, path),
     h AS (SELECT product, path, json_group_object(b, n) AS durations FROM (
-      SELECT product, path, ${bucket} AS b, count(*) AS n FROM ev
+      SELECT product, path, ${durationBucketSql} AS b, count(*) AS n FROM ev
       WHERE event = '$pageleave' AND duration_ms >= 0 GROUP BY product, path, b) GROUP BY product, path)
     SELECT tot.product, ${d}, tot.path, views, entries, exits, leaves, h.durations
     FROM tot LEFT JOIN h ON h.product = tot.product AND h.path = tot.path WHERE rk <= 500`;
