@@ -66,11 +66,23 @@ export const configSchema = z.object({
   /** Days raw pings are kept (rollups are kept for good); at least RETENTION_MIN_DAYS. */
   RETENTION_DAYS: z.string().default("90").transform(Number).pipe(z.number().int().min(RETENTION_MIN_DAYS).max(3650)),
   /**
-   * Days raw events stay in D1 (today's and the days before it), where they dedupe resent uuids
-   * and feed the cron's rebuild of recent days; the R2 archive keeps them for exports. >= 4: the
-   * 3 recent days the cron rebuilds (RECENT_DAYS) plus one for retries and replays across midnight.
+   * Days raw events stay in D1 (today's and the days before it), where the cron rebuilds the
+   * recent days' frontend rollups from them and the admin event list reads them; the R2 archive
+   * keeps them for exports. 0 = never written to D1 (the writer's counters and its dedupe
+   * horizon, event_ids, need no raw row); else >= 4: the 3 recent days the cron rebuilds
+   * (RECENT_DAYS) plus one for retries and replays across midnight.
    */
-  EVENTS_D1_DAYS: z.string().default("7").transform(Number).pipe(z.number().int().min(4).max(3650)),
+  EVENTS_D1_DAYS: z
+    .string()
+    .default("7")
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .max(3650)
+        .refine((n) => n === 0 || n >= 4, "0, or 4 and more"),
+    ),
   /** "true" allows ?source=raw on the versions stats route (benchmarks only). */
   STATS_RAW_COMPARE: z.enum(["true", "false"]).default("false"),
   /** "off" skips the limiter on the ping routes (a WAF rule guards them instead). */
@@ -96,7 +108,7 @@ export interface Config {
   /** ["*"] or exact origins. */
   allowedOrigins: string[];
   retentionDays: number;
-  /** Days raw events are kept in D1 (the archive in R2 keeps them all). */
+  /** Days raw events are kept in D1, 0 = none (the archive in R2 keeps them all). */
   eventsD1Days: number;
   statsRawCompare: boolean;
   pingDamping: boolean;

@@ -5,6 +5,7 @@ import { storeMessages } from "./pipeline/queue/store";
 import type { IngestMessage } from "./pipeline/queue/message";
 import { putDeadLetters } from "./store/deadLetters";
 import { log } from "./lib/log";
+import { config } from "./config";
 
 /** The dead-letter queue's name (wrangler.toml `dead_letter_queue`). */
 export const DEAD_LETTER_QUEUE = "candor-ingest-dlq";
@@ -25,7 +26,7 @@ export async function runQueue(batch: MessageBatch<unknown>, env: Env, now: numb
   }
   const messages = batch.messages.map((m) => m.body as IngestMessage);
   try {
-    const { statements, events } = await storeMessages(database(env), env.ARCHIVE, messages, now);
+    const { statements, events } = await storeMessages(database(env), env.ARCHIVE, messages, now, keepRawEvents(env));
     log("info", "ingestion batch stored", { messages: messages.length, statements, events });
   } catch (err) {
     log("warn", "ingestion batch failed; the queue will retry it", {
@@ -35,4 +36,13 @@ export async function runQueue(batch: MessageBatch<unknown>, env: Env, now: numb
     throw err;
   }
   batch.ackAll();
+}
+
+/** Whether raw events go to D1 (EVENTS_D1_DAYS > 0); an invalid configuration keeps them (nothing lost). */
+function keepRawEvents(env: Env): boolean {
+  try {
+    return config(env).eventsD1Days > 0;
+  } catch {
+    return true;
+  }
 }

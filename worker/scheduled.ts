@@ -6,7 +6,7 @@ import { addDays, DAY_MS, utcDay } from "./lib/time";
 import { runLifecycle } from "./pipeline/rollup/run";
 import { backfillArchive, flushPendingArchive, oldestPendingDay, oldestUnarchivedDay } from "./store/eventArchive";
 import { compactArchive } from "./store/eventCompaction";
-import { purgeErased } from "./store/eventErasure";
+import { erasedNow, isErased, purgeErased } from "./store/eventErasure";
 
 /**
  * Cron work (wrangler.toml [triggers]); `now` is passed in so tests control time.
@@ -56,7 +56,13 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
 async function archiveMaintenance(db: Db, bucket: R2Bucket, now: number): Promise<void> {
   const today = utcDay(now);
   const steps: Array<[string, () => Promise<unknown>]> = [
-    ["outbox", () => flushPendingArchive(db, bucket, now)],
+    [
+      "outbox",
+      async () => {
+        const erased = await erasedNow(db);
+        return flushPendingArchive(db, bucket, now, (e) => !isErased(erased, e));
+      },
+    ],
     ["erasure", () => purgeErased(db, bucket)],
     ["compaction", () => compactArchive(db, bucket, [addDays(today, -2), addDays(today, -1), today])],
   ];

@@ -15,6 +15,7 @@ export const errorCodes = [
   "unauthorized", // 401: missing or wrong bearer token / project API key
   "instance_key_mismatch", // 403: the instance has a registered key and the request did not present it
   "not_found", // 404: unknown route or resource
+  "events_not_kept", // 404: GET /v1/admin/events while EVENTS_D1_DAYS = 0 (raw events only in the R2 archive)
   "method_not_allowed", // 405
   "rate_limited", // 429
   "storage_unavailable", // 503 + Retry-After: D1 failed; safe to retry

@@ -71,6 +71,33 @@ export function archiveLine(r: EventRow): string {
   return JSON.stringify(line);
 }
 
+/** An archive line's object back as a row (the outbox keeps its rows as archive lines). */
+export function rowOfLine(e: ArchivedEvent): EventRow {
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  const num = (v: unknown) => (typeof v === "number" ? v : null);
+  return {
+    uuid: String(e.uuid),
+    product: String(e.product),
+    event: String(e.event),
+    timestamp: num(e.timestamp),
+    receivedAt: Number(e.received_at),
+    day: String(e.day),
+    distinctId: str(e.distinct_id),
+    sessionId: str(e.session_id),
+    path: str(e.path),
+    referrerDomain: str(e.referrer_domain),
+    browser: str(e.browser),
+    os: str(e.os),
+    lib: str(e.lib),
+    libVersion: str(e.lib_version),
+    instanceRef: str(e.instance_ref),
+    appVersion: str(e.app_version),
+    licenseType: str(e.license_type),
+    durationMs: num(e.duration_ms),
+    props: e.props !== null && typeof e.props === "object" ? (e.props as EventRow["props"]) : null,
+  };
+}
+
 /** The object of a day's rows: sorted by (received_at, uuid), one line each, gzip. */
 export async function archiveObject(rows: EventRow[]): Promise<Uint8Array> {
   const sorted = [...rows].sort((a, b) => a.receivedAt - b.receivedAt || (a.uuid < b.uuid ? -1 : 1));
@@ -125,10 +152,18 @@ export const PENDING_PER_RUN = 100;
 
 /**
  * The cron's half of the outbox: objects whose writer failed to put them (or died first), rebuilt
- * from the rows in D1 (still there: the outbox is flushed before retention runs, and rows stay
- * EVENTS_D1_DAYS >= 4 days) and put under the key the writer chose. Returns objects put.
+ * from the outbox row's own lines (`rows`: D1 may keep no raw events, EVENTS_D1_DAYS = 0; rows
+ * written before that column existed are read back from `events`, which keeps a day's events
+ * while it has an outbox row) and put under the key the writer chose. Lines `keep` refuses
+ * (events of installations erased meanwhile: the cron passes eventErasure's test) are left out.
+ * Returns objects put.
  */
-export async function flushPendingArchive(db: Db, bucket: R2Bucket, now: number): Promise<number> {
+export async function flushPendingArchive(
+  db: Db,
+  bucket: R2Bucket,
+  now: number,
+  keep: (e: ArchivedEvent) => boolean = () => true,
+): Promise<number> {
   const pending = await guard("archivePending", () =>
     db
       .select()
@@ -141,20 +176,27 @@ export async function flushPendingArchive(db: Db, bucket: R2Bucket, now: number)
   for (const p of pending) byKey.set(p.objectKey, [...(byKey.get(p.objectKey) ?? []), p]);
   const objects: PendingObject[] = [];
   for (const [objectKey, list] of [...byKey].slice(0, PENDING_PER_RUN)) {
-    const uuids = list.flatMap((p) => JSON.parse(p.uuids) as string[]);
-    const rows = await guard("archivePendingRows", () =>
-      db
-        .select()
-        .from(events)
-        .where(
-          and(
-            eq(events.product, list[0]!.product),
-            sql`${events.uuid} IN (SELECT value FROM json_each(${JSON.stringify(uuids)}))`,
+    const rows: EventRow[] = [];
+    const fromD1 = list.filter((p) => p.rows === null).flatMap((p) => JSON.parse(p.uuids) as string[]);
+    for (const p of list)
+      if (p.rows !== null)
+        for (const line of JSON.parse(p.rows) as ArchivedEvent[]) if (keep(line)) rows.push(rowOfLine(line));
+    if (fromD1.length > 0) {
+      const stored = await guard("archivePendingRows", () =>
+        db
+          .select()
+          .from(events)
+          .where(
+            and(
+              eq(events.product, list[0]!.product),
+              sql`${events.uuid} IN (SELECT value FROM json_each(${JSON.stringify(fromD1)}))`,
+            ),
           ),
-        ),
-    );
-    // Fewer rows than uuids: the installation was erased meanwhile (its rows left D1).
-    if (rows.length < uuids.length) log("warn", "event archive: outbox rows gone from D1", { objectKey });
+      );
+      // Fewer rows than uuids: the installation was erased meanwhile (its rows left D1).
+      if (stored.length < fromD1.length) log("warn", "event archive: outbox rows gone from D1", { objectKey });
+      rows.push(...stored);
+    }
     objects.push({ ids: list.map((p) => p.id), objectKey, rows });
   }
   await putPendingObjects(db, bucket, objects);

@@ -30,6 +30,9 @@ export function frontendSql(w: DayWindow): SQL {
     FROM ev LEFT JOIN h ON h.product = ev.product GROUP BY ev.product`;
 }
 
+/** Pages kept per product and day by a rebuild (top by pageviews, then leaves, then path). */
+export const PAGES_PER_DAY = 500;
+
 /** Per page: views, sessions entering/leaving on it (first/last $pageview), leaves and their durations. */
 export function pagesSql(w: DayWindow): SQL {
   const { d } = w;
@@ -50,7 +53,7 @@ export function pagesSql(w: DayWindow): SQL {
       SELECT product, path, ${durationBucketSql} AS b, count(*) AS n FROM ev
       WHERE event = '$pageleave' AND duration_ms >= 0 GROUP BY product, path, b) GROUP BY product, path)
     SELECT tot.product, ${d}, tot.path, views, entries, exits, leaves, h.durations
-    FROM tot LEFT JOIN h ON h.product = tot.product AND h.path = tot.path WHERE rk <= 500`;
+    FROM tot LEFT JOIN h ON h.product = tot.product AND h.path = tot.path WHERE rk <= ${PAGES_PER_DAY}`;
 }
 
 /** Property pairs kept per custom event and day by a rebuild (values are free text). */

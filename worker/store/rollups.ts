@@ -1,5 +1,6 @@
 import { eq, min, sql, type SQL } from "drizzle-orm";
 import {
+  eventIds,
   events,
   eventSeen,
   pings,
@@ -19,6 +20,7 @@ import {
 import type { Db } from "./db";
 import { guard } from "./db";
 import { buildStatements } from "./rollupSql";
+import { EVENT_PROPS_PER_EVENT, PAGES_PER_DAY } from "./rollupEventsSql";
 import type { DayWindow } from "./dayWindow";
 
 const STATE = "daily";
@@ -36,16 +38,39 @@ const rollupTables = [
   rollupSessions,
 ];
 
+/** The frontend rollups the event writer keeps (the rest are the cron's alone). */
+const frontendTables = new Set<unknown>([rollupFrontend, rollupPages, rollupEvents, rollupEventProps]);
+
+/**
+ * The trims of a day's frontend rollups when they are not rebuilt from raw events: pages past the
+ * top PAGES_PER_DAY by (pageviews, leaves, path) and property pairs past the top
+ * EVENT_PROPS_PER_EVENT per event, as pagesSql and eventPropsSql keep them.
+ */
+function trimStatements(db: Db, d: string) {
+  return [
+    db.run(sql`DELETE FROM ${rollupPages} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
+      SELECT rowid, row_number() OVER (PARTITION BY product ORDER BY pageviews DESC, leaves DESC, path) AS rk
+      FROM ${rollupPages} WHERE day = ${d}) WHERE rk > ${PAGES_PER_DAY})`),
+    db.run(sql`DELETE FROM ${rollupEventProps} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
+      SELECT rowid, row_number() OVER (PARTITION BY product, event ORDER BY count DESC, key, value) AS rk
+      FROM ${rollupEventProps} WHERE day = ${d}) WHERE rk > ${EVENT_PROPS_PER_EVENT})`),
+  ];
+}
+
 /**
  * Rebuilds one day of every rollup table in ONE db.batch (one transaction): the day's old rows
  * are deleted and recomputed from raw rows (active-N from instance_activity), so a rebuild
- * counts pings that arrived since.
+ * counts pings that arrived since. `frontendFromRaw` false (EVENTS_D1_DAYS = 0: D1 holds no raw
+ * events) leaves the frontend rollups as the event writer counted them, only trimmed: the
+ * counters are then the only record, and they equal a rebuild over the same rows.
  */
-export async function rebuildDay(db: Db, w: DayWindow): Promise<void> {
+export async function rebuildDay(db: Db, w: DayWindow, frontendFromRaw = true): Promise<void> {
   await guard("rebuildDay", async () => {
+    const rebuilt = (t: unknown) => frontendFromRaw || !frontendTables.has(t);
     const [first, ...rest] = [
-      ...rollupTables.map((t) => db.delete(t).where(eq(t.day, w.d))),
-      ...buildStatements.map(([table, select]) => db.insert(table).select(select(w))),
+      ...rollupTables.filter(rebuilt).map((t) => db.delete(t).where(eq(t.day, w.d))),
+      ...buildStatements.filter(([t]) => rebuilt(t)).map(([table, select]) => db.insert(table).select(select(w))),
+      ...(frontendFromRaw ? [] : trimStatements(db, w.d)),
     ];
     await db.batch([first!, ...rest]);
   });
@@ -92,22 +117,28 @@ export async function deleteRawChunk(db: Db, before: string, chunk: number): Pro
 }
 
 /**
- * Deletes at most `chunk` raw events and `chunk` seen sessions/visitors (event_seen, the
- * incremental counters' memory) of days before `before`, in one batch (two statements, one bound
- * parameter each), through the events_day index and event_seen's primary key (day first).
+ * Deletes at most `chunk` raw events of days before `before`, and at most `chunk` rows each of
+ * event_seen (seen sessions/visitors, the counters' memory) and event_ids (the dedupe horizon's
+ * uuids) of days before `memoryBefore`, in one batch (three statements), through the events_day
+ * index and the other two tables' primary keys (day first).
  */
 export async function deleteEventsChunk(
   db: Db,
   before: string,
+  memoryBefore: string,
   chunk: number,
-): Promise<{ events: number; seen: number }> {
-  const [e, s] = await guard("deleteEventsChunk", () =>
+): Promise<{ events: number; seen: number; ids: number }> {
+  const [e, s, i] = await guard("deleteEventsChunk", () =>
     db.batch([
       db.delete(events).where(sql`rowid IN (${oldRowids("events", before, chunk)})`),
-      db.delete(eventSeen).where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${before} LIMIT ${chunk})`),
+      db.delete(eventSeen).where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${memoryBefore} LIMIT ${chunk})`),
+      // WITHOUT ROWID: its key is (day, id).
+      db.delete(eventIds).where(
+        sql`(day, id) IN (SELECT day, id FROM ${eventIds} WHERE day < ${memoryBefore} LIMIT ${chunk})`,
+      ),
     ]),
   );
-  return { events: e.meta.changes, seen: s.meta.changes };
+  return { events: e.meta.changes, seen: s.meta.changes, ids: i.meta.changes };
 }
 
 /** The SELECT of up to `chunk` rowids of raw rows older than `before`, through the table's (day) index. */

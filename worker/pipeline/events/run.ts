@@ -16,6 +16,8 @@ export interface CaptureInput {
   archive: R2Bucket;
   tokens: Record<string, string>;
   now: number;
+  /** Raw events also go to D1's `events` (EVENTS_D1_DAYS > 0); default true. */
+  keepRawEvents?: boolean;
 }
 
 /**
@@ -42,6 +44,6 @@ export async function ingestEvents(
     );
     return { status: 1, accepted: rows.length, duplicates: 0, rejected };
   }
-  const { inserted: accepted } = await writeEvents(db, input.archive, rows, input.now);
+  const { inserted: accepted } = await writeEvents(db, input.archive, rows, input.now, input.keepRawEvents ?? true);
   return { status: 1, accepted, duplicates: rows.length - accepted, rejected };
 }

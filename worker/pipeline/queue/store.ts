@@ -17,7 +17,8 @@ export const STATEMENTS_PER_TRANSACTION = 100;
  * The queue consumer's write: every message's statements, in order, in transactions of at most
  * STATEMENTS_PER_TRANSACTION (a ping's own statements never straddle two: pingWrites relies on
  * running them back to back). Events of all messages are then stored, counted and archived as
- * ONE write (store/eventWrites.ts: byte-bounded chunks, one R2 object per product and day).
+ * ONE write (store/eventWrites.ts: byte-bounded chunks, one R2 object per product and day; raw
+ * rows in D1 only when `keepRawEvents`, i.e. EVENTS_D1_DAYS > 0).
  * Throws on a D1 or R2 failure (the queue retries the batch).
  */
 export async function storeMessages(
@@ -25,6 +26,7 @@ export async function storeMessages(
   archive: R2Bucket,
   messages: IngestMessage[],
   now: number,
+  keepRawEvents = true,
 ): Promise<{ statements: number; events: number }> {
   type Statement = Parameters<Db["batch"]>[0][number];
   const units: Statement[][] = [];
@@ -53,6 +55,6 @@ export async function storeMessages(
     const [first, ...rest] = t;
     await guard("storeMessages", () => db.batch([first!, ...rest]));
   }
-  const written = await writeEvents(db, archive, events, now);
+  const written = await writeEvents(db, archive, events, now, keepRawEvents);
   return { statements: transactions.reduce((n, t) => n + t.length, 0), events: written.inserted };
 }

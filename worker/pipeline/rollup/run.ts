@@ -12,6 +12,7 @@ import {
 import {
   EVENTS_RETENTION_CHUNK,
   EVENTS_RETENTION_MAX_CHUNKS,
+  keepEventMemoryFrom,
   keepEventsFrom,
   keepFrom,
   planDays,
@@ -25,7 +26,7 @@ export interface LifecycleResult {
   /** Days whose rebuild failed (logged; their previous rollups stay). They never block the others or retention. */
   failed: string[];
   builtThrough: string;
-  deleted: { pings: number; events: number; seen: number };
+  deleted: { pings: number; events: number; seen: number; ids: number };
   keepFrom: string | null;
   /** First day whose raw events D1 keeps (older ones are in the R2 archive only). */
   keepEventsFrom: string | null;
@@ -34,7 +35,7 @@ export interface LifecycleResult {
 /**
  * Builds the planned rollup days (one batch each, each isolated: a failing day is logged and
  * skipped, and retried by the next run), records progress, then applies retention: pings by
- * `retentionDays`, events by `events.d1Days` (skipped when `retentionDays` is undefined: the
+ * `retentionDays`, events by `events.d1Days` and their dedupe/seen memory by the dedupe horizon (skipped when `retentionDays` is undefined: the
  * configuration is invalid, and raw rows are kept; events also when `events` is not given).
  */
 export async function runLifecycle(
@@ -50,7 +51,8 @@ export async function runLifecycle(
   const failed: string[] = [];
   for (const day of plan.days) {
     try {
-      await rebuildDay(db, windowOf(day, today));
+      // EVENTS_D1_DAYS = 0: no raw events to rebuild the frontend rollups from; the writer's counters stay.
+      await rebuildDay(db, windowOf(day, today), events?.d1Days !== 0);
       rebuilt.push(day);
     } catch (err) {
       failed.push(day);
@@ -65,7 +67,7 @@ export async function runLifecycle(
   const builtThrough = [plan.builtThrough, ...failed].sort()[0]!;
   await writeState(db, { builtThrough, builtAt: now });
 
-  const deleted = { pings: 0, events: 0, seen: 0 };
+  const deleted = { pings: 0, events: 0, seen: 0, ids: 0 };
   if (retentionDays === undefined)
     return { rebuilt, failed, builtThrough, deleted, keepFrom: null, keepEventsFrom: null };
   const keep = keepFrom(today, retentionDays, builtThrough);
@@ -76,11 +78,13 @@ export async function runLifecycle(
   }
   if (events === undefined) return { rebuilt, failed, builtThrough, deleted, keepFrom: keep, keepEventsFrom: null };
   const keepEvents = keepEventsFrom(today, events.d1Days, builtThrough, events.oldestPending);
+  const keepMemory = keepEventMemoryFrom(today, keepEvents);
   for (let i = 0; i < EVENTS_RETENTION_MAX_CHUNKS; i++) {
-    const gone = await deleteEventsChunk(db, keepEvents, EVENTS_RETENTION_CHUNK);
+    const gone = await deleteEventsChunk(db, keepEvents, keepMemory, EVENTS_RETENTION_CHUNK);
     deleted.events += gone.events;
     deleted.seen += gone.seen;
-    if (gone.events < EVENTS_RETENTION_CHUNK && gone.seen < EVENTS_RETENTION_CHUNK) break;
+    deleted.ids += gone.ids;
+    if (Math.max(gone.events, gone.seen, gone.ids) < EVENTS_RETENTION_CHUNK) break;
   }
   return { rebuilt, failed, builtThrough, deleted, keepFrom: keep, keepEventsFrom: keepEvents };
 }

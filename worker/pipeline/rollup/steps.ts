@@ -7,6 +7,7 @@
 import { ACTIVITY_REACH_DAYS, ACTIVITY_WINDOW_DAYS } from "../../lib/activityMask";
 import { addDays, dayRange } from "../../lib/time";
 import type { DayWindow } from "../../store/dayWindow";
+import { dedupeFrom } from "../../store/eventWrites";
 
 export const RECENT_DAYS = 3;
 /** Days of backlog (first run, or after an outage) built per run, oldest first. */
@@ -95,4 +96,15 @@ export function keepEventsFrom(
   oldestPending?: string,
 ): string {
   return [addDays(today, -eventsD1Days), builtThrough, ...(oldestPending ? [oldestPending] : [])].sort()[0]!;
+}
+
+/**
+ * First day of the event writer's memory to KEEP (event_ids: uuids stored; event_seen: sessions
+ * and visitors counted, with each session's first and last page view): the dedupe horizon
+ * (EVENT_DEDUPE_DAYS, the days a late delivery or a resend may still name), and never later than
+ * the raw events D1 keeps (a day rebuilt from them keeps its memory as long as they stay).
+ */
+export function keepEventMemoryFrom(today: string, keepEvents: string): string {
+  const horizon = dedupeFrom(today);
+  return horizon < keepEvents ? horizon : keepEvents;
 }
