@@ -1,9 +1,10 @@
 // Storage per frontend event: `npm run bench:events`. Sends posthog-js-shaped capture batches (the
 // recorded fixture, varied: uuids, sessions, visitors, paths, custom events with properties)
 // through the real worker (Miniflare harness; BENCH_MODE=direct: one archive object per request,
-// BENCH_MODE=queue: one per consumer batch)
+// BENCH_MODE=queue: one per consumer batch; BENCH_EVENTS_D1_DAYS=0: no raw rows in D1)
 // and, once it has stopped, measures with SQLite's dbstat what D1 holds per event (the events
-// row and its indexes; event_seen, the distinct-count memory) and the R2 archive's bytes per
+// row and its indexes; event_seen, the distinct-count and entry/exit memory; event_ids, the
+// dedupe horizon's uuids) and the R2 archive's bytes per
 // 1,000 events (the blobs Miniflare keeps on disk are the objects' bytes). Prints one JSON line.
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
@@ -15,6 +16,8 @@ const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 /** "direct" (one archive object per request) or "queue" (one per consumer batch, product and day). */
 const MODE = process.env.BENCH_MODE ?? "direct";
+/** EVENTS_D1_DAYS for the run: "7" (wrangler.toml's default: raw rows in D1) or "0" (none). */
+const D1_DAYS = process.env.BENCH_EVENTS_D1_DAYS ?? "7";
 const PER_REQUEST = 50;
 const fixture = JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/posthog-batch.json"), "utf8")).batch[0];
 
@@ -52,7 +55,7 @@ function dirBytes(dir) {
 
 const persistTo = tempStateDir("candor-bench-events-");
 migrateLocal(persistTo);
-const worker = await startMiniflare({ persistTo, quiet: true, vars: { INGEST_MODE: MODE } });
+const worker = await startMiniflare({ persistTo, quiet: true, vars: { INGEST_MODE: MODE, EVENTS_D1_DAYS: D1_DAYS } });
 try {
   for (let r = 0; r < REQUESTS; r++) {
     const batch = Array.from({ length: PER_REQUEST }, (_, i) => event(i));
@@ -66,7 +69,7 @@ try {
   }
   // Queue mode: wait until the local consumer has stored everything.
   for (let i = 0; i < 600; i++) {
-    const [{ n }] = await worker.query("SELECT count(*) AS n FROM events");
+    const [{ n }] = await worker.query("SELECT count(*) AS n FROM event_ids");
     if (n === REQUESTS * PER_REQUEST) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -84,10 +87,13 @@ const indexes = (t) =>
     .prepare("SELECT name FROM sqlite_master WHERE tbl_name = ? AND type = 'index'")
     .all(t)
     .map((r) => r.name);
-const events = db.prepare("SELECT count(*) AS n FROM events").get().n;
+const events = db.prepare("SELECT count(*) AS n FROM event_ids").get().n;
+const rawRows = db.prepare("SELECT count(*) AS n FROM events").get().n;
 const eventBytes = size(["events", ...indexes("events")]);
 const eventIndexes = indexes("events").length;
 const seenBytes = size(["event_seen", ...indexes("event_seen")]);
+const idBytes = size(["event_ids", ...indexes("event_ids")]);
+const outboxBytes = size(["event_archive_pending", ...indexes("event_archive_pending")]);
 const rollupBytes = size(
   db
     .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'rollup_%' OR name LIKE 'sqlite_autoindex_rollup_%'")
@@ -107,15 +113,20 @@ function blobBytes(dir) {
 const r2Bytes = blobBytes(path.join(persistTo, "v3", "r2"));
 const result = {
   mode: MODE,
+  eventsD1Days: Number(D1_DAYS),
   events,
+  rawRowsInD1: rawRows,
   requests: REQUESTS,
   d1BytesPerEvent: Math.round(eventBytes / events),
   d1SeenBytesPerEvent: Math.round(seenBytes / events),
+  d1IdBytesPerEvent: Math.round(idBytes / events),
+  d1OutboxBytes: outboxBytes,
+  d1TotalBytesPerEvent: Math.round((eventBytes + seenBytes + idBytes) / events),
   d1RollupBytes: rollupBytes,
   r2BytesPer1000Events: Math.round((r2Bytes / events) * 1000),
 };
 console.log(
-  `${events} events in ${REQUESTS} requests: D1 ${result.d1BytesPerEvent} B/event (events + ${eventIndexes} indexes), event_seen ${result.d1SeenBytesPerEvent} B/event; R2 archive ${result.r2BytesPer1000Events} B per 1,000 events (object bytes)`,
+  `${events} events in ${REQUESTS} requests, EVENTS_D1_DAYS=${D1_DAYS}: D1 ${result.d1BytesPerEvent} B/event (events + ${eventIndexes} indexes), event_seen ${result.d1SeenBytesPerEvent} B/event, event_ids ${result.d1IdBytesPerEvent} B/event, total ${result.d1TotalBytesPerEvent} B/event; R2 archive ${result.r2BytesPer1000Events} B per 1,000 events (object bytes)`,
 );
 console.log(JSON.stringify(result));
 rmSync(persistTo, { recursive: true, force: true });

@@ -48,10 +48,11 @@ describe("one configuration: worker/config.ts", () => {
     }
   });
 
-  it("EVENTS_D1_DAYS defaults to 7 and accepts 4..3650 only (the cron rebuilds 3 recent days from raw events)", () => {
+  it("EVENTS_D1_DAYS defaults to 7 and accepts 0 (no raw events in D1) or 4..3650 (the cron rebuilds 3 recent days from raw events)", () => {
     expect(config({ ...env, EVENTS_D1_DAYS: undefined } as unknown as Env).eventsD1Days).toBe(7);
     expect(config({ ...env, EVENTS_D1_DAYS: "4" } as unknown as Env).eventsD1Days).toBe(4);
-    for (const bad of ["3", "0", "abc", "4.5", "99999"]) {
+    expect(config({ ...env, EVENTS_D1_DAYS: "0" } as unknown as Env).eventsD1Days).toBe(0);
+    for (const bad of ["3", "1", "-1", "abc", "4.5", "99999"]) {
       expect(() => config({ ...env, EVENTS_D1_DAYS: bad } as unknown as Env)).toThrow(/EVENTS_D1_DAYS/);
     }
   });
