@@ -69,7 +69,7 @@ function shuffledBatches(rows: EventRow[], seed: number): EventRow[][] {
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const batches: EventRow[][] = [];
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     const size = 1 + Math.floor(r() * 60);
     const batch = order.slice(i, i + size);
     // A resend of some earlier rows rides along, and one row twice in the batch.
@@ -85,7 +85,7 @@ function shuffledBatches(rows: EventRow[], seed: number): EventRow[][] {
 /** Every frontend rollup, histograms parsed (key order is not part of the answer). */
 async function rollups() {
   const q = async (sql: string) => (await env.DB.prepare(sql).all<Record<string, unknown>>()).results;
-  const parsed = (rows: Array<Record<string, unknown>>) =>
+  const parsed = (rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> =>
     rows.map((row) => ({
       ...row,
       durations: typeof row.durations === "string" ? (JSON.parse(row.durations) as unknown) : row.durations,
@@ -100,7 +100,10 @@ async function rollups() {
 
 /** The worker's scheduled() with EVENTS_D1_DAYS overridden. */
 async function cronWith(eventsD1Days: string, when: number): Promise<void> {
-  await worker.scheduled({ scheduledTime: when, cron: "17 * * * *", noRetry() {} }, { ...env, EVENTS_D1_DAYS: eventsD1Days });
+  await worker.scheduled({ scheduledTime: when, cron: "17 * * * *", noRetry() {} }, {
+    ...env,
+    EVENTS_D1_DAYS: eventsD1Days,
+  } as unknown as Env);
 }
 
 /** The worker's fetch with EVENTS_D1_DAYS overridden (admin token included). */
@@ -108,7 +111,7 @@ async function adminWith(eventsD1Days: string, path: string): Promise<Response> 
   const ctx = createExecutionContext();
   const res = await worker.fetch(
     new Request(`${BASE}${path}`, { headers: { ...ADMIN, "cf-connecting-ip": "100.127.9.9" } }),
-    { ...env, EVENTS_D1_DAYS: eventsD1Days },
+    { ...env, EVENTS_D1_DAYS: eventsD1Days } as unknown as Env,
     ctx,
   );
   await waitOnExecutionContext(ctx);

@@ -87,7 +87,14 @@ export async function dumpDatabase(): Promise<string> {
 }
 
 /** What an accepted frontend event writes in D1: the event and its counters (store/eventWrites.ts). */
-export const EVENT_WRITER_TABLES = ["events", "event_ids", "event_seen", "event_archive_refs", "rollup_frontend", "rollup_pages"];
+export const EVENT_WRITER_TABLES = [
+  "events",
+  "event_ids",
+  "event_seen",
+  "event_archive_refs",
+  "rollup_frontend",
+  "rollup_pages",
+];
 
 /** dumpDatabase() without the tables an accepted event writes. */
 export async function dumpAllButEvents(): Promise<string> {

@@ -26,5 +26,11 @@ export async function readCapture(request: IRequest, env: Env) {
 export async function postCapture(request: IRequest, env: Env): Promise<Response> {
   const { body, tokens } = await readCapture(request, env);
   const queue = config(env).ingestQueued ? env.INGEST_QUEUE : null;
-  return json(await ingestEvents(database(env), { body, tokens, archive: env.ARCHIVE, now: Date.now(), keepRawEvents: config(env).eventsD1Days > 0 }, queue));
+  return json(
+    await ingestEvents(
+      database(env),
+      { body, tokens, archive: env.ARCHIVE, now: Date.now(), keepRawEvents: config(env).eventsD1Days > 0 },
+      queue,
+    ),
+  );
 }

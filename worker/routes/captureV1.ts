@@ -18,5 +18,11 @@ export async function postCaptureV1(request: IRequest, env: Env): Promise<Respon
     sdkInfo: request.headers.get("posthog-sdk-info"),
   });
   const queue = config(env).ingestQueued ? env.INGEST_QUEUE : null;
-  return json(await ingestEvents(database(env), { body: v0, tokens, archive: env.ARCHIVE, now: Date.now(), keepRawEvents: config(env).eventsD1Days > 0 }, queue));
+  return json(
+    await ingestEvents(
+      database(env),
+      { body: v0, tokens, archive: env.ARCHIVE, now: Date.now(), keepRawEvents: config(env).eventsD1Days > 0 },
+      queue,
+    ),
+  );
 }

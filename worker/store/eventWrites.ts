@@ -225,7 +225,11 @@ function chunkStatements(db: Db, json: string, digest: string, now: number, keep
         sql`SELECT NULL, 'events/' || product || '/' || day || '/' || ${digest} || '.ndjson.gz', product, day,
           json_group_array(uuid), json_group_array(${line}), ${now} FROM ${inc} WHERE true GROUP BY product, day`,
       )
-      .returning({ id: eventArchivePending.id, objectKey: eventArchivePending.objectKey, uuids: eventArchivePending.uuids }),
+      .returning({
+        id: eventArchivePending.id,
+        objectKey: eventArchivePending.objectKey,
+        uuids: eventArchivePending.uuids,
+      }),
     // Named columns: `events` gained instance_ref by ALTER TABLE, so its column order differs.
     move: keepRaw
       ? db.run(

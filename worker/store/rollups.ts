@@ -131,11 +131,13 @@ export async function deleteEventsChunk(
   const [e, s, i] = await guard("deleteEventsChunk", () =>
     db.batch([
       db.delete(events).where(sql`rowid IN (${oldRowids("events", before, chunk)})`),
-      db.delete(eventSeen).where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${memoryBefore} LIMIT ${chunk})`),
+      db
+        .delete(eventSeen)
+        .where(sql`rowid IN (SELECT rowid FROM ${eventSeen} WHERE day < ${memoryBefore} LIMIT ${chunk})`),
       // WITHOUT ROWID: its key is (day, id).
-      db.delete(eventIds).where(
-        sql`(day, id) IN (SELECT day, id FROM ${eventIds} WHERE day < ${memoryBefore} LIMIT ${chunk})`,
-      ),
+      db
+        .delete(eventIds)
+        .where(sql`(day, id) IN (SELECT day, id FROM ${eventIds} WHERE day < ${memoryBefore} LIMIT ${chunk})`),
     ]),
   );
   return { events: e.meta.changes, seen: s.meta.changes, ids: i.meta.changes };
