@@ -215,7 +215,7 @@ describe("EVENTS_D1_DAYS = 0: raw events never in D1", () => {
     expect((await adminWith("7", "/v1/admin/events")).status).toBe(200);
   });
 
-  it("event_ids is WITHOUT ROWID (migration 0015; a table rebuilt by a later drizzle-kit migration would lose it)", async () => {
+  it("event_ids is WITHOUT ROWID (migration 0016; a table rebuilt by a later drizzle-kit migration would lose it)", async () => {
     const row = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE name = 'event_ids'").first<{ sql: string }>();
     expect(row!.sql).toMatch(/WITHOUT ROWID\s*$/);
   });
