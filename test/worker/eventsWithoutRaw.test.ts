@@ -1,11 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../worker/index";
 import { database } from "../../worker/store/db";
 import type { EventRow } from "../../worker/store/events";
 import { EVENT_DEDUPE_DAYS, writeEvents } from "../../worker/store/eventWrites";
-import { ADMIN, BASE, count, emptyArchive, emptyDatabase, errorCode } from "./helpers";
+import { ADMIN, callWith, count, emptyArchive, emptyDatabase, errorCode, uuid } from "./helpers";
 
 /**
  * The event writer's counters without raw events: entries/exits and time-on-page histograms are
@@ -106,16 +105,9 @@ async function cronWith(eventsD1Days: string, when: number): Promise<void> {
   } as unknown as Env);
 }
 
-/** The worker's fetch with EVENTS_D1_DAYS overridden (admin token included). */
-async function adminWith(eventsD1Days: string, path: string): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request(`${BASE}${path}`, { headers: { ...ADMIN, "cf-connecting-ip": "100.127.9.9" } }),
-    { ...env, EVENTS_D1_DAYS: eventsD1Days } as unknown as Env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return res;
+/** An admin GET through the worker's fetch with EVENTS_D1_DAYS overridden. */
+function adminWith(eventsD1Days: string, path: string): Promise<Response> {
+  return callWith({ EVENTS_D1_DAYS: eventsD1Days }, path, { headers: ADMIN });
 }
 
 beforeEach(async () => {
@@ -206,6 +198,40 @@ describe("EVENTS_D1_DAYS = 0: raw events never in D1", () => {
     const res = await adminWith("0", `/v1/admin/export/events.csv?from=${DAY}&to=${NEXT}`);
     const lines = (await res.text()).trim().split("\r\n").slice(1);
     expect(lines.map((l) => l.split(",")[0]).sort()).toEqual(rows.map((r) => r.uuid).sort());
+  });
+
+  it("the capture route stores nothing in `events`, counts the batch once, and a resend is a duplicate", async () => {
+    const batch = ["/", "/flows", "/flows"].map((path, i) => ({
+      uuid: uuid(),
+      event: i === 2 ? "$pageleave" : "$pageview",
+      timestamp: new Date(Date.now() + i * 1000).toISOString(),
+      properties: {
+        distinct_id: "d1",
+        $session_id: "s1",
+        token: "phc_candor_dev",
+        $pathname: path,
+        $prev_pageview_duration: 12,
+      },
+    }));
+    const send = () =>
+      callWith({ EVENTS_D1_DAYS: "0" }, "/batch/", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ api_key: "phc_candor_dev", batch }),
+      });
+    const first = await send();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ accepted: 3, duplicates: 0 });
+    const again = await send();
+    expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 3 });
+    expect(await count("events")).toBe(0);
+    expect(await count("event_ids")).toBe(3);
+    const { pages } = await rollups();
+    expect(pages.map((p) => [p.path, p.pageviews, p.entries, p.exits, p.leaves])).toEqual([
+      ["/", 1, 1, 0, 0],
+      ["/flows", 1, 0, 1, 1],
+    ]);
+    expect(pages[1]!.durations).toEqual({ "12": 1 });
   });
 
   it("the admin event list answers 404 events_not_kept (an empty list would read as nothing captured)", async () => {
