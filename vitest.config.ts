@@ -13,6 +13,7 @@ const E2E = [
   "test/node/e2e/**/*.test.ts",
   "test/node/dashboard.test.ts",
   "test/node/dashboardDemo.test.ts",
+  "test/node/dashboardFresh.test.ts",
   "test/node/pack/**/*.test.ts",
 ];
 

@@ -82,12 +82,13 @@ export function kpi(label: string, value: number | string, previous?: number | n
   let delta: HTMLElement | null = null;
   if (typeof value === "number" && previous !== undefined && previous !== null) {
     const change = previous === 0 ? null : (value - previous) / previous;
-    const arrow = value > previous ? "▲" : value < previous ? "▼" : "＝";
+    // The arrow is drawn in CSS (.delta::before): ▲/▼ are missing from some system fonts.
     const cls = value > previous ? "up" : value < previous ? "down" : "flat";
+    const sign = value > previous ? "+" : value < previous ? "−" : "±";
     delta = h(
       "small",
       { class: `delta ${cls}`, title: `previous period: ${fmt.int(previous)}` },
-      `${arrow} ${change === null ? "new" : `${Math.abs(change * 100).toFixed(0)} %`} vs previous period`,
+      `${change === null ? "new" : `${sign}${Math.abs(change * 100).toFixed(0)} %`} vs previous period`,
     );
   }
   return h(

@@ -8,14 +8,18 @@ import { queryString, type Query } from "./state";
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** What a failed export means and what to do (the 413 names the row count and the cap). */
+/**
+ * What a failed export means and what to do. The 413 names the count and the cap: rows for pings
+ * (D1 pages), archive objects for events (R2 calls); the fix scales the range down by their ratio.
+ */
 export function exportError(err: unknown, q: Query): string {
   if (err instanceof ApiError && err.status === 413) {
     const days = Math.round((Date.parse(`${q.to}T00:00:00Z`) - Date.parse(`${q.from}T00:00:00Z`)) / 86_400_000) + 1;
-    const rows = /^(\d+) rows/.exec(err.message)?.[1];
+    const found = /^(\d+) (rows|archive objects)/.exec(err.message);
     const cap = /at most (\d+)/.exec(err.message)?.[1];
-    const fit = rows && cap ? Math.max(1, Math.floor((days * Number(cap)) / Number(rows))) : null;
-    return `Too many rows for one export${rows ? ` (${fmt.int(Number(rows))} in ${days} days; at most ${fmt.int(Number(cap))})` : ""}. Narrow the range${fit ? ` to about ${fit} days` : ""} and export in parts.`;
+    const fit = found && cap ? Math.max(1, Math.floor((days * Number(cap)) / Number(found[1]))) : null;
+    const what = found?.[2] ?? "rows";
+    return `Too many ${what} for one export${found && cap ? ` (${fmt.int(Number(found[1]))} in ${days} days; at most ${fmt.int(Number(cap))})` : ""}. Narrow the range${fit ? ` to about ${fit} days` : ""} and export in parts.`;
   }
   return `The export failed: ${describeError(err)}`;
 }
@@ -102,7 +106,11 @@ export function frontendView(q: Query, onUnauthorized: () => void): HTMLElement 
     ),
     card(
       "Raw data",
-      h("p", {}, "Raw rows of the range (kept for RETENTION_DAYS), as CSV: "),
+      h(
+        "p",
+        {},
+        "The range as CSV: pings from D1 (kept for RETENTION_DAYS), events from the R2 archive (every event kept). ",
+      ),
       exportButton("pings"),
       " ",
       exportButton("events"),
