@@ -86,7 +86,7 @@ describe("a first ping shows up without a cron run (wrangler dev + chromium)", (
           await expect.poll(() => page.locator("main [aria-busy=true]").count(), { timeout: 20_000 }).toBe(0);
           return page.locator(".kpi", { hasText: "active today so far" }).count();
         },
-        { timeout: 60_000, intervals: [1_000] },
+        { timeout: 60_000, interval: 1_000 },
       )
       .toBe(1);
     expect(await todayKpi()).toBe("1");
