@@ -88,7 +88,7 @@ export const configSchema = z.object({
   /** "off" skips the limiter on the ping routes (a WAF rule guards them instead). */
   PING_DAMPING: z.enum(["on", "off"]).default("on"),
   /** "queue": ingestion routes answer after INGEST_QUEUE accepted their rows; "direct": after D1 did. */
-  INGEST_MODE: z.enum(["queue", "direct"]).default("direct"),
+  INGEST_MODE: z.enum(["queue", "direct"]).default("queue"),
   /** Secret bearer token of /v1/admin/*: optional here; the admin guard answers 503 without it (or when shorter than 16). */
   ADMIN_TOKEN: z.string().optional(),
 });

@@ -39,6 +39,13 @@ describe("one configuration: worker/config.ts", () => {
     expect(cfg.sentryMessageFacts["vigilant-crypto-snatch"]).toEqual(["Start watch", "Start test-drive", "Watching"]);
   });
 
+  it("INGEST_MODE defaults to queue (wrangler.toml and the schema); direct is the opt-out", () => {
+    expect(wranglerToml).toMatch(/^INGEST_MODE = "queue"$/m);
+    expect(config({ ...env, INGEST_MODE: undefined } as unknown as Env).ingestQueued).toBe(true);
+    expect(config({ ...env, INGEST_MODE: "direct" } as unknown as Env).ingestQueued).toBe(false);
+    expect(() => config({ ...env, INGEST_MODE: "async" } as unknown as Env)).toThrow(/INGEST_MODE/);
+  });
+
   it("RETENTION_DAYS defaults to 90 and accepts 7..3650 only (no rollup reads a raw window)", () => {
     expect(config({ ...env, RETENTION_DAYS: undefined } as unknown as Env).retentionDays).toBe(90);
     expect(config({ ...env, RETENTION_DAYS: "400" } as unknown as Env).retentionDays).toBe(400);

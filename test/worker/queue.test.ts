@@ -5,7 +5,10 @@ import { pingResponse } from "../../schema";
 import { eventJsonChunks, JSON_BYTES_PER_INSERT, type EventRow } from "../../worker/store/events";
 import { storeMessages } from "../../worker/pipeline/queue/store";
 import { database } from "../../worker/store/db";
+import ferretdbV2 from "../fixtures/protocols/ferretdb-v2.7.0-docker-1day.json?raw";
+import fireflyBatch from "../fixtures/protocols/firefly-5.4.6-docker-batch.json?raw";
 import { callWith, uuid } from "./helpers";
+import { envelope, VIGILANT } from "./sentryHelpers";
 
 /** Polls `read` until it returns true (the real local queue delivers after its batch timeout). */
 async function eventually(read: () => Promise<boolean>, ms = 15_000): Promise<void> {
@@ -56,6 +59,65 @@ describe("INGEST_MODE=queue through the real local queue (miniflare) and the wor
     await eventually(
       async () => (await env.DB.prepare("SELECT 1 FROM events WHERE uuid = ?").bind(id).first()) !== null,
     );
+  });
+});
+
+describe("the protocol routes through the real local queue (the default INGEST_MODE)", () => {
+  const stored =
+    (sql: string, ...binds: unknown[]) =>
+    async () =>
+      (await env.DB.prepare(sql)
+        .bind(...binds)
+        .first()) !== null;
+
+  it("FerretDB's beacon: 201 before D1 has it, then its ping", async () => {
+    const id = uuid();
+    const res = await callWith({ INGEST_MODE: "queue" }, "/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...JSON.parse(ferretdbV2), uuid: id }),
+    });
+    expect(res.status).toBe(201);
+    await eventually(stored("SELECT 1 FROM pings WHERE instance_id = ? AND product = 'ferretdb'", id));
+  });
+
+  it("Firefly III's submission: 200 {uuid}, then its installation's ping and facts", async () => {
+    const id = uuid();
+    const rows = (JSON.parse(fireflyBatch) as object[]).map((r) => ({ ...r, installation_id: id }));
+    const res = await callWith({ INGEST_MODE: "queue" }, "/submit", {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "FireflyIII/5.4.6" },
+      body: JSON.stringify(rows),
+    });
+    expect(res.status).toBe(200);
+    await eventually(stored("SELECT 1 FROM facts WHERE instance_id = ?", id));
+    await eventually(stored("SELECT 1 FROM pings WHERE instance_id = ?", id));
+  });
+
+  it("Sentry /store/ and /envelope/: the SDKs' answers, then the exception and the session", async () => {
+    const headers = {
+      "x-sentry-auth": `Sentry sentry_key=${VIGILANT.key}, sentry_version=7`,
+      "content-type": "application/json",
+    };
+    const eventId = uuid().replaceAll("-", "");
+    const event = { event_id: eventId, release: "5.4.0", exception: { values: [{ type: "E", value: "v" }] } };
+    const store = await callWith({ INGEST_MODE: "queue" }, `/api/${VIGILANT.project}/store/`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(event),
+    });
+    expect(await store.json()).toEqual({ id: eventId });
+    const sid = uuid().replaceAll("-", "");
+    const body = envelope({}, [[{ type: "session" }, { sid, status: "ok", attrs: { release: "9.9.9-queue" } }]]);
+    const env2 = await callWith({ INGEST_MODE: "queue" }, `/api/${VIGILANT.project}/envelope/`, {
+      method: "POST",
+      headers,
+      body,
+    });
+    expect(await env2.json()).toEqual({ id: null });
+    const dashed = eventId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+    await eventually(stored("SELECT 1 FROM exceptions WHERE id = ?", dashed));
+    await eventually(stored("SELECT 1 FROM release_sessions WHERE version = '9.9.9-queue'"));
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import flowfuse from "../fixtures/ping-flowfuse-ce.json";
 import { deadLettersAnswer, pingResponse, replayAnswer } from "../../schema";
-import { ADMIN, callWith, uuid } from "./helpers";
+import { ADMIN, callWith, dumpDatabase, uuid } from "./helpers";
+import { envelope, VIGILANT } from "./sentryHelpers";
 import { consume, deliver, flakyDb, holdingQueue } from "./queueHelpers";
 
 const queued = (queue: Queue) => ({ INGEST_MODE: "queue", INGEST_QUEUE: queue });
@@ -36,6 +37,47 @@ async function capture(queue: Queue, n: number): Promise<string[]> {
   return ids;
 }
 
+/**
+ * One installation's Sentry traffic in queue mode: a sentry-python exception and an allow-listed
+ * message (/store/), and an envelope with an @sentry/node session, an aggregate and a client
+ * report. Returns the stored ids to look for.
+ */
+async function sentry(queue: Queue, instanceId: string, i: number) {
+  const user = { id: instanceId.replaceAll("-", "") };
+  const hex = () => uuid().replaceAll("-", "");
+  const [exceptionId, messageId, sid] = [hex(), hex(), hex()];
+  const headers = {
+    "x-sentry-auth": `Sentry sentry_key=${VIGILANT.key}, sentry_version=7`,
+    "content-type": "application/json",
+  };
+  const store = (event: object) =>
+    callWith(queued(queue), `/api/${VIGILANT.project}/store/`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(event),
+    });
+  const thrown = { event_id: exceptionId, release: "5.4.0", user, exception: { values: [{ type: "E", value: "v" }] } };
+  expect((await store(thrown)).status).toBe(200);
+  expect((await store({ event_id: messageId, release: "5.4.0", user, message: "Start watch" })).status).toBe(200);
+  const body = envelope({}, [
+    [{ type: "session" }, { sid, did: user.id, status: "crashed", errors: 1, attrs: { release: "5.4.0" } }],
+    [
+      { type: "sessions" },
+      {
+        attrs: { release: "5.4.0" },
+        aggregates: [{ started: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), exited: 2 }],
+      },
+    ],
+    [
+      { type: "client_report" },
+      { discarded_events: [{ reason: "ratelimit_backoff", category: "error", quantity: i + 1 }] },
+    ],
+  ]);
+  const res = await callWith(queued(queue), `/api/${VIGILANT.project}/envelope/`, { method: "POST", headers, body });
+  expect(res.status).toBe(200);
+  return { exceptionId, messageId };
+}
+
 async function countWhere(sql: string, ...binds: unknown[]): Promise<number> {
   const row = await env.DB.prepare(sql)
     .bind(...binds)
@@ -63,6 +105,8 @@ describe("the queue consumer under failures: every accepted row stored exactly o
       }
       const events: string[] = [];
       for (let i = 0; i < 12; i++) events.push(...(await capture(queue, 50)));
+      const sentryIds: Array<{ exceptionId: string; messageId: string }> = [];
+      for (const [i, id] of instances.slice(0, 20).entries()) sentryIds.push(await sentry(queue, id, i));
       expect(held.length).toBeGreaterThan(100); // more than one consumer batch
 
       // Invocation 1: the second transaction fails after the first committed (mid-batch D1 error);
@@ -76,7 +120,8 @@ describe("the queue consumer under failures: every accepted row stored exactly o
 
       expect(
         await countWhere(
-          `SELECT count(*) AS n FROM pings WHERE instance_id IN (SELECT value FROM json_each(?))`,
+          `SELECT count(*) AS n FROM pings WHERE instance_id IN (SELECT value FROM json_each(?))
+           AND coalesce(idempotency_key, '') NOT LIKE 'sentry:%'`,
           JSON.stringify(instances),
         ),
       ).toBe(accepted.size);
@@ -99,16 +144,41 @@ describe("the queue consumer under failures: every accepted row stored exactly o
         ),
       ).toBe(events.length);
 
-      // Delivering everything once more (a full redelivery) changes nothing.
-      const before = await countWhere("SELECT sum(ping_count) AS n FROM instances");
+      // Sentry: every exception and message fact once, linked to its installation; one crashed
+      // session, one aggregate and one client report per installation; four sightings each.
+      const dashed = (hex: string) => hex.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+      const linked = async (table: string, ids: string[]) =>
+        countWhere(
+          `SELECT count(*) AS n FROM ${table} WHERE instance_id IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
+          JSON.stringify(ids.map(dashed)),
+        );
+      expect(
+        await linked(
+          "exceptions",
+          sentryIds.map((s) => s.exceptionId),
+        ),
+      ).toBe(20);
+      expect(
+        await linked(
+          "facts",
+          sentryIds.map((s) => s.messageId),
+        ),
+      ).toBe(20);
+      expect(await countWhere("SELECT count(*) AS n FROM exceptions")).toBe(20);
+      expect(await countWhere("SELECT count(*) AS n FROM release_sessions WHERE crashed = 1")).toBe(20);
+      expect(await countWhere("SELECT count(*) AS n FROM release_sessions WHERE sessions = 2")).toBe(20);
+      expect(await countWhere("SELECT sum(quantity) AS n FROM client_reports")).toBe((20 * 21) / 2);
+      expect(await countWhere("SELECT count(*) AS n FROM pings WHERE idempotency_key LIKE 'sentry:%'")).toBe(60);
+
+      // Delivering everything once more (a full redelivery) changes nothing at all.
+      const before = await dumpDatabase();
       expect(
         await deliver(
           held.map((m) => ({ ...m, attempts: 0 })),
           () => env.DB,
         ),
       ).toEqual([]);
-      expect(await countWhere("SELECT sum(ping_count) AS n FROM instances")).toBe(before);
-      expect(await countWhere("SELECT count(*) AS n FROM events")).toBe(events.length);
+      expect(await dumpDatabase()).toBe(before);
     },
   );
 

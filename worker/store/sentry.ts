@@ -52,13 +52,15 @@ function exceptionInserts(db: Db, rows: ExceptionRow[]) {
 }
 
 /**
- * Writes one Sentry request in ONE db.batch (one transaction): installations and their sighting
- * pings first (facts and exceptions reference them), then exceptions, facts, sessions and client
- * reports. Every row has a deterministic id, so a replayed request inserts nothing; a session's
- * later state merges into its row (crashed / abnormal / errored only ever go up).
+ * The statements that store one Sentry request's rows, for ONE db.batch (one transaction), in
+ * this order: installations and their sighting pings first (facts and exceptions are linked to an
+ * installation only when it exists keyless, so they must follow), then exceptions, facts, sessions
+ * and client reports. Every row has a deterministic id, so storing the rows again (a replayed
+ * request, a redelivered queue message) inserts nothing; a session's later state merges into its
+ * row (crashed / abnormal / errored only ever go up, so the merge is order-independent).
  */
-export async function recordSentry(db: Db, rows: SentryRows): Promise<void> {
-  const statements = [
+export function sentryWrites(db: Db, rows: SentryRows) {
+  return [
     ...rows.sightings.flatMap((s) => pingWrites(db, s.instance, s.ping).core),
     ...exceptionInserts(db, rows.exceptions),
     ...rows.facts.map((f) =>
@@ -85,7 +87,24 @@ export async function recordSentry(db: Db, rows: SentryRows): Promise<void> {
       db.insert(clientReports).values(c).onConflictDoNothing(),
     ),
   ];
-  const [first, ...rest] = statements;
+}
+
+/** Statements sentryWrites makes for `rows` at most (what the queue splitter budgets per message). */
+export function sentryStatements(rows: SentryRows): number {
+  const linked = rows.exceptions.filter((e) => e.instanceId).length;
+  return (
+    rows.sightings.length * 4 +
+    linked * 2 +
+    Math.ceil((rows.exceptions.length - linked) / EXCEPTIONS_PER_INSERT) +
+    rows.facts.length +
+    Math.ceil(rows.sessions.length / SESSIONS_PER_INSERT) +
+    Math.ceil(rows.clientReports.length / REPORTS_PER_INSERT)
+  );
+}
+
+/** Writes one Sentry request's rows (sentryWrites) in ONE db.batch. */
+export async function recordSentry(db: Db, rows: SentryRows): Promise<void> {
+  const [first, ...rest] = sentryWrites(db, rows);
   if (!first) return;
   await guard("recordSentry", () => db.batch([first, ...rest]));
 }

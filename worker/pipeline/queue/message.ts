@@ -1,6 +1,7 @@
 import type { EventRow } from "../../store/events";
 import type { ExceptionRow, FactRow } from "../../store/records";
 import type { InstanceRow, PingRow } from "../../store/pings";
+import type { SentryRows } from "../../store/sentry";
 import type { UnattributedRow } from "../../store/submissions";
 
 /**
@@ -14,7 +15,13 @@ export type IngestMessage =
   /** Frontend events of one product (a slice of one capture request). */
   | { kind: "events"; rows: EventRow[] }
   /** Firefly facts that name no installation. */
-  | { kind: "unattributed"; rows: UnattributedRow[] };
+  | { kind: "unattributed"; rows: UnattributedRow[] }
+  /**
+   * Rows of one Sentry request (or a slice of one: splitSentry). Every exception or fact linked to
+   * an installation travels with a sighting of it, so the consumer's keyless check sees the
+   * installation whatever order messages arrive in.
+   */
+  | { kind: "sentry"; rows: SentryRows };
 
 /**
  * Bytes a message may take as JSON: Cloudflare Queues take 128 KB per message (REFERENCE.md §2);

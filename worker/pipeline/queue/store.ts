@@ -3,6 +3,7 @@ import { guard } from "../../store/db";
 import type { EventRow } from "../../store/events";
 import { writeEvents } from "../../store/eventWrites";
 import { pingWrites } from "../../store/pings";
+import { sentryWrites } from "../../store/sentry";
 import { unattributedInserts } from "../../store/submissions";
 import type { IngestMessage } from "./message";
 
@@ -37,6 +38,9 @@ export async function storeMessages(
       units.push([...w.core, ...w.records]);
     } else if (m.kind === "events") {
       events.push(...m.rows);
+    } else if (m.kind === "sentry") {
+      // One unit: its sightings must precede (in the same transaction) the rows linked to them.
+      units.push(sentryWrites(db, m.rows));
     } else {
       units.push(...unattributedInserts(db, m.rows).map((s) => [s]));
     }

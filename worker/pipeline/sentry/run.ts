@@ -4,6 +4,7 @@
  * item is parsed and mapped before anything is written, so a bad item leaves no row.
  */
 import { browserRef, type SentryAnswer, type SentryEvent } from "../../../schema";
+import { derivedUuid } from "../../lib/derivedUuid";
 import { log } from "../../lib/log";
 import { utcDay } from "../../lib/time";
 import type { Db } from "../../store/db";
@@ -14,6 +15,9 @@ import { eventRecord, type EventRecord } from "./event";
 import { readItem, type SentryItem } from "./items";
 import { aggregateRows, sessionRecord } from "./sessions";
 import { dashed, digest } from "./values";
+import type { IngestMessage } from "../queue/message";
+import { sendMessages } from "../queue/send";
+import { splitSentry } from "../queue/split";
 
 export interface SentryInput {
   product: string;
@@ -44,7 +48,8 @@ async function sighting(rows: SentryRows, input: SentryInput, instanceId: string
       browserRef: await browserRef(instanceId),
     },
     ping: {
-      uuid: crypto.randomUUID(),
+      // Derived: the same sighting (a replay, a redelivered message) is the same ping row.
+      uuid: await derivedUuid(`sentry\n${product}\n${instanceId}\n${key}`),
       instanceId,
       idempotencyKey: key,
       product,
@@ -91,8 +96,18 @@ async function addEvent(rows: SentryRows, input: SentryInput, r: EventRecord) {
   }
 }
 
-/** Maps the items, stores them in one batch, logs what was dropped; returns the first event's id. */
-async function ingestItems(db: Db, items: SentryItem[], headerEventId: string | null, input: SentryInput) {
+/**
+ * Maps the items, then stores them in one batch (direct) or hands them to the ingestion queue
+ * (INGEST_MODE=queue: the answer waits for no D1 write; the consumer stores them with the same
+ * statements); logs what was dropped; returns the first event's id.
+ */
+async function ingestItems(
+  db: Db,
+  items: SentryItem[],
+  headerEventId: string | null,
+  input: SentryInput,
+  queue: Queue<IngestMessage> | null,
+) {
   const rows: SentryRows = { sightings: [], exceptions: [], facts: [], sessions: [], clientReports: [] };
   const dropped: Record<string, number> = {};
   const drop = (reason: string) => (dropped[reason] = (dropped[reason] ?? 0) + 1);
@@ -119,7 +134,8 @@ async function ingestItems(db: Db, items: SentryItem[], headerEventId: string | 
       rows.clientReports.push(...(await clientReportRows(item.report, input.product, input.now)));
     } else drop(`item_${item.itemType.replace(/[^a-z_]/g, "").slice(0, 32)}`);
   }
-  await recordSentry(db, rows);
+  if (queue) await sendMessages(queue, splitSentry(rows));
+  else await recordSentry(db, rows);
   if (Object.keys(dropped).length) log("info", "sentry items dropped", { product: input.product, dropped });
   return headerEventId ?? firstEventId;
 }
@@ -130,14 +146,20 @@ export async function ingestStore(
   bytes: Uint8Array,
   event: SentryEvent,
   input: SentryInput,
+  queue: Queue<IngestMessage> | null = null,
 ): Promise<SentryAnswer> {
-  const id = await ingestItems(db, [{ type: "event", event, payload: bytes }], null, input);
+  const id = await ingestItems(db, [{ type: "event", event, payload: bytes }], null, input, queue);
   return { id };
 }
 
 /** POST /api/:projectId/envelope/: framing, then every item. */
-export async function ingestEnvelope(db: Db, bytes: Uint8Array, input: SentryInput): Promise<SentryAnswer> {
+export async function ingestEnvelope(
+  db: Db,
+  bytes: Uint8Array,
+  input: SentryInput,
+  queue: Queue<IngestMessage> | null = null,
+): Promise<SentryAnswer> {
   const envelope = parseEnvelope(bytes);
   const items = envelope.items.map(readItem);
-  return { id: await ingestItems(db, items, envelope.eventId, input) };
+  return { id: await ingestItems(db, items, envelope.eventId, input, queue) };
 }

@@ -9,6 +9,6 @@ import { sentryRequest } from "./sentryRequest";
  * reports, and events when tracing is on). Answers 200 {"id": "<event_id>" | null}.
  */
 export async function postSentryEnvelope(request: IRequest, env: Env): Promise<Response> {
-  const { bytes, input } = await sentryRequest(request, env);
-  return json(await ingestEnvelope(database(env), bytes, input));
+  const { bytes, input, queue } = await sentryRequest(request, env);
+  return json(await ingestEnvelope(database(env), bytes, input, queue));
 }

@@ -12,7 +12,7 @@ import { sentryRequest } from "./sentryRequest";
  * gzip from sentry-python. Answers 200 {"id": "<event_id>"} (the SDKs read only the status).
  */
 export async function postSentryStore(request: IRequest, env: Env): Promise<Response> {
-  const { bytes, input } = await sentryRequest(request, env);
+  const { bytes, input, queue } = await sentryRequest(request, env);
   const event = validate(sentryEvent, parseJson(bytes));
-  return json(await ingestStore(database(env), bytes, event, input));
+  return json(await ingestStore(database(env), bytes, event, input, queue));
 }
