@@ -57,22 +57,42 @@ function trimStatements(db: Db, d: string) {
   ];
 }
 
+/** What one day's rebuild cost D1, from the batch's result meta (`rows_read`, `rows_written`, `duration` in ms). */
+export interface RebuildCost {
+  rowsRead: number;
+  rowsWritten: number;
+  d1Ms: number;
+}
+
+/** Sums D1's result meta over a batch's results (statements without one, e.g. reads, add nothing). */
+function costOf(results: unknown[]): RebuildCost {
+  const cost: RebuildCost = { rowsRead: 0, rowsWritten: 0, d1Ms: 0 };
+  for (const r of results) {
+    const meta = (r as { meta?: { rows_read?: number; rows_written?: number; duration?: number } } | null)?.meta;
+    cost.rowsRead += meta?.rows_read ?? 0;
+    cost.rowsWritten += meta?.rows_written ?? 0;
+    cost.d1Ms += meta?.duration ?? 0;
+  }
+  return cost;
+}
+
 /**
  * Rebuilds one day of every rollup table in ONE db.batch (one transaction): the day's old rows
  * are deleted and recomputed from raw rows (active-N from instance_activity), so a rebuild
  * counts pings that arrived since. `frontendFromRaw` false (EVENTS_D1_DAYS = 0: D1 holds no raw
  * events) leaves the frontend rollups as the event writer counted them, only trimmed: the
- * counters are then the only record, and they equal a rebuild over the same rows.
+ * counters are then the only record, and they equal a rebuild over the same rows. Returns what
+ * D1 reported it cost (logged by the cron; `npm run bench:scale` reads it).
  */
-export async function rebuildDay(db: Db, w: DayWindow, frontendFromRaw = true): Promise<void> {
-  await guard("rebuildDay", async () => {
+export async function rebuildDay(db: Db, w: DayWindow, frontendFromRaw = true): Promise<RebuildCost> {
+  return guard("rebuildDay", async () => {
     const rebuilt = (t: unknown) => frontendFromRaw || !frontendTables.has(t);
     const [first, ...rest] = [
       ...rollupTables.filter(rebuilt).map((t) => db.delete(t).where(eq(t.day, w.d))),
       ...buildStatements.filter(([t]) => rebuilt(t)).map(([table, select]) => db.insert(table).select(select(w))),
       ...(frontendFromRaw ? [] : trimStatements(db, w.d)),
     ];
-    await db.batch([first!, ...rest]);
+    return costOf(await db.batch([first!, ...rest]));
   });
 }
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { AdminEvent, EventsAnswer } from "../../../schema/wire/admin.ts";
 import type { RunningWorker } from "../../harness/runningWorker.ts";
+import { eventually } from "../../harness/eventually.ts";
 import { ROOT } from "../../harness/wrangler.ts";
 
 export const TOKEN = "phc_candor_dev";
@@ -23,16 +24,9 @@ export async function storedEvents(worker: RunningWorker, query: string): Promis
   return ((await res.json()) as EventsAnswer).items;
 }
 
-/** Polls until `ready(value)`; returns the last value either way (the caller asserts on it). */
-export async function settle<T>(read: () => Promise<T>, ready: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let value = await read();
-  while (!ready(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
+/** Polls until `ready(value)` (20 s by default); the queue consumer stores what the browser sent. */
+export const settle = <T>(read: () => Promise<T>, ready: (v: T) => boolean, ms = 20_000): Promise<T> =>
+  eventually(read, ready, { timeoutMs: ms, intervalMs: 250 });
 
 export interface Scenario {
   /** "script": /candor.js from the worker; "esm": /esm/candor.mjs from the page's own origin. */

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningWorker } from "../../harness/runningWorker.ts";
+import { eventually as settle } from "../../harness/eventually.ts";
 import { startWranglerDev } from "../../harness/wranglerDev.ts";
 import { ROOT } from "../run.ts";
 
@@ -15,17 +16,6 @@ const PROJECT = "4242";
 const KEY = "e2esentrykey";
 const PRODUCT = "acme";
 const INSTANCE = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
-
-/** Polls until `ready(value)`; returns the last value either way (the caller asserts on it). */
-async function settle<T>(read: () => Promise<T>, ready: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let value = await read();
-  while (!ready(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
 
 /** Runs the product once; resolves with its exit code and output. */
 function runApp(dsn: string, mode: string): Promise<{ code: number | null; out: string }> {

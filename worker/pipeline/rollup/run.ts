@@ -52,7 +52,8 @@ export async function runLifecycle(
   for (const day of plan.days) {
     try {
       // EVENTS_D1_DAYS = 0: no raw events to rebuild the frontend rollups from; the writer's counters stay.
-      await rebuildDay(db, windowOf(day, today), events?.d1Days !== 0);
+      const cost = await rebuildDay(db, windowOf(day, today), events?.d1Days !== 0);
+      log("info", "rollup day rebuilt", { day, ...cost });
       rebuilt.push(day);
     } catch (err) {
       failed.push(day);
