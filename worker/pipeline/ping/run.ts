@@ -66,7 +66,12 @@ export async function ingestPing(
   if (queue) {
     const notices = await productNotices(db, clean.product, input.now);
     await sendMessages(queue, [fitMessage({ kind: "ping", instance, ping: rows.ping, records })]);
-    return { uuid, ...updateNotice(clean.version, notices.release, notices.alerts), ignored };
+    return {
+      uuid,
+      ...updateNotice(clean.version, notices.release, notices.alerts),
+      ignored,
+      dropped: scrubbed.dropped,
+    };
   }
   const stored = await recordPing(db, instance, rows.ping, records);
   if (stored.refused)
