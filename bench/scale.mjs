@@ -12,6 +12,7 @@
 //
 // Usage: npm run bench:scale -- [--requests 4000] [--concurrency 32] [--capture-requests 400]
 //          [--sizes 10000,100000,1000000] [--history-days 0] [--skip-ingest] [--skip-rollups]
+//          [--var NAME=value ...]
 // --history-days H also seeds the H days before the measured one (every installation pinging
 // daily), to show whether a day's rebuild reads its 30-day window (keep H * size modest: rows).
 import { randomUUID } from "node:crypto";
@@ -38,6 +39,11 @@ const SIZES = String(opt("sizes", "10000,100000,1000000"))
   .map(Number)
   .filter((n) => n > 0);
 const HISTORY_DAYS = Number(opt("history-days", 0));
+// --var NAME=value (repeatable): wrangler.toml [vars] overrides for the ingest worker, to compare
+// with the deployed defaults (e.g. --var INGEST_MODE=direct).
+const VARS = Object.fromEntries(
+  args.flatMap((a, i) => (a === "--var" && args[i + 1]?.includes("=") ? [args[i + 1].split(/=(.*)/s, 2)] : [])),
+);
 const DRAIN_DEADLINE_MS = 600_000;
 const DAY = 86_400_000;
 const clientIp = (i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -208,7 +214,7 @@ function captureBody(i) {
 
 /** 1-3: ingest, consumer and storage against one wrangler dev as deployed. */
 async function ingest() {
-  const worker = await startWranglerDev({ tmpRoot: process.env.BENCH_PERSIST_ROOT, quiet: true });
+  const worker = await startWranglerDev({ vars: VARS, tmpRoot: process.env.BENCH_PERSIST_ROOT, quiet: true });
   const d1 = openD1(worker.persistTo);
   try {
     console.log(`\n[ingest] wrangler dev at ${worker.url}; ${REQUESTS} requests per phase, ${CONCURRENCY} clients`);
@@ -452,7 +458,7 @@ const load = () => os.loadavg().map((x) => x.toFixed(2));
 const result = {
   at: new Date().toISOString(),
   machine: { cpus: os.cpus().length, loadBefore: load() },
-  options: { REQUESTS, CONCURRENCY, CAPTURE_REQUESTS, SIZES, HISTORY_DAYS },
+  options: { REQUESTS, CONCURRENCY, CAPTURE_REQUESTS, SIZES, HISTORY_DAYS, VARS },
 };
 if (!flag("skip-ingest")) result.ingest = await ingest();
 if (!flag("skip-rollups")) {
@@ -466,9 +472,13 @@ const rows = [];
 if (result.ingest) {
   const { ping, capture, burst, storage, healthRps } = result.ingest;
   rows.push(
-    ["GET /v1/health (no work)", `${f(healthRps)} req/s`, ""],
     [
-      "POST /v1/ping (queue, damping on)",
+      "GET /v1/health (no work)",
+      `${f(healthRps)} req/s`,
+      Object.keys(VARS).length ? `vars ${JSON.stringify(VARS)}` : "",
+    ],
+    [
+      `POST /v1/ping (${VARS.INGEST_MODE ?? "queue"}, damping ${VARS.PING_DAMPING ?? "on"})`,
       `${f(ping.rps)} req/s = ${f(ping.ratio, 2)} x health`,
       `aim >= 0.5; lost ${ping.lost}/${ping.answered}, drained ${f(ping.drainMs)} ms after`,
     ],
