@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { gzipSync } from "node:zlib";
-import { d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
+import { activityBackfillSql, d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
 import { ROOT } from "../test/harness/wrangler.ts";
 
@@ -338,26 +338,19 @@ function random(seed) {
 /**
  * `size` installations of product "scale", each with one ping on `day0` (and on the
  * `HISTORY_DAYS` days before it), written straight into the D1 file as the consumer would have:
- * instances, pings and, when the table exists, instance_activity (bit k of `seen` = pinged on
- * day last_day - k). Returns the rows written.
+ * instances and pings, then instance_activity built from them by the backfill migration's SQL.
+ * Returns the pings written.
  */
 function seedDay(file, size, day0) {
   const db = new DatabaseSync(file);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;");
   const rand = random(size);
-  const hasActivity = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'instance_activity'")
-    .get();
   const insI = db.prepare(
     "INSERT INTO instances (id, product, first_seen, last_seen, version, os_type, os_arch, license_type, ping_count) VALUES (?, 'scale', ?, ?, ?, 'Linux', ?, ?, ?)",
   );
   const insP = db.prepare(`INSERT INTO pings (uuid, instance_id, idempotency_key, product, version, received_at, day,
     os_type, os_release, os_arch, env, counts, config, license_type, uptime, country, asn)
     VALUES (?, ?, NULL, 'scale', ?, ?, ?, 'Linux', '6.8.0-45-generic', ?, ?, ?, ?, ?, ?, ?, 3320)`);
-  const insA = hasActivity
-    ? db.prepare("INSERT INTO instance_activity (instance_id, product, last_day, seen) VALUES (?, 'scale', ?, ?)")
-    : null;
-  const seen = (1n << BigInt(Math.min(61, HISTORY_DAYS) + 1)) - 1n;
   const start0 = Date.parse(`${day0}T00:00:00Z`);
   let pings = 0;
   db.exec("BEGIN");
@@ -386,13 +379,15 @@ function seedDay(file, size, day0) {
       );
       pings++;
     }
-    insA?.run(id, day0, seen);
     if (i % 50_000 === 49_999) {
       db.exec("COMMIT");
       db.exec("BEGIN");
     }
   }
   db.exec("COMMIT");
+  // instance_activity (and the states it keeps), as the deploy's backfill migration builds it
+  // from raw pings: what the consumer would have kept up to date ping by ping.
+  db.exec(activityBackfillSql());
   // The cron's backlog starts at built_through: mark every day before day0 built, so this run
   // rebuilds the recent days only (day0 and the two before it), as an hourly run does.
   db.prepare(
