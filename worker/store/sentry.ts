@@ -89,11 +89,24 @@ export function sentryWrites(db: Db, rows: SentryRows) {
   ];
 }
 
-/** Statements sentryWrites makes for `rows` at most (what the queue splitter budgets per message). */
-export function sentryStatements(rows: SentryRows): number {
+/**
+ * Statements one sighting takes (pingWrites' core), counted on a placeholder row, so the budget
+ * follows pingWrites as it grows (the activity and today's rollup rows are part of it).
+ */
+export function sightingStatements(db: Db): number {
+  const instance: InstanceRow = { id: "", product: "", firstSeen: 0, lastSeen: 0 };
+  const ping: PingRow = { uuid: "", instanceId: "", product: "", receivedAt: 0, day: "2000-01-01" };
+  return pingWrites(db, instance, ping).core.length;
+}
+
+/**
+ * Statements sentryWrites makes for `rows` at most (what the queue splitter budgets per
+ * message), given `perSighting` = sightingStatements(db).
+ */
+export function sentryStatements(rows: SentryRows, perSighting: number): number {
   const linked = rows.exceptions.filter((e) => e.instanceId).length;
   return (
-    rows.sightings.length * 4 +
+    rows.sightings.length * perSighting +
     linked * 2 +
     Math.ceil((rows.exceptions.length - linked) / EXCEPTIONS_PER_INSERT) +
     rows.facts.length +

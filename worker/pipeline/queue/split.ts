@@ -41,13 +41,14 @@ const noSentryRows = (): SentryRows => ({ sightings: [], exceptions: [], facts: 
 
 /**
  * One Sentry request's rows -> "sentry" messages of at most MESSAGE_BYTES and
- * STATEMENTS_PER_TRANSACTION statements each (pure, linear in the rows; one message for every
+ * STATEMENTS_PER_TRANSACTION statements each (`perSighting`: store/sentry.ts sightingStatements)
+ * (pure, linear in the rows; one message for every
  * real SDK request). An exception or fact linked to an installation is packed with a sighting of
  * that installation (repeated in another message if need be: storing a sighting twice inserts
  * nothing), so each message stores correctly on its own, in any order. A single row that cannot
  * fit one message is 413 before anything is sent.
  */
-export function splitSentry(rows: SentryRows): IngestMessage[] {
+export function splitSentry(rows: SentryRows, perSighting: number): IngestMessage[] {
   type Sighting = SentryRows["sightings"][number];
   type Key = "exceptions" | "facts" | "sessions" | "clientReports";
   const firstSighting = new Map<string, Sighting>();
@@ -60,7 +61,7 @@ export function splitSentry(rows: SentryRows): IngestMessage[] {
   let inCurrent = new Set<string>(); // sighting ping uuids already in `current`
   let bytes = base;
   const flush = () => {
-    if (sentryStatements(current) > 0) out.push({ kind: "sentry", rows: current });
+    if (sentryStatements(current, perSighting) > 0) out.push({ kind: "sentry", rows: current });
     current = noSentryRows();
     inCurrent = new Set();
     bytes = base;
@@ -71,7 +72,7 @@ export function splitSentry(rows: SentryRows): IngestMessage[] {
     const grown = bytes + (row ? jsonBytes(row) + 1 : 0) + (newSighting ? jsonBytes(sighting) + 1 : 0);
     if (newSighting) current.sightings.push(sighting);
     if (key && row) (current[key] as Array<SentryRows[K][number]>).push(row);
-    if (grown <= MESSAGE_BYTES && sentryStatements(current) <= STATEMENTS_PER_TRANSACTION) {
+    if (grown <= MESSAGE_BYTES && sentryStatements(current, perSighting) <= STATEMENTS_PER_TRANSACTION) {
       bytes = grown;
       if (newSighting) inCurrent.add(sighting.ping.uuid);
       return true;

@@ -8,7 +8,7 @@ import { derivedUuid } from "../../lib/derivedUuid";
 import { log } from "../../lib/log";
 import { utcDay } from "../../lib/time";
 import type { Db } from "../../store/db";
-import { recordSentry, type SentryRows } from "../../store/sentry";
+import { recordSentry, sightingStatements, type SentryRows } from "../../store/sentry";
 import { clientReportRows } from "./clientReport";
 import { eventIdOf, parseEnvelope } from "./envelope";
 import { eventRecord, type EventRecord } from "./event";
@@ -134,7 +134,7 @@ async function ingestItems(
       rows.clientReports.push(...(await clientReportRows(item.report, input.product, input.now)));
     } else drop(`item_${item.itemType.replace(/[^a-z_]/g, "").slice(0, 32)}`);
   }
-  if (queue) await sendMessages(queue, splitSentry(rows));
+  if (queue) await sendMessages(queue, splitSentry(rows, sightingStatements(db)));
   else await recordSentry(db, rows);
   if (Object.keys(dropped).length) log("info", "sentry items dropped", { product: input.product, dropped });
   return headerEventId ?? firstEventId;
