@@ -427,7 +427,7 @@ async function rollupAt(size) {
         .then((r) => r.json());
       const active = { active1: stats.active1?.[0], active7: stats.active7?.[0], active30: stats.active30?.[0] };
       console.log(
-        `  cron run ${(ms / 1000).toFixed(1)} s; day ${day0}: rows_read ${today.rowsRead}, rows_written ${today.rowsWritten}, D1 ${today.d1Ms} ms; failed days ${failed.length}; active ${JSON.stringify(active)}`,
+        `  cron run ${(ms / 1000).toFixed(1)} s; day ${day0}: rows_read ${today.rowsRead}, rows_written ${today.rowsWritten}, D1 ${today.d1Ms} ms (slowest table batch ${today.maxBatchMs} ms); failed days ${failed.length}; active ${JSON.stringify(active)}`,
       );
       return {
         size,
@@ -438,6 +438,7 @@ async function rollupAt(size) {
         rowsRead: today.rowsRead ?? null,
         rowsWritten: today.rowsWritten ?? null,
         d1Ms: today.d1Ms ?? null,
+        maxBatchMs: today.maxBatchMs ?? null,
         failedDays: failed.length,
         active,
       };
@@ -501,7 +502,7 @@ for (const r of result.rollups ?? []) {
   rows.push([
     `rollup day, ${r.size.toLocaleString()} pings/day${r.historyDays ? ` (+${r.historyDays} d history)` : ""}`,
     `${f(r.cronMs / 1000, 1)} s cron run`,
-    `rows_read ${r.rowsRead ?? "n/a"} (D1 meta), written ${r.rowsWritten ?? "n/a"}, D1 ${f(r.d1Ms)} ms; failed days ${r.failedDays}`,
+    `rows_read ${r.rowsRead ?? "n/a"} (D1 meta), written ${r.rowsWritten ?? "n/a"}, D1 ${f(r.d1Ms)} ms, slowest table batch ${f(r.maxBatchMs)} ms; failed days ${r.failedDays}`,
   ]);
 }
 const w0 = Math.max(...rows.map((r) => r[0].length));
