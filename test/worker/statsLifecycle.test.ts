@@ -37,9 +37,12 @@ describe("rollups survive bad data: each day is rebuilt on its own, retention al
     expect(flows.median[1]).toBe(MAX);
     expect(p.counts.find((c) => c.key === "users")!.sum).toEqual([0, 3300, 5]);
 
-    // The broken day has no rollup; the days after it were built; retention went on; progress is
-    // held back to the broken day so that the next run retries it.
-    expect(await count("rollup_active WHERE day = '2026-03-08'")).toBe(0);
+    // Each table of a day is its own transaction: on the broken day the table its bad row breaks
+    // (platform counts) has no rollup, while the tables rebuilt before it (active) have theirs;
+    // the days after it were built; retention went on; progress is held back to the broken day
+    // so that the next run retries it.
+    expect(await count("rollup_metrics WHERE day = '2026-03-08'")).toBe(0);
+    expect(await count("rollup_active WHERE day = '2026-03-08'")).toBe(1);
     expect(await count("rollup_active WHERE day IN ('2026-03-09', '2026-03-10')")).toBe(2);
     const state = await env.DB.prepare("SELECT built_through, built_at FROM rollup_state").first<{
       built_through: string;
@@ -57,17 +60,17 @@ describe("rollups survive bad data: each day is rebuilt on its own, retention al
       active1: number;
     }>();
     expect(a!.active1).toBe(7);
-    expect(await count("rollup_active WHERE day = '2026-03-08'")).toBe(0);
+    expect(await count("rollup_metrics WHERE day = '2026-03-08'")).toBe(0);
     const state = await env.DB.prepare("SELECT built_through FROM rollup_state").first<{ built_through: string }>();
     expect(state!.built_through).toBe("2026-03-08");
   });
 
   it("a failed day is retried: once its data is repaired it is rolled up and progress moves on", async () => {
     await cron(NOW);
-    expect(await count("rollup_active WHERE day = '2026-03-08'")).toBe(0);
-    await env.DB.prepare("UPDATE pings SET counts = '{}' WHERE day = '2026-03-08'").run();
+    expect(await count("rollup_metrics WHERE day = '2026-03-08'")).toBe(0);
+    await env.DB.prepare("UPDATE pings SET counts = '{\"users\":2}' WHERE day = '2026-03-08'").run();
     await cron(NOW + 2 * 3_600_000);
-    expect(await count("rollup_active WHERE day = '2026-03-08'")).toBe(1);
+    expect(await count("rollup_metrics WHERE day = '2026-03-08'")).toBe(1);
     const state = await env.DB.prepare("SELECT built_through FROM rollup_state").first<{ built_through: string }>();
     expect(state!.built_through).toBe("2026-03-10");
   });
