@@ -5,13 +5,26 @@ import { log } from "../lib/log";
 
 export type Db = DrizzleD1Database<typeof tables>;
 
+/**
+ * Per-isolate cache of the drizzle handle per binding: building one walks every table of the
+ * schema (drizzle's relational config), which a ping would otherwise pay twice (damping, then the
+ * route). The handle holds no request state: it wraps the binding, which is the same object for
+ * every request of the isolate (a cache, not request state).
+ */
+const handles = new WeakMap<D1Database, Db>();
+
 /** The drizzle handle over the DB binding; a missing binding is a loud 503, not a no-op. */
 export function database(env: Env): Db {
   if (!env.DB) {
     log("error", "DB binding is missing");
     throw new HttpError(503, "not_configured", "Storage is not configured.");
   }
-  return drizzle(env.DB, { schema: tables });
+  let db = handles.get(env.DB);
+  if (!db) {
+    db = drizzle(env.DB, { schema: tables });
+    handles.set(env.DB, db);
+  }
+  return db;
 }
 
 /**

@@ -33,7 +33,24 @@ export const MESSAGE_BYTES = 120 * 1024;
 export const SEND_BATCH_MESSAGES = 100;
 export const SEND_BATCH_BYTES = 240 * 1024;
 
+const encoder = new TextEncoder(); // stateless: one per isolate
+
 /** UTF-8 bytes of `value` as JSON (what the queue carries with contentType "json"). */
 export function jsonBytes(value: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(value)).byteLength;
+  return encoder.encode(JSON.stringify(value)).byteLength;
+}
+
+/**
+ * A message with its size as JSON, measured once where it was built (split.ts), so sending it
+ * does not serialise it again just to measure it. `bytes` is never below the real size (an upper
+ * bound is safe for the per-call byte limit).
+ */
+export interface SizedMessage {
+  body: IngestMessage;
+  bytes: number;
+}
+
+/** `message` measured (for messages not built by split.ts, e.g. a dead-letter replay). */
+export function sized(message: IngestMessage): SizedMessage {
+  return { body: message, bytes: jsonBytes(message) };
 }

@@ -1,14 +1,15 @@
 import { HttpError } from "../../lib/error";
 import { sentryStatements, type SentryRows } from "../../store/sentry";
-import { jsonBytes, MESSAGE_BYTES, type IngestMessage } from "./message";
+import { jsonBytes, MESSAGE_BYTES, type IngestMessage, type SizedMessage } from "./message";
 import { STATEMENTS_PER_TRANSACTION } from "./store";
 
 /**
- * Rows -> messages of at most MESSAGE_BYTES each, in order (pure). A single row that cannot fit
- * one message is refused as too large (413) before anything is sent: nothing half-accepted.
+ * Rows -> messages of at most MESSAGE_BYTES each, in order (pure), each with its size (every row
+ * is serialised once, to measure it). A single row that cannot fit one message is refused as too
+ * large (413) before anything is sent: nothing half-accepted.
  */
-export function splitRows<R>(rows: R[], wrap: (rows: R[]) => IngestMessage): IngestMessage[] {
-  const out: IngestMessage[] = [];
+export function splitRows<R>(rows: R[], wrap: (rows: R[]) => IngestMessage): SizedMessage[] {
+  const out: SizedMessage[] = [];
   let current: R[] = [];
   let bytes = jsonBytes(wrap([]));
   const base = bytes;
@@ -18,23 +19,24 @@ export function splitRows<R>(rows: R[], wrap: (rows: R[]) => IngestMessage): Ing
       throw new HttpError(413, "payload_too_large", "One record is too large to queue.");
     }
     if (bytes + size > MESSAGE_BYTES && current.length > 0) {
-      out.push(wrap(current));
+      out.push({ body: wrap(current), bytes });
       current = [];
       bytes = base;
     }
     current.push(row);
     bytes += size;
   }
-  if (current.length > 0) out.push(wrap(current));
+  if (current.length > 0) out.push({ body: wrap(current), bytes });
   return out;
 }
 
 /** Refuses (413) a single message over MESSAGE_BYTES, e.g. a ping whose rows cannot be split. */
-export function fitMessage(message: IngestMessage): IngestMessage {
-  if (jsonBytes(message) > MESSAGE_BYTES) {
+export function fitMessage(message: IngestMessage): SizedMessage {
+  const bytes = jsonBytes(message);
+  if (bytes > MESSAGE_BYTES) {
     throw new HttpError(413, "payload_too_large", "The request's records are too large to queue.");
   }
-  return message;
+  return { body: message, bytes };
 }
 
 const noSentryRows = (): SentryRows => ({ sightings: [], exceptions: [], facts: [], sessions: [], clientReports: [] });
@@ -48,7 +50,7 @@ const noSentryRows = (): SentryRows => ({ sightings: [], exceptions: [], facts: 
  * nothing), so each message stores correctly on its own, in any order. A single row that cannot
  * fit one message is 413 before anything is sent.
  */
-export function splitSentry(rows: SentryRows, perSighting: number): IngestMessage[] {
+export function splitSentry(rows: SentryRows, perSighting: number): SizedMessage[] {
   type Sighting = SentryRows["sightings"][number];
   type Key = "exceptions" | "facts" | "sessions" | "clientReports";
   const firstSighting = new Map<string, Sighting>();
@@ -56,12 +58,12 @@ export function splitSentry(rows: SentryRows, perSighting: number): IngestMessag
   const sightingOf = (instanceId: string | null | undefined) =>
     instanceId ? firstSighting.get(instanceId) : undefined;
   const base = jsonBytes({ kind: "sentry", rows: noSentryRows() });
-  const out: IngestMessage[] = [];
+  const out: SizedMessage[] = [];
   let current = noSentryRows();
   let inCurrent = new Set<string>(); // sighting ping uuids already in `current`
   let bytes = base;
   const flush = () => {
-    if (sentryStatements(current, perSighting) > 0) out.push({ kind: "sentry", rows: current });
+    if (sentryStatements(current, perSighting) > 0) out.push({ body: { kind: "sentry", rows: current }, bytes });
     current = noSentryRows();
     inCurrent = new Set();
     bytes = base;

@@ -2,7 +2,7 @@ import type { IRequest } from "itty-router";
 import { deadLettersQuery, replayQuery, type DeadLettersAnswer, type ReplayAnswer } from "../../../schema";
 import { json } from "../../http/respond";
 import { validateQuery } from "../../lib/validate";
-import type { IngestMessage } from "../../pipeline/queue/message";
+import { sized, type IngestMessage, type SizedMessage } from "../../pipeline/queue/message";
 import { sendMessages } from "../../pipeline/queue/send";
 import { deleteDeadLetters, listDeadLetters, readDeadLetter } from "../../store/deadLetters";
 
@@ -26,12 +26,12 @@ export async function replayDeadLetters(request: IRequest, env: Env): Promise<Re
   const { limit } = validateQuery(replayQuery, request);
   const page = await listDeadLetters(env.ARCHIVE, limit);
   const keys: string[] = [];
-  const bodies: IngestMessage[] = [];
+  const bodies: SizedMessage[] = [];
   for (const item of page.items) {
     const letter = await readDeadLetter(env.ARCHIVE, item.key);
     if (!letter) continue;
     keys.push(item.key);
-    bodies.push(letter.body as IngestMessage);
+    bodies.push(sized(letter.body as IngestMessage));
   }
   await sendMessages(env.INGEST_QUEUE, bodies);
   await deleteDeadLetters(env.ARCHIVE, keys);
