@@ -150,7 +150,8 @@ describe("dashboard on seed:demo data (wrangler dev + chromium)", () => {
     await page.locator("[data-panel='Distribution'] section", { hasText: "Licence type" }).locator("a").first().click();
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/license_type=\w+/);
     await settled();
-    expect(int(await kpi())).toBeLessThan(de);
+    // The view re-renders after the hash changes: poll, as for the country filter above.
+    await expect.poll(async () => int(await kpi()), { timeout: 20_000 }).toBeLessThan(de);
     await page.click("#clear-filters");
     await expect.poll(() => page.evaluate(() => location.hash)).not.toContain("country=");
     await expect.poll(async () => int(await kpi()), { timeout: 20_000 }).toBe(all);
