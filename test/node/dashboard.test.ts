@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page, Route } from "playwright-core";
 import { alertsAnswer } from "../../schema/wire/admin.ts";
 import { launchPersistentChromium, screenshotFile } from "../harness/browser.ts";
 import type { RunningWorker } from "../harness/runningWorker.ts";
@@ -224,16 +224,21 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
         body: JSON.stringify({ error: { code: "internal", message: "Internal error." } }),
       }),
     );
-    await page.click(".quick button[data-days='7']");
-    await settled();
-    const failed = page.locator("[data-panel='Distribution'] [role=alert]");
-    await expect.poll(() => failed.textContent()).toContain("Could not load distribution");
-    expect(await kpi()).toBe("40");
-    expect((await charts(page)).length).toBe(5);
-    await page.unroute("**/v1/admin/stats/distributions*");
-    await page.locator("[data-panel='Distribution'] button", { hasText: "Retry" }).click();
-    await expect.poll(() => page.locator("[data-panel='Distribution'] table.data").count()).toBeGreaterThan(0);
-    await page.click(".quick button[data-days='30']");
+    try {
+      await page.click(".quick button[data-days='7']");
+      await settled();
+      const failed = page.locator("[data-panel='Distribution'] [role=alert]");
+      await expect.poll(() => failed.textContent()).toContain("Could not load distribution");
+      expect(await kpi()).toBe("40");
+      // The other panels draw their charts as their answers arrive: poll (a slow browser is still drawing).
+      await expect.poll(async () => (await charts(page)).length, { timeout: 20_000 }).toBe(5);
+      await page.unroute("**/v1/admin/stats/distributions*");
+      await page.locator("[data-panel='Distribution'] button", { hasText: "Retry" }).click();
+      await expect.poll(() => page.locator("[data-panel='Distribution'] table.data").count()).toBeGreaterThan(0);
+    } finally {
+      await page.unroute("**/v1/admin/stats/distributions*");
+      await page.click(".quick button[data-days='30']");
+    }
   });
 
   it("exception group page: stack, versions, affected installations, new in this release", async () => {
@@ -272,28 +277,42 @@ describe("dashboard at /admin (wrangler dev + chromium)", () => {
   it("an export over the row cap says why and how to fix it", async () => {
     await page.click("#nav a[data-route='frontend']");
     await page.locator("main[data-route='frontend']").waitFor();
+    await page.click(".quick button[data-days='30']"); // this test's own range, whatever ran before
     await settled();
     expect(await page.locator(".kpi span", { hasText: "visitors" }).count()).toBe(1);
-    // The worker's own 413 for a range over its 80,000-row cap (seeding 80,000 rows would take minutes).
-    await page.route("**/v1/admin/export/events.csv*", (r) =>
+    // The worker's own 413s (tested in test/worker): pings over the 80,000-row D1 cap, events over
+    // the 900 R2 calls of one export (seeding either would take minutes).
+    const refuse = (message: string) => (r: Route) =>
       r.fulfill({
         status: 413,
         contentType: "application/json",
-        body: JSON.stringify({
-          error: {
-            code: "range_too_large",
-            message:
-              "240000 rows in this range; one export holds at most 80000. Narrow from/to (or add product=) and export in parts.",
-          },
-        }),
-      }),
+        body: JSON.stringify({ error: { code: "range_too_large", message } }),
+      });
+    await page.route(
+      "**/v1/admin/export/pings.csv*",
+      refuse(
+        "240000 rows in this range; one export holds at most 80000. Narrow from/to (or add product=) and export in parts.",
+      ),
     );
-    await page.click("button:has-text('Export events.csv')");
+    await page.click("button:has-text('Export pings.csv')");
     await expect
       .poll(() => page.locator("main [role=alert]").last().textContent())
       .toMatch(
         /Too many rows for one export \(240,000 in 30 days; at most 80,000\)\. Narrow the range to about 10 days/,
       );
+    await page.route(
+      "**/v1/admin/export/events.csv*",
+      refuse(
+        "1800 archive objects in this range; one export reads at most 900 archive objects and listings. Narrow from/to (or add product=) and export in parts.",
+      ),
+    );
+    await page.click("button:has-text('Export events.csv')");
+    await expect
+      .poll(() => page.locator("main [role=alert]").last().textContent())
+      .toMatch(
+        /Too many archive objects for one export \(1,800 in 30 days; at most 900\)\. Narrow the range to about 15 days/,
+      );
+    await page.unroute("**/v1/admin/export/pings.csv*");
     await page.unroute("**/v1/admin/export/events.csv*");
     await shots("frontend");
   });
