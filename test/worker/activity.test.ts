@@ -19,20 +19,10 @@ import {
 import { ensureDayDims } from "../../worker/store/dayDims";
 import { database } from "../../worker/store/db";
 import { dimsSql, factsSql, rawActiveSql } from "../../worker/store/rollupSql";
-import { admin, adminJson, callWith, emptyDatabase, uuid } from "./helpers";
+import { admin, adminJson, callWith, emptyDatabase, prng, uuid } from "./helpers";
 import { consume, holdingQueue } from "./queueHelpers";
 import { backfillActivity } from "./statsSeed";
 
-/** A small seeded PRNG (mulberry32): the random data sets are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function shuffled<T>(xs: T[], rand: () => number): T[] {
   const out = [...xs];
   for (let i = out.length - 1; i > 0; i--) {

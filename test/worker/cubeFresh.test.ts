@@ -8,7 +8,7 @@ import { storeMessages } from "../../worker/pipeline/queue/store";
 import type { IngestMessage } from "../../worker/pipeline/queue/message";
 import { database } from "../../worker/store/db";
 import { cubeSql } from "../../worker/store/rollupSql";
-import { adminJson, callWith, emptyDatabase, uuid } from "./helpers";
+import { adminJson, callWith, emptyDatabase, prng, uuid } from "./helpers";
 
 /**
  * The breakdown cube of a ping's day is kept by the ping's own transaction (store/dayCube.ts):
@@ -20,16 +20,6 @@ const db = () => database(env);
 const store = (messages: IngestMessage[]) => storeMessages(db(), env.ARCHIVE, messages, Date.now());
 const T = "2026-10-15";
 const noon = (day: string) => Date.parse(`${day}T12:00:00Z`);
-
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function message(instanceId: string, product: string, day: string, minute: number, rand: () => number): IngestMessage {
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;

@@ -5,24 +5,13 @@ import type { EventRow } from "../../worker/store/events";
 import { writeEvents } from "../../worker/store/eventWrites";
 import { EVENT_ARCHIVE_PREFIX, writeDigest } from "../../worker/store/eventArchive";
 import type { IngestMessage } from "../../worker/pipeline/queue/message";
-import { admin as callAdmin, count, emptyArchive, emptyDatabase } from "./helpers";
+import { admin as callAdmin, count, emptyArchive, emptyDatabase, prng } from "./helpers";
 import { consume, type Held } from "./queueHelpers";
 import { cron } from "./statsSeed";
 
 const DAY = "2026-11-20";
 const NEXT = "2026-11-21";
 const at = (day: string, ms: number) => Date.parse(`${day}T00:00:00Z`) + ms;
-
-/** A small seeded PRNG (mulberry32): the same "random" events on every run. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n random events of two products over DAY and NEXT: page views/leaves, custom events with props, missing ids. */
 function randomEvents(n: number, seed: number): EventRow[] {

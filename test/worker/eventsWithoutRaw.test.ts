@@ -4,7 +4,7 @@ import worker from "../../worker/index";
 import { database } from "../../worker/store/db";
 import type { EventRow } from "../../worker/store/events";
 import { EVENT_DEDUPE_DAYS, writeEvents } from "../../worker/store/eventWrites";
-import { ADMIN, callWith, count, emptyArchive, emptyDatabase, errorCode, uuid } from "./helpers";
+import { ADMIN, callWith, count, emptyArchive, emptyDatabase, errorCode, prng, uuid } from "./helpers";
 
 /**
  * The event writer's counters without raw events: entries/exits and time-on-page histograms are
@@ -17,17 +17,6 @@ const DAY = "2026-11-20";
 const NEXT = "2026-11-21";
 const at = (day: string, ms: number) => Date.parse(`${day}T00:00:00Z`) + ms;
 const NOW = at(NEXT, 23 * 3_600_000);
-
-/** mulberry32: the same "random" events and shuffles on every run of a seed. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * n random events of two products over two days: many page views per session with few distinct
