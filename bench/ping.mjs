@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
+import { phase } from "./phase.mjs";
 
 const total = Number(process.argv[2] ?? 4000);
 const concurrency = Number(process.argv[3] ?? 32);
@@ -16,41 +17,8 @@ const ferretdb = JSON.parse(fixture("ferretdb-v2.7.0-docker-1day.json"));
 const firefly = JSON.parse(fixture("firefly-5.4.6-docker-batch.json"));
 const clientIp = (i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
-function pct(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function phase(name, makeRequest, okStatus = 200) {
-  const latencies = [];
-  const errors = {};
-  const answers = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t = performance.now();
-        try {
-          const res = await makeRequest(i);
-          const body = await res.text();
-          latencies.push(performance.now() - t);
-          if (res.status !== okStatus) errors[res.status] = (errors[res.status] ?? 0) + 1;
-          else answers.push(body);
-        } catch (e) {
-          errors[e.code ?? "network"] = (errors[e.code ?? "network"] ?? 0) + 1;
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const result = { name, rps: total / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, answers };
-  console.log(
-    `${name.padEnd(18)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${JSON.stringify(errors)}`,
-  );
-  return result;
-}
+/** One phase of `total` requests from `concurrency` clients (bench/phase.mjs). */
+const load = (name, makeRequest, okStatus = 200) => phase(name, total, concurrency, makeRequest, { okStatus });
 
 const sentryFixture = (name) => readFileSync(new URL(`../test/fixtures/sentry/${name}`, import.meta.url), "utf8");
 const pyException = JSON.parse(sentryFixture("sentry-python-1.9.10-store-exception-excepthook.json"));
@@ -64,7 +32,7 @@ const eventId = () => randomUUID().replaceAll("-", "");
 async function sentryPhases(worker, health) {
   // Distinct client addresses (PROTOCOL_LIMITER keys on them), apart from the other phases'.
   const ip = (i) => clientIp(i + 4 * total);
-  const store = await phase("POST sentry store", (i) =>
+  const store = await load("POST sentry store", (i) =>
     fetch(`${worker.url}/api/${VIGILANT.project}/store/`, {
       method: "POST",
       headers: {
@@ -76,7 +44,7 @@ async function sentryPhases(worker, health) {
       body: gzipSync(JSON.stringify({ ...pyException, event_id: eventId() })),
     }),
   );
-  const envelope = await phase("POST sentry env", (i) => {
+  const envelope = await load("POST sentry env", (i) => {
     const id = eventId();
     const event = JSON.stringify({ ...JSON.parse(nodeEvent), event_id: id });
     const header = JSON.stringify({ ...JSON.parse(nodeHeader), event_id: id });
@@ -106,9 +74,9 @@ async function run(label, vars) {
       `\n[${label}] ${total} requests per phase, ${concurrency} concurrent clients, wrangler dev at ${worker.url}`,
     );
     // warm-up (compiles the worker, creates the day's salt)
-    await phase("warm-up", () => fetch(`${worker.url}/v1/health`));
-    const health = await phase("GET /v1/health", () => fetch(`${worker.url}/v1/health`));
-    const ping = await phase("POST /v1/ping", (i) => {
+    await load("warm-up", () => fetch(`${worker.url}/v1/health`));
+    const health = await load("GET /v1/health", () => fetch(`${worker.url}/v1/health`));
+    const ping = await load("POST /v1/ping", (i) => {
       const body = {
         instanceId: randomUUID(),
         product: "bench",
@@ -131,7 +99,7 @@ async function run(label, vars) {
         body: JSON.stringify(body),
       });
     });
-    const beacon = await phase(
+    const beacon = await load(
       "POST / (FerretDB)",
       (i) =>
         fetch(`${worker.url}/`, {
@@ -141,7 +109,7 @@ async function run(label, vars) {
         }),
       201,
     );
-    const submit = await phase("POST /submit", (i) => {
+    const submit = await load("POST /submit", (i) => {
       const installation = randomUUID();
       return fetch(`${worker.url}/submit`, {
         method: "POST",

@@ -2,6 +2,8 @@
 // `wrangler dev` (workerd, local queue, D1 and R2) on this machine, side by side in one run:
 //   1. ingest: POST /v1/ping req/s as a ratio of GET /v1/health, and capture events/s in 50-event
 //      gzip batches (posthog-js's body), each with 0 lost once the queue drained (rows in D1);
+//      Beside wall-clock rates, workerd's CPU per request (bench/workerdCpu.mjs), which shared
+//      cores disturb far less;
 //   2. consumer: rows/s and the queue's drain time after a burst 10x the ping phase;
 //   3. storage: D1 bytes per installation-day and per event (SQLite dbstat, table + indexes), R2
 //      bytes per 1,000 events (the archive bucket's objects, dead letters left out; "n/a" if none);
@@ -24,6 +26,9 @@ import { gzipSync } from "node:zlib";
 import { activityBackfillSql, d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
 import { ROOT } from "../test/harness/wrangler.ts";
+import { prng } from "../test/harness/prng.ts";
+import { phase } from "./phase.mjs";
+import { workerdCpuSeconds } from "./workerdCpu.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -49,40 +54,6 @@ const DAY = 86_400_000;
 const clientIp = (i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
-
-/** `total` requests from `concurrency` clients; req/s, p50/p99 and the successful answers. */
-async function phase(name, total, concurrency, makeRequest, okStatus = 200) {
-  const latencies = [];
-  const errors = {};
-  const answers = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const t = performance.now();
-        try {
-          const res = await makeRequest(i);
-          const body = await res.text();
-          latencies.push(performance.now() - t);
-          if (res.status !== okStatus) errors[res.status] = (errors[res.status] ?? 0) + 1;
-          else answers.push(body);
-        } catch (e) {
-          errors[e.code ?? "network"] = (errors[e.code ?? "network"] ?? 0) + 1;
-        }
-      }
-    }),
-  );
-  const ended = performance.now();
-  latencies.sort((a, b) => a - b);
-  const at = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  const r = { name, rps: total / ((ended - started) / 1000), p50: at(50), p99: at(99), errors, answers, ended };
-  console.log(
-    `${name.padEnd(28)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  errors ${JSON.stringify(errors)}`,
-  );
-  return r;
-}
 
 /**
  * Polls `count()` (rows in the local D1 file) until it reaches `expected` or stops growing for
@@ -220,9 +191,13 @@ async function ingest() {
     console.log(`\n[ingest] wrangler dev at ${worker.url}; ${REQUESTS} requests per phase, ${CONCURRENCY} clients`);
     await phase("warm-up", REQUESTS / 4, CONCURRENCY, () => fetch(`${worker.url}/v1/health`));
     await phase("warm-up ping", 200, CONCURRENCY, (i) => postPing(worker.url, 900_000 + i, "warmup"));
-    const health = await phase("GET /v1/health", REQUESTS, CONCURRENCY, () => fetch(`${worker.url}/v1/health`));
+    const cpu = { pid: worker.pid };
+    const health = await phase("GET /v1/health", REQUESTS, CONCURRENCY, () => fetch(`${worker.url}/v1/health`), cpu);
 
-    const ping = await phase("POST /v1/ping", REQUESTS, CONCURRENCY, (i) => postPing(worker.url, i, "bench"));
+    // workerd's CPU from the phase's start until the queue drained: the answers plus the
+    // consumer's writes, per request (the consumer runs in the same workerd here).
+    const pingCpu0 = workerdCpuSeconds(worker.pid);
+    const ping = await phase("POST /v1/ping", REQUESTS, CONCURRENCY, (i) => postPing(worker.url, i, "bench"), cpu);
     const pingUuids = ping.answers.map((a) => JSON.parse(a).uuid);
     const pingDrain = await drain(
       () => d1.count("SELECT count(*) FROM pings WHERE product = 'bench'"),
@@ -236,14 +211,21 @@ async function ingest() {
         .map((r) => r.uuid),
     );
     const pingLost = pingUuids.filter((u) => !storedUuids.has(u)).length;
+    const pingCpuMs = ((workerdCpuSeconds(worker.pid) - pingCpu0) * 1000) / REQUESTS;
 
     const bodies = Array.from({ length: CAPTURE_REQUESTS }, (_, i) => captureBody(i));
-    const capture = await phase("POST /e/ (50 events, gzip)", CAPTURE_REQUESTS, CONCURRENCY, (i) =>
-      fetch(`${worker.url}/e/?compression=gzip-js&ver=1.449.2`, {
-        method: "POST",
-        headers: { "content-type": "text/plain", "cf-connecting-ip": clientIp(200_000 + i) },
-        body: bodies[i],
-      }),
+    const captureCpu0 = workerdCpuSeconds(worker.pid);
+    const capture = await phase(
+      "POST /e/ (50 events, gzip)",
+      CAPTURE_REQUESTS,
+      CONCURRENCY,
+      (i) =>
+        fetch(`${worker.url}/e/?compression=gzip-js&ver=1.449.2`, {
+          method: "POST",
+          headers: { "content-type": "text/plain", "cf-connecting-ip": clientIp(200_000 + i) },
+          body: bodies[i],
+        }),
+      cpu,
     );
     const acceptedEvents = capture.answers.reduce((n, a) => n + (JSON.parse(a).accepted ?? 0), 0);
     const captureDrain = await drain(
@@ -251,6 +233,7 @@ async function ingest() {
       acceptedEvents,
       capture.ended,
     );
+    const captureCpuMs = ((workerdCpuSeconds(worker.pid) - captureCpu0) * 1000) / Math.max(1, acceptedEvents);
 
     // A burst 10x the ping phase, from 10x the clients: the consumer's rows/s while it drains.
     const BURST = REQUESTS * 10;
@@ -281,6 +264,16 @@ async function ingest() {
     const r2 = archiveBytes(worker.persistTo);
     return {
       healthRps: health.rps,
+      // workerd CPU: per health request; per ping and per event from the phase's start until the
+      // queue drained (answer + consumer). health / ping is the ratio one saturated core would give.
+      cpu: {
+        healthMs: health.cpuMs,
+        pingMs: pingCpuMs,
+        pingAnswerMs: ping.cpuMs,
+        ratio: health.cpuMs / pingCpuMs,
+        captureMsPerEvent: captureCpuMs,
+        eventsPerCpuSecond: 1000 / captureCpuMs,
+      },
       ping: {
         rps: ping.rps,
         ratio: ping.rps / health.rps,
@@ -325,16 +318,6 @@ async function ingest() {
   }
 }
 
-// Deterministic pseudo-random numbers (mulberry32) for the synthetic installations.
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `size` installations of product "scale", each with one ping on `day0` (and on the
  * `HISTORY_DAYS` days before it), written straight into the D1 file as the consumer would have:
@@ -344,7 +327,7 @@ function random(seed) {
 function seedDay(file, size, day0) {
   const db = new DatabaseSync(file);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;");
-  const rand = random(size);
+  const rand = prng(size);
   const insI = db.prepare(
     "INSERT INTO instances (id, product, first_seen, last_seen, version, os_type, os_arch, license_type, ping_count) VALUES (?, 'scale', ?, ?, ?, 'Linux', ?, ?, ?)",
   );
@@ -466,7 +449,7 @@ result.machine.loadAfter = load();
 const f = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? "n/a" : Number(x).toFixed(d));
 const rows = [];
 if (result.ingest) {
-  const { ping, capture, burst, storage, healthRps } = result.ingest;
+  const { ping, capture, burst, storage, healthRps, cpu } = result.ingest;
   rows.push(
     [
       "GET /v1/health (no work)",
@@ -482,6 +465,16 @@ if (result.ingest) {
       "capture, 50-event gzip batches",
       `${f(capture.eventsPerS)} events/s (${f(capture.rps)} req/s)`,
       `aim >= 10,000; lost ${capture.lost}/${capture.accepted}, drained ${f(capture.drainMs)} ms after`,
+    ],
+    [
+      "workerd CPU per request",
+      `health ${f(cpu.healthMs, 2)} ms, ping ${f(cpu.pingMs, 2)} ms = ${f(cpu.ratio, 2)} x health`,
+      `ping answered ${f(cpu.pingAnswerMs, 2)} ms/req in its phase; consumer included until drained (same workerd)`,
+    ],
+    [
+      "workerd CPU per event",
+      `${f(cpu.captureMsPerEvent, 3)} ms = ${f(cpu.eventsPerCpuSecond)} events per CPU-second`,
+      "capture answer + consumer until drained",
     ],
     [
       `burst ${burst.requests} pings (10x)`,

@@ -10,6 +10,7 @@
 import path from "node:path";
 import { activityBackfillSql, executeSql, migrateLocal } from "../test/harness/localD1.ts";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
+import { prng } from "../test/harness/prng.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DAYS = 30;
@@ -17,14 +18,7 @@ const DAY = 86_400_000;
 const persistArg = process.argv.indexOf("--persist-to");
 const persist = persistArg > 0 ? path.resolve(process.argv[persistArg + 1]) : undefined;
 
-let seed = 0x5eed;
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-function rand() {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const rand = prng(0x5eed);
 const pick = (weighted) => {
   let r = rand() * weighted.reduce((s, [, w]) => s + w, 0);
   for (const [v, w] of weighted) if ((r -= w) < 0) return v;

@@ -13,6 +13,7 @@ import { browserRefFromDigest, browserRefInput } from "../schema/wire/browserRef
 import { activityBackfillSql, d1File, migrateLocal, tempStateDir } from "../test/harness/localD1.ts";
 import { startWranglerDev } from "../test/harness/wranglerDev.ts";
 import { launchChromium } from "../test/harness/browser.ts";
+import { prng } from "../test/harness/prng.ts";
 
 const PINGS = Number(process.env.BENCH_PINGS ?? 1_000_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 20_000);
@@ -22,14 +23,7 @@ const EVENTS = Math.round(PINGS / 5);
 const TOKEN = "bench-token-0123456789";
 const DAY = 86_400_000;
 
-// Deterministic pseudo-random numbers (mulberry32).
-let seed = 42;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = prng(42);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
 const today0 = Date.parse(`${dayOf(Date.now())}T00:00:00Z`);

@@ -110,6 +110,7 @@ export async function startMiniflare(options: WorkerOptions = {}): Promise<Runni
         const r = await worker.scheduled({ cron, scheduledTime: new Date() });
         if (r.outcome !== "ok") throw new Error(`scheduled() ended ${r.outcome}\n${output}`);
       },
+      pid: process.pid,
       log: () => output,
       stop,
     };

@@ -36,6 +36,11 @@ export interface RunningWorker {
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   /** Runs the worker's scheduled() handler once, as the cron trigger would. */
   scheduled(cron?: string): Promise<void>;
+  /**
+   * The process whose descendants run the worker's workerd (wrangler's for `wrangler dev`, this
+   * process for Miniflare): benchmarks read their CPU time (bench/workerdCpu.mjs).
+   */
+  pid: number;
   /** Everything the runtime printed so far (for failure messages). */
   log(): string;
   /** Ends the worker (idempotent) and removes the state dir it created. */

@@ -110,6 +110,7 @@ export async function startWranglerDev(options: WorkerOptions = {}): Promise<Run
         await res.text();
         if (!res.ok) throw new Error(`/__scheduled answered ${res.status}\n${output}`);
       },
+      pid,
       log: () => output,
       stop,
     };

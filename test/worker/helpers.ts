@@ -153,13 +153,4 @@ export function captureBody(): string {
   return JSON.stringify({ api_key: "phc_candor_dev", batch: [event] });
 }
 
-/** mulberry32, a small seeded PRNG: the same "random" data sets and shuffles on every run of a seed. */
-export function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../harness/prng";
