@@ -63,7 +63,7 @@ async function archiveMaintenance(db: Db, bucket: R2Bucket, now: number): Promis
         return flushPendingArchive(db, bucket, now, (e) => !isErased(erased, e));
       },
     ],
-    ["erasure", () => purgeErased(db, bucket)],
+    ["erasure", () => purgeErased(db, bucket, now)],
     ["compaction", () => compactArchive(db, bucket, [addDays(today, -2), addDays(today, -1), today])],
   ];
   for (const [step, run] of steps) await isolated(step, run);

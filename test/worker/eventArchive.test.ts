@@ -6,6 +6,7 @@ import { database } from "../../worker/store/db";
 import type { EventRow } from "../../worker/store/events";
 import { writeEvents } from "../../worker/store/eventWrites";
 import { EVENT_ARCHIVE_PREFIX, writeDigest } from "../../worker/store/eventArchive";
+import { ERASURE_HOLD_DAYS } from "../../worker/store/eventErasure";
 import { EXPORT_MAX_R2_CALLS } from "../../worker/routes/stats/exports";
 import { admin, count, emptyArchive, emptyDatabase, post } from "./helpers";
 import { cron, insertPings } from "./statsSeed";
@@ -262,9 +263,17 @@ describe("raw events archived to R2 (gzip NDJSON) and exported from there", () =
     await cron(at(day, 41_000_000));
     expect(await raw()).not.toContain(ref);
     expect((await env.ARCHIVE.list({ prefix: EVENT_ARCHIVE_PREFIX })).objects).toHaveLength(1); // the emptied object is gone
-    expect(await count("erased_refs")).toBe(0);
+    expect(await count("erased_refs")).toBe(1); // held: a queued message of it must not bring it back
     expect(await count("event_archive_refs")).toBe(1);
     expect(await (await admin(path)).text()).toBe(expected);
+
+    const { erasedAt } = (await env.DB.prepare("SELECT erased_at AS erasedAt FROM erased_refs").first<{
+      erasedAt: number;
+    }>())!;
+    await cron(erasedAt + (ERASURE_HOLD_DAYS - 1) * 86_400_000);
+    expect(await count("erased_refs")).toBe(1);
+    await cron(erasedAt + ERASURE_HOLD_DAYS * 86_400_000 + 1);
+    expect(await count("erased_refs")).toBe(0); // forgotten once the hold is over
   });
 
   it("events stored before the archive existed (archived = 0) are archived by the cron before D1 lets them go", async () => {

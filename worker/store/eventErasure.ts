@@ -11,8 +11,18 @@ import { rewriteObjects } from "./eventCompaction";
  * events from D1 and records its browser reference in `erased_refs` in the same transaction;
  * from then on the export leaves that reference's events (received up to the erase) out, and
  * the cron rewrites every archive object that holds them (found through event_archive_refs,
- * never by reading the archive), then forgets the reference.
+ * never by reading the archive). The reference is kept ERASURE_HOLD_DAYS after the erase (its
+ * rows are forgotten only then, and only once no object holds its events): until then the queue
+ * consumer stores no ping or event of it received up to the erase, so a message still in the
+ * queue, or redelivered, cannot bring the installation back (store/pings.ts, store/eventWrites.ts).
  */
+
+/**
+ * Days an erased reference is kept: the longest a message can wait in a Cloudflare queue (message
+ * retention, at most 14 days). A dead letter replayed later than that is stored again.
+ */
+export const ERASURE_HOLD_DAYS = 14;
+const DAY_MS = 86_400_000;
 
 /** Erased references and when: events of a reference received up to its time are erased. */
 export type Erased = Map<string, number>;
@@ -35,9 +45,10 @@ export const PURGE_OBJECTS_PER_RUN = 50;
 /**
  * The cron's purge: rewrites up to PURGE_OBJECTS_PER_RUN archive objects holding erased events
  * without them (an object left empty is deleted), drops their index rows, and forgets each
- * reference no object holds any more. Returns objects rewritten.
+ * reference no object holds any more once it is ERASURE_HOLD_DAYS old at `now`. Returns objects
+ * rewritten.
  */
-export async function purgeErased(db: Db, bucket: R2Bucket): Promise<number> {
+export async function purgeErased(db: Db, bucket: R2Bucket, now: number): Promise<number> {
   const erased = await erasedNow(db);
   if (erased.size === 0) return 0;
   const refs = JSON.stringify([...erased.keys()]);
@@ -61,7 +72,8 @@ export async function purgeErased(db: Db, bucket: R2Bucket): Promise<number> {
       sql`SELECT DISTINCT ${eventArchiveRefs.instanceRef} AS ref FROM ${eventArchiveRefs} WHERE ${inErased}`,
     ),
   );
-  const done = [...erased.keys()].filter((r) => !left.some((l) => l.ref === r));
+  const heldUntil = now - ERASURE_HOLD_DAYS * DAY_MS;
+  const done = [...erased].filter(([r, at]) => at < heldUntil && !left.some((l) => l.ref === r)).map(([r]) => r);
   if (done.length > 0) {
     const list = JSON.stringify(done);
     await guard("erasedDone", () =>

@@ -1,5 +1,5 @@
 import { and, eq, exists, getTableColumns, isNull, or, sql, type SQL } from "drizzle-orm";
-import { alerts, instances, pings, releases } from "../../schema/tables";
+import { alerts, erasedRefs, instances, pings, releases } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
@@ -28,10 +28,14 @@ export interface RecordedPing {
   alerts: AlertRow[];
 }
 
-/** `SELECT <row's values, in the table's column order> WHERE <condition>`, for INSERT ... SELECT. */
-function rowWhere(table: typeof pings, row: PingRow, condition: SQL): SQL {
+/**
+ * `SELECT <row's values, in the table's column order> WHERE <condition>`, for INSERT ... SELECT;
+ * a value the row leaves out takes the column's static default (as `.values()` would), else null.
+ */
+function rowWhere<T extends typeof pings | typeof instances>(table: T, row: T["$inferInsert"], condition: SQL): SQL {
   const values = Object.entries(getTableColumns(table)).map(([key, column]) => {
-    const value = row[key as keyof PingRow];
+    const given = (row as Record<string, unknown>)[key];
+    const value = given === undefined && column.hasDefault ? column.default : given;
     return value === undefined || value === null ? sql`null` : sql.param(value, column);
   });
   return sql`SELECT ${sql.join(values, sql`, `)} WHERE ${condition}`;
@@ -50,6 +54,12 @@ function rowWhere(table: typeof pings, row: PingRow, condition: SQL): SQL {
  * (instance, Idempotency-Key) inserts nothing and leaves the instance untouched. The ping's fact
  * and exception records are inserted only with the ping, deduplicated by their ids. The
  * comparison is of digests, never of the key itself.
+ *
+ * An installation erased after the ping was received (its browser reference in erased_refs with
+ * an erase time at or after the ping's received_at: a ping still in the queue, or redelivered,
+ * when the maintainer or the installation erased it) is neither recreated nor stored: the
+ * instance insert and the ping insert both test it, and everything else follows the ping row.
+ * A ping received after the erase is stored as a new installation's first.
  *
  * The same transaction keeps the rollups of the ping's day current without a cron run
  * (store/activity.ts, store/dayDims.ts): the (product, day) rollup_active row and the day's
@@ -74,8 +84,14 @@ export function pingWrites(
       .from(instances)
       .where(and(eq(instances.id, instance.id), sql`${instances.keyHash} IS ${keyHash}`)),
   );
+  // Erased after this ping was received (store/eventErasure.ts keeps the reference ERASURE_HOLD_DAYS).
+  const notErased = sql`NOT EXISTS (SELECT 1 FROM ${erasedRefs} WHERE ${erasedRefs.ref} = ${instance.browserRef ?? null}
+    AND ${erasedRefs.erasedAt} >= ${ping.receivedAt})`;
   const keyed = [
-    db.insert(instances).values(instance).onConflictDoNothing(),
+    db
+      .insert(instances)
+      .select(rowWhere(instances, instance, notErased))
+      .onConflictDoNothing(),
     // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
     db
       .update(instances)
@@ -88,7 +104,7 @@ export function pingWrites(
     ensureActiveDay(db, ping.product, ping.day, keyMatches),
     db
       .insert(pings)
-      .select(rowWhere(pings, ping, keyMatches))
+      .select(rowWhere(pings, ping, and(keyMatches, notErased)!))
       .onConflictDoNothing(),
     db
       .update(instances)

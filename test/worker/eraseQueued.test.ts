@@ -1,0 +1,86 @@
+// An erase must hold against what is still in the queue: a ping answered before the erase and
+// stored by the consumer after it (or redelivered after it) must not bring the installation back.
+import { beforeEach, describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { ADMIN, callWith, emptyDatabase } from "./helpers";
+import { consume, holdingQueue, type Held } from "./queueHelpers";
+import { newIdentity, rowsOf, type Identity } from "./identity";
+
+/** A keyed ping of `who` (a fact and an exception with it) answered in queue mode: kept in `queue`. */
+async function queuedPing(queue: Queue, who: Identity): Promise<void> {
+  const res = await callWith({ INGEST_MODE: "queue", INGEST_QUEUE: queue }, "/v1/ping", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${who.key}` },
+    body: JSON.stringify({
+      instanceId: who.id,
+      product: "p-erase-queued",
+      version: "1.0.0",
+      facts: [{ id: crypto.randomUUID(), kind: "feature", key: "k", value: "v", collectedAt: 1 }],
+      exceptions: [{ id: crypto.randomUUID(), type: "Error", message: "m", collectedAt: 1 }],
+    }),
+  });
+  expect(res.status).toBe(200);
+}
+
+const none = { pings: 0, facts: 0, exceptions: 0, instances: 0, events: 0, activity: 0 };
+const later = () => new Promise((r) => setTimeout(r, 5)); // workerd's clock moves on across timers
+
+describe("an erase holds against queued and redelivered messages", () => {
+  beforeEach(emptyDatabase);
+
+  it("the maintainer's erase: a ping still queued is not stored and does not recreate the installation", async () => {
+    const who = await newIdentity();
+    const { queue, held } = holdingQueue();
+    await queuedPing(queue, who);
+    expect(await consume("candor-ingest", held.splice(0))).toBe(true);
+    expect((await rowsOf(who)).pings).toBe(1);
+
+    await queuedPing(queue, who); // answered, not yet stored
+    const redelivery: Held[] = [...held];
+    await later();
+    const erased = await callWith({}, `/v1/admin/instances/${who.id}`, { method: "DELETE", headers: ADMIN });
+    expect(erased.status).toBe(204);
+    expect(await consume("candor-ingest", held.splice(0))).toBe(true);
+    expect(await rowsOf(who)).toMatchObject(none);
+    expect(await consume("candor-ingest", redelivery)).toBe(true); // the same message again
+    expect(await rowsOf(who)).toMatchObject(none);
+  });
+
+  it("the installation's own forget (DELETE /v1/instances/:id with its key) holds the same way", async () => {
+    const who = await newIdentity();
+    const { queue, held } = holdingQueue();
+    await queuedPing(queue, who);
+    expect(await consume("candor-ingest", held.splice(0))).toBe(true);
+    await queuedPing(queue, who);
+    await later();
+    const forgot = await callWith({}, `/v1/instances/${who.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${who.key}` },
+    });
+    expect(forgot.status).toBe(204);
+    expect(await consume("candor-ingest", held.splice(0))).toBe(true);
+    expect(await rowsOf(who)).toMatchObject(none);
+  });
+
+  it("a ping received after the erase is stored: the installation starts again, with only that ping", async () => {
+    const who = await newIdentity();
+    const { queue, held } = holdingQueue();
+    await queuedPing(queue, who);
+    const before = held.splice(0);
+    await later();
+    expect((await callWith({}, `/v1/admin/instances/${who.id}`, { method: "DELETE", headers: ADMIN })).status).toBe(
+      404,
+    ); // nothing stored yet: nothing to erase, but the erase is recorded all the same
+    await later();
+    await queuedPing(queue, who);
+    expect(await consume("candor-ingest", [...before, ...held.splice(0)])).toBe(true);
+    expect(await rowsOf(who)).toMatchObject({ pings: 1, facts: 1, exceptions: 1, instances: 1, activity: 1 });
+    const day = new Date().toISOString().slice(0, 10);
+    const active = await env.DB.prepare(
+      "SELECT active1 FROM rollup_active WHERE product = 'p-erase-queued' AND day = ?",
+    )
+      .bind(day)
+      .first<{ active1: number }>();
+    expect(active!.active1).toBe(1);
+  });
+});
