@@ -98,7 +98,7 @@ export async function saveLedger(dir: string, ledger: Ledger): Promise<void> {
 }
 
 /**
- * Appends one record to the journal: one short write, no rewrite of the ledger (the ledger file
+ * Appends one record to the journal: one short, fsynced write, no rewrite of the ledger (the ledger file
  * is rewritten only by reports and when the journal passes JOURNAL_MAX_BYTES). Under the ledger
  * lock. Returns false (nothing written) when the ledger holds LEDGER_MAX_ENTRIES unsent entries.
  */
@@ -113,8 +113,31 @@ export async function appendRecord(dir: string, entry: RecordEntry): Promise<boo
     await saveLedger(dir, folded);
     if (folded.entries.filter((e) => !isSent(e)).length >= LEDGER_MAX_ENTRIES) return false;
   }
-  await fs.appendFile(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+  await appendLine(file, JSON.stringify(entry));
   return true;
+}
+
+/**
+ * Appends one line durably: fsynced before it returns (a record the host was told is kept
+ * survives a power loss). A torn last line left by a crash mid-append is closed with a newline
+ * first, so the new record starts a line of its own instead of being glued to the torn one
+ * (which loadLedger skips: the new record would be lost with it).
+ */
+async function appendLine(file: string, line: string): Promise<void> {
+  const handle = await fs.open(file, "a+", 0o600);
+  try {
+    const { size } = await handle.stat();
+    let torn = false;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      torn = last[0] !== 0x0a;
+    }
+    await handle.appendFile(`${torn ? "\n" : ""}${line}\n`, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 const isSent = (e: LedgerEntry) => e.submittedAt !== null || e.rejected !== undefined;

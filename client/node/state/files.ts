@@ -28,7 +28,8 @@ export function stateDir(product: string, dir?: string, env: NodeJS.ProcessEnv =
 
 /**
  * Writes JSON atomically: a temp file in the same dir (mode 0600), fsync, then rename over the
- * target. Readers see the old or the new file, never a partial one.
+ * target, then fsync the directory. Readers see the old or the new file, never a partial one,
+ * and after a power loss the new one once this resolved.
  */
 export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -46,6 +47,25 @@ export async function writeJsonAtomic(file: string, data: unknown): Promise<void
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
+  }
+  await syncDir(path.dirname(file));
+}
+
+/**
+ * fsyncs a directory, so a rename in it survives a power loss (POSIX); where directories cannot
+ * be opened or synced (Windows: EISDIR / EPERM), the rename is already durable or nothing more can
+ * be done, so those errors are ignored.
+ */
+async function syncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, "r");
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EISDIR" && code !== "EPERM" && code !== "EINVAL" && code !== "EBADF") throw err;
+  } finally {
+    await handle?.close();
   }
 }
 

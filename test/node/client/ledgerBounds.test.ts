@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FILES } from "../../../client/node/state/files.ts";
 import {
+  appendRecord,
   LEDGER_MAX_ENTRIES,
   LEDGER_MAX_UNSENT_REPORTS,
   loadLedger,
@@ -43,5 +44,26 @@ describe("the ledger never drops what was not sent", () => {
     const after = unsentReports(await loadLedger(dir));
     expect(after).toHaveLength(LEDGER_MAX_UNSENT_REPORTS);
     expect(after[0]!.id).toBe(first);
+  });
+});
+
+describe("the journal survives a crash mid-append", () => {
+  it("a record appended after a torn last line (no newline) is kept, not glued to the torn one", async () => {
+    const dir = await tempDir();
+    const entry = (key: string) => ({
+      id: crypto.randomUUID(),
+      kind: "feature" as const,
+      key,
+      value: "v",
+      collectedAt: 1,
+      submittedAt: null,
+      serverUuid: null,
+    });
+    expect(await appendRecord(dir, entry("before"))).toBe(true);
+    // A crash mid-append: half a record, no newline.
+    await fs.appendFile(path.join(dir, FILES.journal), JSON.stringify(entry("torn")).slice(0, 40));
+    expect(await appendRecord(dir, entry("after"))).toBe(true);
+    const keys = (await loadLedger(dir)).entries.flatMap((e) => (e.kind === "feature" ? [e.key] : []));
+    expect(keys).toEqual(["before", "after"]);
   });
 });
