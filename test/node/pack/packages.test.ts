@@ -65,11 +65,11 @@ beforeAll(() => {
 afterAll(() => rmSync(host, { recursive: true, force: true }));
 
 describe("packed packages in a host project", () => {
-  it("packs only the build, the README and the CHANGELOG", () => {
+  it("packs only the build, the README, the CHANGELOG and the LICENSE", () => {
     for (const p of packed) console.log(`${p.name}: ${p.size} B packed, ${p.unpackedSize} B unpacked`);
     const listed = (name: string) => readdirSync(path.join(host, "node_modules", name)).sort();
-    expect(listed("@candor-telemetry/node")).toEqual(["CHANGELOG.md", "README.md", "dist", "package.json"]);
-    expect(listed("@candor-telemetry/browser")).toEqual(["CHANGELOG.md", "README.md", "dist", "package.json"]);
+    expect(listed("@candor-telemetry/node")).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "dist", "package.json"]);
+    expect(listed("@candor-telemetry/browser")).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "dist", "package.json"]);
     // the private schema package is bundled in, never a dependency of a published one
     expect(existsSync(path.join(host, "node_modules/@candor-telemetry/schema"))).toBe(false);
   });
