@@ -23,6 +23,11 @@ function eventColumns() {
     instanceRef: text("instance_ref"),
     appVersion: text("app_version"),
     licenseType: text("license_type"),
+    // The country of the installation `instance_ref` names, as its pings last reported it (the
+    // coarse request.cf country pings keep) when the event was stored; null = unknown (no
+    // reference, or no ping yet). Never the browser's own location. Set by the event writer
+    // (worker/store/eventWrites.ts), so the cron's rebuild reads the same value.
+    country: text("country"),
     durationMs: integer("duration_ms"), // $pageleave: time spent on the page
     props: text("props", { mode: "json" }).$type<Record<string, string | number | boolean>>(),
   };
@@ -88,6 +93,34 @@ export const eventSeen = sqliteTable(
     lastPath: text("last_path"),
   },
   (t) => [primaryKey({ columns: [t.day, t.product, t.kind, t.id] })],
+);
+
+/**
+ * event_seen per breakdown slice (worker/store/eventSlices.ts): the sessions and visitors already
+ * counted for a product, day and slice (`pinned`: which of app_version 1, license_type 2, country 4
+ * the slice fixes; the others hold ''), with each session's first and last `$pageview` within the
+ * slice, so distinct counts, entries and exits are exact per filter combination. Pruned with
+ * event_seen.
+ */
+export const eventSeenSlices = sqliteTable(
+  "event_seen_slices",
+  {
+    day: text("day").notNull(),
+    product: text("product").notNull(),
+    pinned: integer("pinned").notNull(),
+    appVersion: text("app_version").notNull(),
+    licenseType: text("license_type").notNull(),
+    country: text("country").notNull(),
+    kind: text("kind", { enum: ["s", "v"] }).notNull(),
+    id: text("id").notNull(),
+    firstT: integer("first_t"),
+    firstUuid: text("first_uuid"),
+    firstPath: text("first_path"),
+    lastT: integer("last_t"),
+    lastUuid: text("last_uuid"),
+    lastPath: text("last_path"),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.product, t.pinned, t.appVersion, t.licenseType, t.country, t.kind, t.id] })],
 );
 
 /**

@@ -219,6 +219,95 @@ export const rollupEventProps = sqliteTable(
   (t) => [primaryKey({ columns: [t.product, t.day, t.event, t.key, t.value] })],
 );
 
+/**
+ * The breakdown slices of the frontend rollups (?version=&license_type=&country= on the frontend
+ * and custom-events answers; worker/store/eventSlices.ts). Each event counts under the 7 slices
+ * that fix a non-empty subset of its (app_version, license_type, country): `pinned` says which
+ * (bit 1 app_version, 2 license_type, 4 country), the columns it does not fix hold ''; a fixed
+ * column holds the event's value ('' = unknown). A filter reads exactly one slice per day, so
+ * distinct sessions and visitors, entries and exits are exact for every filter combination (a
+ * session whose events fall in two slices counts once in each, and once in a slice holding both).
+ * The unfiltered answers keep reading rollup_frontend and rollup_pages. Keyed (product, pinned,
+ * slice, day, ...): a filtered read is one range of the key.
+ */
+const sliceColumns = () => ({
+  product: text("product").notNull(),
+  pinned: integer("pinned").notNull(),
+  appVersion: text("app_version").notNull(),
+  licenseType: text("license_type").notNull(),
+  country: text("country").notNull(),
+  day: text("day").notNull(),
+});
+
+/** rollup_frontend per breakdown slice. */
+export const rollupFrontendSlices = sqliteTable(
+  "rollup_frontend_slices",
+  {
+    ...sliceColumns(),
+    events: integer("events").notNull(),
+    pageviews: integer("pageviews").notNull(),
+    pageleaves: integer("pageleaves").notNull(),
+    sessions: integer("sessions").notNull(),
+    visitors: integer("visitors").notNull(),
+    durations: text("durations", { mode: "json" }).$type<DurationHistogram>(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.pinned, t.appVersion, t.licenseType, t.country, t.day] })],
+);
+
+/** rollup_pages per breakdown slice (a rebuild keeps the top 500 pages per product, day and slice). */
+export const rollupPagesSlices = sqliteTable(
+  "rollup_pages_slices",
+  {
+    ...sliceColumns(),
+    path: text("path").notNull(),
+    pageviews: integer("pageviews").notNull(),
+    entries: integer("entries").notNull(),
+    exits: integer("exits").notNull(),
+    leaves: integer("leaves").notNull(),
+    durations: text("durations", { mode: "json" }).$type<DurationHistogram>(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.pinned, t.appVersion, t.licenseType, t.country, t.day, t.path] })],
+);
+
+/**
+ * Custom events per day and full slice (app version, licence type, country; '' = unknown): counts
+ * add up, so a filter sums the slices it matches (no `pinned`: every row fixes all three).
+ */
+export const rollupEventsSlices = sqliteTable(
+  "rollup_events_slices",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    event: text("event").notNull(),
+    appVersion: text("app_version").notNull(),
+    licenseType: text("license_type").notNull(),
+    country: text("country").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.product, t.day, t.event, t.appVersion, t.licenseType, t.country] })],
+);
+
+/** Property pairs of custom events per day and full slice (a rebuild keeps the top 100 pairs per event, day and slice). */
+export const rollupEventPropsSlices = sqliteTable(
+  "rollup_event_props_slices",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    event: text("event").notNull(),
+    appVersion: text("app_version").notNull(),
+    licenseType: text("license_type").notNull(),
+    country: text("country").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [
+    primaryKey({
+      columns: [t.product, t.day, t.event, t.appVersion, t.licenseType, t.country, t.key, t.value],
+    }),
+  ],
+);
+
 /** Progress of the rollup cron: the last day built (inclusive) and when. One row, name 'daily'. */
 export const rollupState = sqliteTable("rollup_state", {
   name: text("name").primaryKey(),

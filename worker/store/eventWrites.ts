@@ -5,11 +5,18 @@ import {
   eventIds,
   events,
   eventSeen,
+  eventSeenSlices,
   eventsIncoming,
+  instanceActivity,
+  instances,
   rollupEventProps,
+  rollupEventPropsSlices,
   rollupEvents,
+  rollupEventsSlices,
   rollupFrontend,
+  rollupFrontendSlices,
   rollupPages,
+  rollupPagesSlices,
 } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
@@ -17,6 +24,7 @@ import { eventJsonChunks, selectFromJson, type EventRow } from "./events";
 import { ARCHIVE_COLUMNS, putPendingObjects, writeDigest, type PendingObject } from "./eventArchive";
 import { addDays, utcDay } from "../lib/time";
 import { durationBucketSql } from "./rollupEventsSql";
+import { SLICE_KEYS, slicedRows } from "./eventSlices";
 
 /**
  * Storing events, the one writer of the direct capture path and the queue consumer:
@@ -83,35 +91,50 @@ const columnList = sql.raw(
 const UUIDS_PER_READ = 20_000;
 
 /**
+ * Where a set of counters reads the staged rows and writes: the unfiltered rollups read
+ * `events_incoming` itself; the breakdown slices read its expansion into slices
+ * (store/eventSlices.ts), with the slice columns as extra keys after (product, day).
+ */
+interface Scope {
+  src: SQL;
+  keys: string[];
+  frontend: typeof rollupFrontend | typeof rollupFrontendSlices;
+  pages: typeof rollupPages | typeof rollupPagesSlices;
+  seen: typeof eventSeen | typeof eventSeenSlices;
+}
+
+const unfiltered: Scope = {
+  src: sql`${eventsIncoming}`,
+  keys: [],
+  frontend: rollupFrontend,
+  pages: rollupPages,
+  seen: eventSeen,
+};
+const sliced: Scope = {
+  src: slicedRows(sql`${eventsIncoming}`, sql`true`, "every"),
+  keys: SLICE_KEYS,
+  frontend: rollupFrontendSlices,
+  pages: rollupPagesSlices,
+  seen: eventSeenSlices,
+};
+
+/** `k1, k2, ` of a scope's keys, each prefixed with `alias.` when given (empty for the unfiltered scope). */
+const keyList = (keys: string[], alias = "") => sql.raw(keys.map((k) => `${alias ? `${alias}.` : ""}${k}, `).join(""));
+/** ` AND a.k1 = b.k1 ...` over a scope's keys. */
+const keysEqual = (keys: string[], a: string, b: string) =>
+  sql.raw(keys.map((k) => ` AND ${a}.${k} = ${b}.${k}`).join(""));
+
+/**
  * The counting statements of the staged rows, in the order they must run (before the move). They
  * bind no parameter: drizzle batches a raw `db.run(sql)` only when it has none.
  */
 function counterStatements(): SQL[] {
   const inc = eventsIncoming;
   const custom = sql`substr(event, 1, 1) <> '$'`;
-  /** Distinct ids of kind `k` in the stage not yet counted for their product and day. */
-  const fresh = (column: SQL, kind: "s" | "v") =>
-    sql`(SELECT count(DISTINCT ${column}) FROM ${inc} i2 WHERE i2.product = i.product AND i2.day = i.day
-      AND ${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${eventSeen} s
-        WHERE s.day = i2.day AND s.product = i2.product AND s.kind = ${sql.raw(`'${kind}'`)} AND s.id = ${column}))`;
+  const full = slicedRows(sql`${inc}`, sql`substr(e.event, 1, 1) <> '$'`, "full");
   return [
-    sql`INSERT INTO ${rollupFrontend} (product, day, events, pageviews, pageleaves, sessions, visitors, durations)
-      SELECT i.product, i.day, count(*), sum(i.event = '$pageview'), sum(i.event = '$pageleave'),
-        ${fresh(sql.raw("i2.session_id"), "s")}, ${fresh(sql.raw("i2.distinct_id"), "v")}, NULL
-      FROM ${inc} i WHERE true GROUP BY i.product, i.day
-      ON CONFLICT (product, day) DO UPDATE SET events = events + excluded.events,
-        pageviews = pageviews + excluded.pageviews, pageleaves = pageleaves + excluded.pageleaves,
-        sessions = sessions + excluded.sessions, visitors = visitors + excluded.visitors`,
-    sql`INSERT OR IGNORE INTO ${eventSeen} (day, product, kind, id)
-      SELECT DISTINCT day, product, 's', session_id FROM ${inc} WHERE session_id IS NOT NULL
-      UNION SELECT DISTINCT day, product, 'v', distinct_id FROM ${inc} WHERE distinct_id IS NOT NULL`,
-    sql`INSERT INTO ${rollupPages} (product, day, path, pageviews, entries, exits, leaves, durations)
-      SELECT product, day, coalesce(path, ''), sum(event = '$pageview'), 0, 0, sum(event = '$pageleave'), NULL
-      FROM ${inc} WHERE event IN ('$pageview', '$pageleave') GROUP BY product, day, coalesce(path, '')
-      ON CONFLICT (product, day, path) DO UPDATE SET pageviews = pageviews + excluded.pageviews,
-        leaves = leaves + excluded.leaves`,
-    ...durationStatements(),
-    ...entryExitStatements(),
+    ...frontendStatements(unfiltered),
+    ...frontendStatements(sliced),
     sql`INSERT INTO ${rollupEvents} (product, day, event, app_version, count)
       SELECT product, day, event, coalesce(app_version, ''), count(*) FROM ${inc}
       WHERE ${custom} GROUP BY product, day, event, coalesce(app_version, '')
@@ -121,6 +144,45 @@ function counterStatements(): SQL[] {
       FROM ${inc} i, json_each(i.props) j WHERE ${custom} AND i.props IS NOT NULL
       GROUP BY i.product, i.day, i.event, j.key, v
       ON CONFLICT (product, day, event, key, value) DO UPDATE SET count = count + excluded.count`,
+    sql`INSERT INTO ${rollupEventsSlices} (product, day, event, app_version, license_type, country, count)
+      SELECT product, day, event, app_version, license_type, country, count(*) FROM ${full} WHERE true
+      GROUP BY product, day, event, app_version, license_type, country
+      ON CONFLICT (product, day, event, app_version, license_type, country) DO UPDATE SET count = count + excluded.count`,
+    sql`INSERT INTO ${rollupEventPropsSlices} (product, day, event, app_version, license_type, country, key, value, count)
+      SELECT i.product, i.day, i.event, i.app_version, i.license_type, i.country, j.key, CAST(j.value AS TEXT) AS v, count(*)
+      FROM ${full} i, json_each(i.props) j WHERE i.props IS NOT NULL
+      GROUP BY i.product, i.day, i.event, i.app_version, i.license_type, i.country, j.key, v
+      ON CONFLICT (product, day, event, app_version, license_type, country, key, value) DO UPDATE SET count = count + excluded.count`,
+  ];
+}
+
+/** rollup_frontend, the seen sessions/visitors, rollup_pages, durations, entries and exits of one scope. */
+function frontendStatements(c: Scope): SQL[] {
+  const k = keyList(c.keys);
+  const ik = keyList(c.keys, "i");
+  /** Distinct ids of kind `k` in the stage not yet counted for their product, day (and slice). */
+  const fresh = (column: SQL, kind: "s" | "v") =>
+    sql`(SELECT count(DISTINCT ${column}) FROM ${c.src} i2 WHERE i2.product = i.product AND i2.day = i.day${keysEqual(c.keys, "i2", "i")}
+      AND ${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${c.seen} s
+        WHERE s.day = i2.day AND s.product = i2.product${keysEqual(c.keys, "s", "i2")} AND s.kind = ${sql.raw(`'${kind}'`)} AND s.id = ${column}))`;
+  return [
+    sql`INSERT INTO ${c.frontend} (product, day, ${k}events, pageviews, pageleaves, sessions, visitors, durations)
+      SELECT i.product, i.day, ${ik}count(*), sum(i.event = '$pageview'), sum(i.event = '$pageleave'),
+        ${fresh(sql.raw("i2.session_id"), "s")}, ${fresh(sql.raw("i2.distinct_id"), "v")}, NULL
+      FROM ${c.src} i WHERE true GROUP BY ${ik}i.product, i.day
+      ON CONFLICT (product, day${sql.raw(c.keys.map((x) => `, ${x}`).join(""))}) DO UPDATE SET events = events + excluded.events,
+        pageviews = pageviews + excluded.pageviews, pageleaves = pageleaves + excluded.pageleaves,
+        sessions = sessions + excluded.sessions, visitors = visitors + excluded.visitors`,
+    sql`INSERT OR IGNORE INTO ${c.seen} (day, product, ${k}kind, id)
+      SELECT DISTINCT day, product, ${k}'s', session_id FROM ${c.src} WHERE session_id IS NOT NULL
+      UNION SELECT DISTINCT day, product, ${k}'v', distinct_id FROM ${c.src} WHERE distinct_id IS NOT NULL`,
+    sql`INSERT INTO ${c.pages} (product, day, ${k}path, pageviews, entries, exits, leaves, durations)
+      SELECT product, day, ${k}coalesce(path, ''), sum(event = '$pageview'), 0, 0, sum(event = '$pageleave'), NULL
+      FROM ${c.src} WHERE event IN ('$pageview', '$pageleave') GROUP BY product, day, ${k}coalesce(path, '')
+      ON CONFLICT (product, day, ${k}path) DO UPDATE SET pageviews = pageviews + excluded.pageviews,
+        leaves = leaves + excluded.leaves`,
+    ...durationStatements(c),
+    ...entryExitStatements(c),
   ];
 }
 
@@ -132,46 +194,50 @@ function mergeHistograms(a: SQL, b: SQL): SQL {
 }
 
 /**
- * Time-on-page histograms of the staged `$pageleave`s merged into rollup_frontend.durations and
- * rollup_pages.durations (the buckets of the cron's rebuild, `durationBucketSql`): a histogram is
- * a count per bucket, so merging the staged rows' histogram is exact in any order.
+ * Time-on-page histograms of the staged `$pageleave`s merged into the scope's frontend and pages
+ * durations (the buckets of the cron's rebuild, `durationBucketSql`): a histogram is a count per
+ * bucket, so merging the staged rows' histogram is exact in any order.
  */
-function durationStatements(): SQL[] {
-  const inc = eventsIncoming;
+function durationStatements(c: Scope): SQL[] {
+  const k = keyList(c.keys);
   const leaves = (keys: string) =>
     sql`SELECT ${sql.raw(keys)}, json_group_object(b, n) AS h FROM (
       SELECT ${sql.raw(keys)}, ${durationBucketSql} AS b, count(*) AS n FROM (
-        SELECT product, day, coalesce(path, '') AS path, duration_ms FROM ${inc}
+        SELECT product, day, ${k}coalesce(path, '') AS path, duration_ms FROM ${c.src}
         WHERE event = '$pageleave' AND duration_ms >= 0) GROUP BY ${sql.raw(keys)}, b)
       GROUP BY ${sql.raw(keys)}`;
+  const withKeys = (base: string) => [base, ...c.keys].join(", ");
+  const conflict = (extra: string) => sql.raw(["product", "day", ...c.keys, ...(extra ? [extra] : [])].join(", "));
   return [
-    sql`INSERT INTO ${rollupFrontend} (product, day, events, pageviews, pageleaves, sessions, visitors, durations)
-      SELECT product, day, 0, 0, 0, 0, 0, h FROM (${leaves("product, day")}) WHERE true
-      ON CONFLICT (product, day) DO UPDATE SET durations = ${mergeHistograms(sql.raw("rollup_frontend.durations"), sql.raw("excluded.durations"))}`,
-    sql`INSERT INTO ${rollupPages} (product, day, path, pageviews, entries, exits, leaves, durations)
-      SELECT product, day, path, 0, 0, 0, 0, h FROM (${leaves("product, day, path")}) WHERE true
-      ON CONFLICT (product, day, path) DO UPDATE SET durations = ${mergeHistograms(sql.raw("rollup_pages.durations"), sql.raw("excluded.durations"))}`,
+    sql`INSERT INTO ${c.frontend} (product, day, ${k}events, pageviews, pageleaves, sessions, visitors, durations)
+      SELECT product, day, ${k}0, 0, 0, 0, 0, h FROM (${leaves(withKeys("product, day"))}) WHERE true
+      ON CONFLICT (${conflict("")}) DO UPDATE SET durations = ${mergeHistograms(sql`${c.frontend}.durations`, sql.raw("excluded.durations"))}`,
+    sql`INSERT INTO ${c.pages} (product, day, ${k}path, pageviews, entries, exits, leaves, durations)
+      SELECT product, day, ${k}path, 0, 0, 0, 0, h FROM (${leaves(withKeys("product, day") + ", path")}) WHERE true
+      ON CONFLICT (${conflict("path")}) DO UPDATE SET durations = ${mergeHistograms(sql`${c.pages}.durations`, sql.raw("excluded.durations"))}`,
   ];
 }
 
 /**
- * Entry and exit pages: a session's entry page is its first `$pageview` of the day by (t, uuid),
- * t = coalesce(timestamp, received_at), its exit page its last (pagesSql). The session's row in
- * event_seen keeps both so far; per session of the stage, the staged extreme view replaces the
- * kept one when it comes before (after) it: the old page's entries (exits) lose 1 and the new
- * page's gain 1. Runs after the session rows exist (the INSERT OR IGNORE into event_seen). A -1
- * goes only to a page row that exists (one the rebuild's top-500 trim dropped stays dropped).
+ * Entry and exit pages: a session's entry page is its first `$pageview` of the day (within the
+ * slice) by (t, uuid), t = coalesce(timestamp, received_at), its exit page its last (pagesSql).
+ * The session's row in the scope's seen table keeps both so far; per session of the stage, the
+ * staged extreme view replaces the kept one when it comes before (after) it: the old page's
+ * entries (exits) lose 1 and the new page's gain 1. Runs after the session rows exist (the INSERT
+ * OR IGNORE into the seen table). A -1 goes only to a page row that exists (one the rebuild's
+ * top-500 trim dropped stays dropped).
  */
-function entryExitStatements(): SQL[] {
-  const inc = eventsIncoming;
+function entryExitStatements(c: Scope): SQL[] {
+  const k = keyList(c.keys);
+  const vk = keyList(c.keys, "v");
   const views = (end: "first" | "last") =>
-    sql`WITH v AS (SELECT product, day, session_id, coalesce(timestamp, received_at) AS t, uuid, coalesce(path, '') AS path,
-        row_number() OVER (PARTITION BY product, day, session_id
+    sql`WITH v AS (SELECT product, day, ${k}session_id, coalesce(timestamp, received_at) AS t, uuid, coalesce(path, '') AS path,
+        row_number() OVER (PARTITION BY product, day, ${k}session_id
           ORDER BY coalesce(timestamp, received_at) ${sql.raw(end === "first" ? "" : "DESC")}, uuid ${sql.raw(end === "first" ? "" : "DESC")}) AS r
-        FROM ${inc} WHERE event = '$pageview' AND session_id IS NOT NULL),
-      x AS (SELECT v.product, v.day, v.t, v.uuid, v.path, s.${sql.raw(end)}_t AS ot, s.${sql.raw(end)}_uuid AS ou,
+        FROM ${c.src} WHERE event = '$pageview' AND session_id IS NOT NULL),
+      x AS (SELECT v.product, v.day, ${vk}v.t, v.uuid, v.path, s.${sql.raw(end)}_t AS ot, s.${sql.raw(end)}_uuid AS ou,
           s.${sql.raw(end)}_path AS op, s.rowid AS seen
-        FROM v JOIN ${eventSeen} s ON s.day = v.day AND s.product = v.product AND s.kind = 's' AND s.id = v.session_id
+        FROM v JOIN ${c.seen} s ON s.day = v.day AND s.product = v.product${keysEqual(c.keys, "s", "v")} AND s.kind = 's' AND s.id = v.session_id
         WHERE v.r = 1 AND (s.${sql.raw(end)}_t IS NULL OR (v.t, v.uuid) ${sql.raw(end === "first" ? "<" : ">")} (s.${sql.raw(end)}_t, s.${sql.raw(end)}_uuid)))`;
   const column = (end: "first" | "last") => (end === "first" ? "entries" : "exits");
   const statements: SQL[] = [];
@@ -179,16 +245,16 @@ function entryExitStatements(): SQL[] {
     const col = sql.raw(column(end));
     statements.push(
       sql`${views(end)}
-        INSERT INTO ${rollupPages} (product, day, path, pageviews, entries, exits, leaves, durations)
-        SELECT product, day, path, 0, ${sql.raw(end === "first" ? "sum(d), 0" : "0, sum(d)")}, 0, NULL FROM (
-          SELECT product, day, path, 1 AS d FROM x
-          UNION ALL SELECT product, day, op, -1 FROM x WHERE ot IS NOT NULL AND EXISTS (
-            SELECT 1 FROM ${rollupPages} p WHERE p.product = x.product AND p.day = x.day AND p.path = x.op))
-        GROUP BY product, day, path
-        ON CONFLICT (product, day, path) DO UPDATE SET ${col} = ${col} + excluded.${col}`,
+        INSERT INTO ${c.pages} (product, day, ${k}path, pageviews, entries, exits, leaves, durations)
+        SELECT product, day, ${k}path, 0, ${sql.raw(end === "first" ? "sum(d), 0" : "0, sum(d)")}, 0, NULL FROM (
+          SELECT product, day, ${k}path, 1 AS d FROM x
+          UNION ALL SELECT product, day, ${k}op, -1 FROM x WHERE ot IS NOT NULL AND EXISTS (
+            SELECT 1 FROM ${c.pages} p WHERE p.product = x.product AND p.day = x.day${keysEqual(c.keys, "p", "x")} AND p.path = x.op))
+        GROUP BY product, day, ${k}path
+        ON CONFLICT (product, day, ${k}path) DO UPDATE SET ${col} = ${col} + excluded.${col}`,
       sql`${views(end)}
-        UPDATE ${eventSeen} SET ${sql.raw(`${end}_t`)} = x.t, ${sql.raw(`${end}_uuid`)} = x.uuid, ${sql.raw(`${end}_path`)} = x.path
-        FROM x WHERE ${eventSeen}.rowid = x.seen`,
+        UPDATE ${c.seen} SET ${sql.raw(`${end}_t`)} = x.t, ${sql.raw(`${end}_uuid`)} = x.uuid, ${sql.raw(`${end}_path`)} = x.path
+        FROM x WHERE ${c.seen}.rowid = x.seen`,
     );
   }
   return statements;
@@ -210,6 +276,15 @@ function chunkStatements(db: Db, json: string, digest: string, now: number, keep
           ${keepRaw ? sql`AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = ${uuid})` : sql``}`,
       )
       .onConflictDoNothing({ target: inc.uuid }),
+    // The country of the installation the row's browser reference names (its activity row's, as
+    // of its last ping; the newest when it pinged for several products): what ?country= means for
+    // an event. Rows given a country keep it; no reference or no ping yet = NULL (unknown).
+    // Through instances_browser_ref and instance_activity's key: two seeks per staged row.
+    country: db.run(
+      sql`UPDATE ${inc} SET country = (SELECT a.country FROM ${instances} n JOIN ${instanceActivity} a ON a.instance_id = n.id
+        WHERE n.browser_ref = ${inc}.instance_ref ORDER BY a.last_day DESC, a.state_at DESC LIMIT 1)
+        WHERE country IS NULL AND instance_ref IS NOT NULL`,
+    ),
     counters: counterStatements().map((s) => db.run(s)),
     ids: db.run(
       sql`INSERT OR IGNORE INTO ${eventIds} (day, id) SELECT day, ${uuidBytes(sql.raw("uuid"))} FROM ${inc} WHERE true`,
@@ -290,9 +365,9 @@ export async function writeEvents(
   for (const json of eventJsonChunks(rows)) {
     const s = chunkStatements(db, json, digest, now, keepRaw);
     const results = await guard("writeEvents", () =>
-      db.batch([s.stage, ...s.counters, s.ids, s.refs, s.outbox, ...(s.move ? [s.move] : []), s.clear]),
+      db.batch([s.stage, s.country, ...s.counters, s.ids, s.refs, s.outbox, ...(s.move ? [s.move] : []), s.clear]),
     );
-    const outbox = results[3 + s.counters.length] as Array<{ id: number; objectKey: string; uuids: string }>;
+    const outbox = results[4 + s.counters.length] as Array<{ id: number; objectKey: string; uuids: string }>;
     for (const o of outbox) {
       const entry = pending.get(o.objectKey) ?? { ids: [], objectKey: o.objectKey, rows: [] };
       entry.ids.push(o.id);

@@ -1,7 +1,16 @@
 import { sql, type SQL } from "drizzle-orm";
 import { activeFromActivitySql, activeInstallationSql } from "./activity";
 import type { DayWindow } from "./dayWindow";
-import { customEventsSql, eventPropsSql, frontendSql, pagesSql } from "./rollupEventsSql";
+import {
+  customEventsSlicesSql,
+  customEventsSql,
+  eventPropsSlicesSql,
+  eventPropsSql,
+  frontendSlicesSql,
+  frontendSql,
+  pagesSlicesSql,
+  pagesSql,
+} from "./rollupEventsSql";
 import { commandsSql, unattributedSql } from "./rollupProtocolSql";
 import {
   rollupActive,
@@ -12,6 +21,10 @@ import {
   rollupEvents,
   rollupExceptions,
   rollupFrontend,
+  rollupFrontendSlices,
+  rollupEventsSlices,
+  rollupEventPropsSlices,
+  rollupPagesSlices,
   rollupMetrics,
   rollupPages,
   rollupSessions,
@@ -218,6 +231,10 @@ type Target =
   | typeof rollupPages
   | typeof rollupEvents
   | typeof rollupEventProps
+  | typeof rollupFrontendSlices
+  | typeof rollupPagesSlices
+  | typeof rollupEventsSlices
+  | typeof rollupEventPropsSlices
   | typeof rollupCommands
   | typeof rollupSessions;
 export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
@@ -235,6 +252,10 @@ export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupPages, pagesSql],
   [rollupEvents, customEventsSql],
   [rollupEventProps, eventPropsSql],
+  [rollupFrontendSlices, frontendSlicesSql],
+  [rollupPagesSlices, pagesSlicesSql],
+  [rollupEventsSlices, customEventsSlicesSql],
+  [rollupEventPropsSlices, eventPropsSlicesSql],
   [rollupCommands, (w) => commandsSql(latest(w.d), w)],
   [rollupDims, unattributedSql],
 ];

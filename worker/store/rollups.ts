@@ -3,17 +3,22 @@ import {
   eventIds,
   events,
   eventSeen,
+  eventSeenSlices,
   pings,
   rollupActive,
   rollupCommands,
   rollupCube,
   rollupDims,
   rollupEventProps,
+  rollupEventPropsSlices,
   rollupEvents,
+  rollupEventsSlices,
   rollupExceptions,
   rollupFrontend,
+  rollupFrontendSlices,
   rollupMetrics,
   rollupPages,
+  rollupPagesSlices,
   rollupSessions,
   rollupState,
 } from "../../schema/tables";
@@ -34,17 +39,31 @@ const rollupTables = [
   rollupPages,
   rollupEvents,
   rollupEventProps,
+  rollupFrontendSlices,
+  rollupPagesSlices,
+  rollupEventsSlices,
+  rollupEventPropsSlices,
   rollupCommands,
   rollupSessions,
 ];
 
 /** The frontend rollups the event writer keeps (the rest are the cron's alone). */
-const frontendTables = new Set<unknown>([rollupFrontend, rollupPages, rollupEvents, rollupEventProps]);
+const frontendTables = new Set<unknown>([
+  rollupFrontend,
+  rollupPages,
+  rollupEvents,
+  rollupEventProps,
+  rollupFrontendSlices,
+  rollupPagesSlices,
+  rollupEventsSlices,
+  rollupEventPropsSlices,
+]);
 
 /**
  * The trims of a day's frontend rollups when they are not rebuilt from raw events: pages past the
  * top PAGES_PER_DAY by (pageviews, leaves, path) and property pairs past the top
- * EVENT_PROPS_PER_EVENT per event, as pagesSql and eventPropsSql keep them.
+ * EVENT_PROPS_PER_EVENT per event, as pagesSql and eventPropsSql keep them (per slice in the
+ * breakdown slices, as pagesSlicesSql and eventPropsSlicesSql keep them).
  */
 function trimStatements(db: Db, d: string) {
   return [
@@ -54,6 +73,14 @@ function trimStatements(db: Db, d: string) {
     db.run(sql`DELETE FROM ${rollupEventProps} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
       SELECT rowid, row_number() OVER (PARTITION BY product, event ORDER BY count DESC, key, value) AS rk
       FROM ${rollupEventProps} WHERE day = ${d}) WHERE rk > ${EVENT_PROPS_PER_EVENT})`),
+    db.run(sql`DELETE FROM ${rollupPagesSlices} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
+      SELECT rowid, row_number() OVER (PARTITION BY product, pinned, app_version, license_type, country
+        ORDER BY pageviews DESC, leaves DESC, path) AS rk
+      FROM ${rollupPagesSlices} WHERE day = ${d}) WHERE rk > ${PAGES_PER_DAY})`),
+    db.run(sql`DELETE FROM ${rollupEventPropsSlices} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
+      SELECT rowid, row_number() OVER (PARTITION BY product, event, app_version, license_type, country
+        ORDER BY count DESC, key, value) AS rk
+      FROM ${rollupEventPropsSlices} WHERE day = ${d}) WHERE rk > ${EVENT_PROPS_PER_EVENT})`),
   ];
 }
 
@@ -161,9 +188,9 @@ export async function deleteRawChunk(db: Db, before: string, chunk: number): Pro
 
 /**
  * Deletes at most `chunk` raw events of days before `before`, and at most `chunk` rows each of
- * event_seen (seen sessions/visitors, the counters' memory) and event_ids (the dedupe horizon's
- * uuids) of days before `memoryBefore`, in one batch (three statements), through the events_day
- * index and the other two tables' primary keys (day first).
+ * event_seen and event_seen_slices (seen sessions/visitors, the counters' memory) and event_ids
+ * (the dedupe horizon's uuids) of days before `memoryBefore`, in one batch (four statements),
+ * through the events_day index and the other tables' primary keys (day first).
  */
 export async function deleteEventsChunk(
   db: Db,
@@ -171,7 +198,7 @@ export async function deleteEventsChunk(
   memoryBefore: string,
   chunk: number,
 ): Promise<{ events: number; seen: number; ids: number }> {
-  const [e, s, i] = await guard("deleteEventsChunk", () =>
+  const [e, s, i, ss] = await guard("deleteEventsChunk", () =>
     db.batch([
       db.delete(events).where(sql`rowid IN (${oldRowids("events", before, chunk)})`),
       db
@@ -181,9 +208,13 @@ export async function deleteEventsChunk(
       db
         .delete(eventIds)
         .where(sql`(day, id) IN (SELECT day, id FROM ${eventIds} WHERE day < ${memoryBefore} LIMIT ${chunk})`),
+      db
+        .delete(eventSeenSlices)
+        .where(sql`rowid IN (SELECT rowid FROM ${eventSeenSlices} WHERE day < ${memoryBefore} LIMIT ${chunk})`),
     ]),
   );
-  return { events: e.meta.changes, seen: s.meta.changes, ids: i.meta.changes };
+  // `seen` sums both seen tables (a sum >= chunk makes the caller run one more chunk: harmless).
+  return { events: e.meta.changes, seen: s.meta.changes + ss.meta.changes, ids: i.meta.changes };
 }
 
 /** The SELECT of up to `chunk` rowids of raw rows older than `before`, through the table's (day) index. */

@@ -2,11 +2,15 @@ import type { EventStats } from "../../../schema";
 import type { Db } from "../../store/db";
 import { customEventRows } from "../../store/eventStats";
 import type { Range } from "./run";
-import { answerHead, groupBy, perDay } from "./steps";
+import { answerHead, cubeFilter, groupBy, isFiltered, perDay } from "./steps";
 
-/** The 20 most frequent custom events of the range: per day, per app version, top property values. */
+/**
+ * The 20 most frequent custom events of the range: per day, per app version, top property values.
+ * Filtered: from the breakdown slices (the event's app version and licence type, its
+ * installation's country), every field.
+ */
 export async function eventStats(db: Db, s: Range): Promise<EventStats> {
-  const { perDay: rows, perVersion, props } = await customEventRows(db, s);
+  const { perDay: rows, perVersion, props } = await customEventRows(db, s, isFiltered(s) ? cubeFilter(s) : undefined);
   const versions = groupBy(perVersion, (r) => r.event);
   const topProps = groupBy(props, (r) => r.event);
   const list = [...groupBy(rows, (r) => r.event)]
@@ -19,5 +23,5 @@ export async function eventStats(db: Db, s: Range): Promise<EventStats> {
     }))
     .sort((a, b) => b.total - a.total || a.event.localeCompare(b.event))
     .slice(0, 20);
-  return { ...answerHead(s, ["events"]), events: list };
+  return { ...answerHead(s), events: list };
 }

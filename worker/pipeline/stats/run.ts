@@ -271,19 +271,25 @@ export async function sessionStats(db: Db, s: Range): Promise<SessionStats> {
   return { ...answerHead(s, ["releases", "dropped"]), releases, dropped };
 }
 
-/** Pageviews/sessions per day, top pages with median time on page, entry and exit pages. */
+/**
+ * Pageviews/sessions per day, top pages with median time on page, entry and exit pages. Filtered:
+ * every figure from the filter's breakdown slice (store/eventSlices.ts: the event's app version and
+ * licence type, its installation's country), so nothing is listed in `not_filtered`.
+ */
 export async function frontendStats(db: Db, s: Range): Promise<FrontendStats> {
-  const [days, pages] = await Promise.all([frontendRows(db, s), pageTotals(db, s)]);
+  const f = isFiltered(s) ? cubeFilter(s) : undefined;
+  const [days, pages] = await Promise.all([frontendRows(db, s, f), pageTotals(db, s, f)]);
   const histograms = groupBy(
     await pageDurations(
       db,
       s,
       pages.top.map((p) => p.path),
+      f,
     ),
     (r) => r.path,
   );
   return {
-    ...answerHead(s, ["pageviews", "sessions", "visitors", "median_seconds", "top_pages", "entry_pages", "exit_pages"]),
+    ...answerHead(s),
     pageviews: perDay(s.days, days, (r) => r.pageviews, 0),
     sessions: perDay(s.days, days, (r) => r.sessions, 0),
     visitors: perDay(s.days, days, (r) => r.visitors, 0),
