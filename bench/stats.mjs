@@ -1,7 +1,8 @@
 // `npm run bench:stats`: ~1,000,000 pings over a year for 20,000 installations in a local D1,
 // rollups built by the real scheduled() handler, then the 90-day version-adoption answer timed
 // through the API from rollups and from raw rows (?source=raw). Prints both p50s and the ratio,
-// the p50 of every stats route over 90 days (the filtered ones included: ?country=, ?license_type=),
+// the p50 of every stats route over 90 days (the filtered ones included: ?country=, ?license_type=,
+// ?version=, on the frontend and events answers too),
 // storage measured from the rows (bytes per ping / per event incl. indexes), and the dashboard's
 // first-chart time after sign-in (headless Chromium: from pressing "Sign in" to the first chart's
 // canvas). wrangler dev on a free port (test/harness/wranglerDev.ts).
@@ -65,7 +66,8 @@ function seedDatabase(file) {
     env, counts, config, license_type, uptime, country, asn) VALUES (?, ?, NULL, 'flowforge', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insE =
     db.prepare(`INSERT INTO events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, referrer_domain,
-    browser, os, lib, lib_version, instance_ref, app_version, license_type, duration_ms, props) VALUES (?, 'flowforge', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 'web', '1.449.2', ?, ?, ?, ?, NULL)`);
+    browser, os, lib, lib_version, instance_ref, app_version, license_type, country, duration_ms, props)
+    VALUES (?, 'flowforge', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 'web', '1.449.2', ?, ?, ?, ?, ?, NULL)`);
   const pages = [
     "/team/:team/overview",
     "/team/:team/applications",
@@ -149,6 +151,7 @@ function seedDatabase(file) {
         x.ref,
         v,
         x.license,
+        x.country, // the installation's, as the event writer resolves it
         null,
       );
       insE.run(
@@ -165,6 +168,7 @@ function seedDatabase(file) {
         x.ref,
         v,
         x.license,
+        x.country,
         Math.floor(rand() * 300_000),
       );
     }
@@ -297,6 +301,10 @@ try {
     ["versions license_type=EE", `/v1/admin/stats/versions?${q}&license_type=EE`],
     ["distributions country=DE", `/v1/admin/stats/distributions?${q}&country=DE`],
     ["distributions country=DE&license_type=CE", `/v1/admin/stats/distributions?${q}&country=DE&license_type=CE`],
+    ["frontend country=DE", `/v1/admin/stats/frontend?${q}&country=DE`],
+    ["frontend country=DE&license_type=CE", `/v1/admin/stats/frontend?${q}&country=DE&license_type=CE`],
+    ["frontend version=1.20.0", `/v1/admin/stats/frontend?${q}&version=1.20.0`],
+    ["events country=DE&license_type=CE", `/v1/admin/stats/events?${q}&country=DE&license_type=CE`],
   ];
   console.log(`p50 per stats route (90 days, ${Math.max(5, Math.round(RUNS / 3))} runs each):`);
   for (const [name, path] of routes) {
@@ -316,12 +324,12 @@ try {
     .get();
   const rows = db
     .prepare(
-      "SELECT (SELECT count(*) FROM rollup_dims) + (SELECT count(*) FROM rollup_metrics) + (SELECT count(*) FROM rollup_active) + (SELECT count(*) FROM rollup_pages) + (SELECT count(*) FROM rollup_frontend) + (SELECT count(*) FROM rollup_cube) AS n, (SELECT count(*) FROM rollup_cube) AS cube",
+      "SELECT (SELECT count(*) FROM rollup_dims) + (SELECT count(*) FROM rollup_metrics) + (SELECT count(*) FROM rollup_active) + (SELECT count(*) FROM rollup_pages) + (SELECT count(*) FROM rollup_frontend) + (SELECT count(*) FROM rollup_cube) + (SELECT count(*) FROM rollup_frontend_slices) + (SELECT count(*) FROM rollup_pages_slices) AS n, (SELECT count(*) FROM rollup_cube) AS cube, (SELECT count(*) FROM rollup_frontend_slices) + (SELECT count(*) FROM rollup_pages_slices) AS slices",
     )
     .get();
   db.close();
   console.log(
-    `rollups: ${(r.b / DAYS / 1024).toFixed(1)} KB/day for one product (${Math.round(rows.n / DAYS)} rows/day, of which ${Math.round(rows.cube / DAYS)} in the breakdown cube; incl. indexes)`,
+    `rollups: ${(r.b / DAYS / 1024).toFixed(1)} KB/day for one product (${Math.round(rows.n / DAYS)} rows/day, of which ${Math.round(rows.cube / DAYS)} in the breakdown cube and ${Math.round(rows.slices / DAYS)} in the frontend slices; incl. indexes)`,
   );
 } finally {
   await dev?.stop();

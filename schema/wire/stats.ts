@@ -20,7 +20,10 @@ const filterValue = z.string().max(100);
 
 /**
  * ?version=&license_type=&country= : the breakdown filters (ANDed, each optional). They apply to
- * an installation's state on each day (its last ping of the day). Figures that cannot honestly be
+ * an installation's state on each day (its last ping of the day); on frontend and custom events
+ * (FrontendStats, EventStats) to the event's app version and licence type (sent by the snippet)
+ * and its installation's country (resolved from `instance_ref` when the event was stored; unknown
+ * without a reference or before the installation's first ping). Figures that cannot honestly be
  * filtered are listed in the answer's `not_filtered` instead of being shown unfiltered.
  */
 export const statsFilters = z.object({
@@ -183,8 +186,9 @@ export interface ExceptionGroupStats extends Range {
 }
 
 /**
- * GET /v1/admin/stats/events?product=&from=&to= : custom events (Candor.capture; names not
- * starting with "$"), the 20 most frequent in the range, read from raw events (kept RETENTION_DAYS).
+ * GET /v1/admin/stats/events?product=&from=&to= (+ the filters) : custom events (Candor.capture;
+ * names not starting with "$"), the 20 most frequent in the range, read from the event rollups
+ * (per breakdown slice when filtered: every field filtered, `not_filtered` empty).
  */
 export interface EventStats extends Range {
   events: Array<{
@@ -221,6 +225,11 @@ export interface PageRow {
   leaves: number;
   median_seconds: number | null;
 }
+/**
+ * GET /v1/admin/stats/frontend?product=&from=&to= (+ the filters). Filtered, every field counts
+ * only the matching events: sessions and visitors distinct among them, entry and exit pages the
+ * first and last matching `$pageview` of each session (`not_filtered` empty).
+ */
 export interface FrontendStats extends Range {
   pageviews: number[];
   sessions: number[];

@@ -94,6 +94,9 @@ export const EVENT_WRITER_TABLES = [
   "event_archive_refs",
   "rollup_frontend",
   "rollup_pages",
+  "event_seen_slices",
+  "rollup_frontend_slices",
+  "rollup_pages_slices",
 ];
 
 /** dumpDatabase() without the tables an accepted event writes. */

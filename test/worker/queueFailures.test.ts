@@ -22,10 +22,17 @@ async function ping(queue: Queue, instanceId: string, key?: string): Promise<str
 
 async function capture(queue: Queue, n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, () => uuid());
-  const batch = ids.map((id) => ({
+  // Versions and sessions vary, so the events fall in several breakdown slices (rollup_*_slices).
+  const batch = ids.map((id, i) => ({
     uuid: id,
     event: "$pageview",
-    properties: { distinct_id: "d1", token: "phc_candor_dev", $pathname: "/p/\u0001".repeat(40) },
+    properties: {
+      distinct_id: "d1",
+      token: "phc_candor_dev",
+      $pathname: "/p/\u0001".repeat(40),
+      $session_id: `s${i % 7}`,
+      ...(i % 3 === 2 ? {} : { candor_app_version: `1.${i % 3}.0`, candor_license_type: "CE" }),
+    },
   }));
   const res = await callWith(queued(queue), "/batch/", {
     method: "POST",
@@ -143,6 +150,15 @@ describe("the queue consumer under failures: every accepted row stored exactly o
           JSON.stringify(events),
         ),
       ).toBe(events.length);
+      // The breakdown slices counted each event once under each filter pattern (here: the version's).
+      expect(
+        await countWhere(
+          "SELECT sum(pageviews) AS n FROM rollup_frontend_slices WHERE pinned = 1 AND product = 'flowforge'",
+        ),
+      ).toBe(events.length);
+      expect(
+        await countWhere("SELECT count(DISTINCT app_version) AS n FROM rollup_pages_slices WHERE pinned = 1"),
+      ).toBe(3);
 
       // Sentry: every exception and message fact once, linked to its installation; one crashed
       // session, one aggregate and one client report per installation; four sightings each.

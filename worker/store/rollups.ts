@@ -66,18 +66,21 @@ const frontendTables = new Set<unknown>([
  * breakdown slices, as pagesSlicesSql and eventPropsSlicesSql keep them).
  */
 function trimStatements(db: Db, d: string) {
+  // db.delete(...).where(sql), not db.run(sql): drizzle's D1 batch cannot bind the parameters of a
+  // raw db.run (its prepared query has no statement: "reading 'bind'"), which failed every day's
+  // rebuild with EVENTS_D1_DAYS = 0.
   return [
-    db.run(sql`DELETE FROM ${rollupPages} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
+    db.delete(rollupPages).where(sql`day = ${d} AND rowid IN (SELECT rowid FROM (
       SELECT rowid, row_number() OVER (PARTITION BY product ORDER BY pageviews DESC, leaves DESC, path) AS rk
       FROM ${rollupPages} WHERE day = ${d}) WHERE rk > ${PAGES_PER_DAY})`),
-    db.run(sql`DELETE FROM ${rollupEventProps} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
+    db.delete(rollupEventProps).where(sql`day = ${d} AND rowid IN (SELECT rowid FROM (
       SELECT rowid, row_number() OVER (PARTITION BY product, event ORDER BY count DESC, key, value) AS rk
       FROM ${rollupEventProps} WHERE day = ${d}) WHERE rk > ${EVENT_PROPS_PER_EVENT})`),
-    db.run(sql`DELETE FROM ${rollupPagesSlices} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
+    db.delete(rollupPagesSlices).where(sql`day = ${d} AND rowid IN (SELECT rowid FROM (
       SELECT rowid, row_number() OVER (PARTITION BY product, pinned, app_version, license_type, country
         ORDER BY pageviews DESC, leaves DESC, path) AS rk
       FROM ${rollupPagesSlices} WHERE day = ${d}) WHERE rk > ${PAGES_PER_DAY})`),
-    db.run(sql`DELETE FROM ${rollupEventPropsSlices} WHERE day = ${d} AND rowid IN (SELECT rowid FROM (
+    db.delete(rollupEventPropsSlices).where(sql`day = ${d} AND rowid IN (SELECT rowid FROM (
       SELECT rowid, row_number() OVER (PARTITION BY product, event, app_version, license_type, country
         ORDER BY count DESC, key, value) AS rk
       FROM ${rollupEventPropsSlices} WHERE day = ${d}) WHERE rk > ${EVENT_PROPS_PER_EVENT})`),
