@@ -154,7 +154,9 @@ for (const p of products) {
           `(${q(uuid())}, ${q(id)}, ${q(fp)}, ${q(type)}, ${q(message)}, ${q(stack)}, ${q(version)}, ${t}, ${t}, ${q(dayOf(t))})`,
         );
       }
-      // A few of them have the browser snippet: pageviews and custom events from the admin UI.
+      // A few of them have the browser snippet: pageviews and custom events from the admin UI,
+      // with the console's version and licence type, and the installation's country (as the
+      // event writer resolves it from the event's instance reference).
       if (i % 10 === 0 && rand() < 0.6) {
         const session = uuid();
         for (const [n, pagePath] of [
@@ -164,7 +166,7 @@ for (const p of products) {
         ]) {
           const te = t + n * 30_000;
           rows.events.push(
-            `(${q(uuid())}, ${q(p.name)}, '$pageview', ${te}, ${te}, ${q(dayOf(te))}, ${q(session)}, ${q(pagePath)}, NULL, ${q(version)}, NULL)`,
+            `(${q(uuid())}, ${q(p.name)}, '$pageview', ${te}, ${te}, ${q(dayOf(te))}, ${q(session)}, ${q(pagePath)}, NULL, ${q(version)}, ${q(license)}, ${q(country)}, NULL)`,
           );
         }
         const custom = pick([
@@ -189,7 +191,7 @@ for (const p of products) {
                 }
               : {};
         rows.events.push(
-          `(${q(uuid())}, ${q(p.name)}, ${q(custom)}, ${t + 100_000}, ${t + 100_000}, ${q(dayOf(t + 100_000))}, ${q(session)}, '/flows', NULL, ${q(version)}, ${q(JSON.stringify(props))})`,
+          `(${q(uuid())}, ${q(p.name)}, ${q(custom)}, ${t + 100_000}, ${t + 100_000}, ${q(dayOf(t + 100_000))}, ${q(session)}, '/flows', NULL, ${q(version)}, ${q(license)}, ${q(country)}, ${q(JSON.stringify(props))})`,
         );
       }
     }
@@ -298,7 +300,7 @@ const sql = [
     rows.exceptions,
   ),
   ...insert(
-    "events (uuid, product, event, timestamp, received_at, day, session_id, path, duration_ms, app_version, props)",
+    "events (uuid, product, event, timestamp, received_at, day, session_id, path, duration_ms, app_version, license_type, country, props)",
     rows.events,
   ),
   ...insert(

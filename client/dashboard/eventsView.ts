@@ -5,6 +5,7 @@ import { card, fmt, h, swatch, table, utcToday } from "./dom";
 import { panel } from "./panel";
 import { qs, unfilteredNote } from "./overview";
 import type { Query } from "./state";
+import { eventFilterStatus } from "./frontendView";
 
 /** Custom events (Candor.capture): by name over time, top property values and app versions per event. */
 export function eventsView(q: Query, onUnauthorized: () => void): HTMLElement {
@@ -14,6 +15,7 @@ export function eventsView(q: Query, onUnauthorized: () => void): HTMLElement {
       const e = await getJson<EventStats>(`/v1/admin/stats/events?${qs(q)}`);
       if (e.events.length === 0) {
         return [
+          ...eventFilterStatus(q),
           card(
             "Custom events",
             h(
@@ -27,6 +29,7 @@ export function eventsView(q: Query, onUnauthorized: () => void): HTMLElement {
         ];
       }
       return [
+        ...eventFilterStatus(q),
         unfilteredNote(e, q, "custom events"),
         h(
           "div",

@@ -4,7 +4,7 @@ import { lineChart } from "./charts";
 import { card, fmt, h, kpi, table, utcToday } from "./dom";
 import { describeError, panel } from "./panel";
 import { previousPeriod, qs, unfilteredNote } from "./overview";
-import { queryString, type Query } from "./state";
+import { describeFilters, isFiltered, queryString, type Query } from "./state";
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -22,6 +22,22 @@ export function exportError(err: unknown, q: Query): string {
     return `Too many ${what} for one export${found && cap ? ` (${fmt.int(Number(found[1]))} in ${days} days; at most ${fmt.int(Number(cap))})` : ""}. Narrow the range${fit ? ` to about ${fit} days` : ""} and export in parts.`;
   }
   return `The export failed: ${describeError(err)}`;
+}
+
+/**
+ * The filter line of the frontend and custom-events views: which filter applies, and what it means
+ * for an event (the API's breakdown slices): nothing when unfiltered.
+ */
+export function eventFilterStatus(q: Query): HTMLElement[] {
+  if (!isFiltered(q)) return [];
+  return [
+    h("p", { class: "filtered", role: "status" }, `Filtered: ${describeFilters(q)}`),
+    h(
+      "p",
+      { class: "muted small" },
+      "An event counts by its own app version and licence type (sent by the snippet) and by the country of the installation it comes from (unknown without an instance reference).",
+    ),
+  ];
 }
 
 /** Pageviews, visitors and sessions, pages, time on page; CSV exports of the range. */
@@ -51,6 +67,7 @@ export function frontendView(q: Query, onUnauthorized: () => void): HTMLElement 
           getJson<FrontendStats>(`/v1/admin/stats/frontend?${qs(previousPeriod(q))}`),
         ]);
         return [
+          ...eventFilterStatus(q),
           unfilteredNote(f, q, "pageviews, visitors and sessions"),
           h(
             "div",

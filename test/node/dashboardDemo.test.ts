@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import type { ActiveStats } from "../../schema/wire/stats.ts";
+import type { ActiveStats, EventStats, FrontendStats } from "../../schema/wire/stats.ts";
 import { launchPersistentChromium, screenshotFile } from "../harness/browser.ts";
 import type { RunningWorker } from "../harness/runningWorker.ts";
 import { ROOT } from "../harness/wrangler.ts";
@@ -226,6 +226,44 @@ describe("dashboard on seed:demo data (wrangler dev + chromium)", () => {
     await open("#/alerts?product=flowforge");
     await shots("alerts");
     expect(consoleErrors).toEqual([]);
+  });
+
+  it("frontend and custom events under a filter: the filtered API's figures, re-rendered, with no 'Not filtered' note", async () => {
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const params = async () => {
+      const hash = await page.evaluate(() => location.hash);
+      return new URLSearchParams(hash.slice(hash.indexOf("?") + 1)).toString();
+    };
+    await open("#/frontend?product=flowforge");
+    const all = int(await kpi());
+    await page.selectOption("#f-country", "DE");
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain("country=DE");
+    await settled();
+    await expect.poll(async () => int(await kpi()), { timeout: 20_000 }).toBeLessThan(all);
+    const f = await api<FrontendStats>(`/v1/admin/stats/frontend?${await params()}`);
+    expect(f.filters).toEqual({ country: "DE" });
+    expect(f.not_filtered).toEqual([]);
+    expect(sum(f.pageviews)).toBeGreaterThan(0);
+    expect(int(await kpi())).toBe(sum(f.pageviews));
+    expect(await page.locator("[data-panel='Frontend'] .note").count()).toBe(0);
+    expect(await page.locator("main .filtered").textContent()).toBe("Filtered: Country DE");
+    await shots("frontend-filtered");
+
+    await open("#/events?product=flowforge");
+    const cell = () => page.locator("table.data tbody tr").first().locator("td[data-label='Events']").textContent();
+    const allEvents = int(await cell());
+    await page.selectOption("#f-license_type", "EE");
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain("license_type=EE");
+    await settled();
+    await expect.poll(async () => int(await cell()), { timeout: 20_000 }).toBeLessThan(allEvents);
+    const e = await api<EventStats>(`/v1/admin/stats/events?${await params()}`);
+    expect(e.not_filtered).toEqual([]);
+    expect(e.events[0]!.total).toBeGreaterThan(0);
+    expect(int(await cell())).toBe(e.events[0]!.total);
+    expect(await page.locator("[data-panel='Custom events'] .note").count()).toBe(0);
+    await shots("events-filtered");
+    await page.click("#clear-filters");
+    await expect.poll(async () => int(await cell()), { timeout: 20_000 }).toBe(allEvents);
   });
 
   it("release history: every release listed; one removed leaves the adoption chart's markers", async () => {

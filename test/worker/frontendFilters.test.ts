@@ -137,26 +137,24 @@ function matches(e: EventRow, f: Filter, countryOf: Map<string, string | null>):
   );
 }
 
-/** The answer without its head (range, filters, not_filtered), lists whose order ties leave open sorted. */
-function body<T extends FrontendStats | EventStats>(a: T): unknown {
+/** The answer without its head (product, filters, not_filtered), lists whose order ties leave open sorted. */
+function body(a: FrontendStats | EventStats): unknown {
   const { product: _p, filters: _f, not_filtered: _n, ...rest } = a;
-  if ("events" in rest) {
-    return {
-      ...rest,
-      events: rest.events.map((e) => ({
-        ...e,
-        versions: [...e.versions].sort((x, y) => x.version.localeCompare(y.version)),
-        top_props: [...e.top_props].sort((x, y) => x.value.localeCompare(y.value)),
-      })),
-    };
-  }
-  return rest;
+  if (!("events" in a)) return rest;
+  return {
+    ...rest,
+    events: a.events.map((e) => ({
+      ...e,
+      versions: [...e.versions].sort((x, y) => x.version.localeCompare(y.version)),
+      top_props: [...e.top_props].sort((x, y) => x.value.localeCompare(y.value)),
+    })),
+  };
 }
 
 /** The frontend rollups of the breakdown slices, histograms parsed (key order is not part of the answer). */
 async function sliceTables() {
   const q = async (sql: string) =>
-    (await env.DB.prepare(sql).all<Record<string, unknown>>()).results.map((row) => ({
+    (await env.DB.prepare(sql).all<Record<string, unknown>>()).results.map((row): Record<string, unknown> => ({
       ...row,
       durations: typeof row.durations === "string" ? (JSON.parse(row.durations) as unknown) : row.durations,
     }));
