@@ -1,7 +1,8 @@
 // Storage per frontend event: `npm run bench:events`. Sends posthog-js-shaped capture batches (the
 // recorded fixture, varied: uuids, sessions, visitors, paths, custom events with properties)
 // through the real worker (Miniflare harness; BENCH_MODE=direct: one archive object per request,
-// BENCH_MODE=queue: one per consumer batch; BENCH_EVENTS_D1_DAYS=0: no raw rows in D1)
+// BENCH_MODE=queue: one per consumer batch; BENCH_EVENTS_D1_DAYS=0: no raw rows in D1;
+// BENCH_VERSION_PER=event: sessions spanning versions, below)
 // and, once it has stopped, measures with SQLite's dbstat what D1 holds per event (the events
 // row and its indexes; event_seen and event_seen_slices, the distinct-count and entry/exit memory,
 // unfiltered and per breakdown slice; event_ids, the dedupe horizon's uuids), the rollups' bytes,
@@ -21,6 +22,12 @@ const MODE = process.env.BENCH_MODE ?? "direct";
 /** EVENTS_D1_DAYS for the run: "7" (wrangler.toml's default: raw rows in D1) or "0" (none). */
 const D1_DAYS = process.env.BENCH_EVENTS_D1_DAYS ?? "7";
 const PER_REQUEST = 50;
+/**
+ * "session" (default): a session's events carry one app version (a console does not change
+ * version mid-session; 20 events a session, 5 versions); "event": every event another version, so
+ * each session spans 5 breakdown slices (the worst case for event_seen_slices).
+ */
+const VERSION_PER = process.env.BENCH_VERSION_PER ?? "session";
 const fixture = JSON.parse(readFileSync(path.join(ROOT, "test/fixtures/posthog-batch.json"), "utf8")).batch[0];
 
 let seq = 0;
@@ -39,7 +46,8 @@ function event(i) {
     $session_id: session,
     $pathname: `/projects/${n % 40}/flows`,
     $current_url: `https://app.example.com/projects/${n % 40}/flows?tab=x`,
-    candor_app_version: `2.${n % 5}.0`,
+    candor_app_version: `2.${(VERSION_PER === "event" ? n : Math.floor(n / 20)) % 5}.0`,
+    candor_license_type: Math.floor(n / 60) % 3 === 0 ? "EE" : "CE", // per visitor
     ...(name === "$pageleave" ? { $prev_pageview_duration: (n % 300) + 0.5 } : {}),
     ...(name === "deploy_flow" ? { target: n % 2 ? "prod" : "staging", nodes: n % 50 } : {}),
   };
@@ -120,6 +128,7 @@ function blobBytes(dir) {
 const r2Bytes = blobBytes(path.join(persistTo, "v3", "r2"));
 const result = {
   mode: MODE,
+  versionPer: VERSION_PER,
   eventsD1Days: Number(D1_DAYS),
   events,
   rawRowsInD1: rawRows,
