@@ -33,11 +33,12 @@ import { SLICE_KEYS, slicedRows } from "./eventSlices";
  *    of the rest names this write's archive objects;
  * 2. per byte-bounded chunk (store/events.ts), ONE transaction: the chunk's rows whose uuid is
  *    not in `event_ids` (the dedupe horizon, EVENT_DEDUPE_DAYS) nor in `events` are staged in
- *    `events_incoming` (duplicates inside the chunk once), the counters of their day are
- *    incremented FROM THE STAGED ROWS ONLY (rollup_frontend, rollup_pages, rollup_events,
- *    rollup_event_props; sessions and visitors through `event_seen`; time-on-page histograms
- *    merged into the JSON columns; entries and exits moved when a session's first or last
- *    `$pageview` changes), their uuids go to `event_ids`, the outbox row of their archive
+ *    `events_incoming` (duplicates inside the chunk once), given their installation's country,
+ *    and the counters of their day are incremented FROM THE STAGED ROWS ONLY (rollup_frontend,
+ *    rollup_pages, rollup_events, rollup_event_props; sessions and visitors through `event_seen`;
+ *    time-on-page histograms merged into the JSON columns; entries and exits moved when a
+ *    session's first or last `$pageview` changes), and the same per breakdown slice
+ *    (rollup_*_slices, event_seen_slices: store/eventSlices.ts), their uuids go to `event_ids`, the outbox row of their archive
  *    object (with its lines) and the browser references it holds (event_archive_refs, for
  *    erasure) are written, the rows move to `events` (unless EVENTS_D1_DAYS = 0) and the stage
  *    is emptied. A redelivery, a client retry or a concurrent writer of the same uuid stages
