@@ -4,7 +4,7 @@ import { lineChart, versionColor } from "./charts";
 import { card, fmt, h, swatch, table, utcToday } from "./dom";
 import { panel } from "./panel";
 import { qs, unfilteredNote } from "./overview";
-import type { Query } from "./state";
+import { isFiltered, type Query } from "./state";
 import { eventFilterStatus } from "./frontendView";
 
 /** Custom events (Candor.capture): by name over time, top property values and app versions per event. */
@@ -13,9 +13,21 @@ export function eventsView(q: Query, onUnauthorized: () => void): HTMLElement {
     "Custom events",
     async () => {
       const e = await getJson<EventStats>(`/v1/admin/stats/events?${qs(q)}`);
-      if (e.events.length === 0) {
+      if (e.events.length === 0 && isFiltered(q)) {
         return [
           ...eventFilterStatus(q),
+          card(
+            "Custom events",
+            h(
+              "p",
+              {},
+              "No custom events match the filter in this range. Clear or change the filter to see the others.",
+            ),
+          ),
+        ];
+      }
+      if (e.events.length === 0) {
+        return [
           card(
             "Custom events",
             h(
