@@ -1,19 +1,18 @@
 CREATE TABLE `event_seen_slices` (
 	`day` text NOT NULL,
 	`product` text NOT NULL,
-	`pinned` integer NOT NULL,
+	`kind` text NOT NULL,
+	`id` text NOT NULL,
 	`app_version` text NOT NULL,
 	`license_type` text NOT NULL,
 	`country` text NOT NULL,
-	`kind` text NOT NULL,
-	`id` text NOT NULL,
 	`first_t` integer,
 	`first_uuid` text,
 	`first_path` text,
 	`last_t` integer,
 	`last_uuid` text,
 	`last_path` text,
-	PRIMARY KEY(`day`, `product`, `pinned`, `app_version`, `license_type`, `country`, `kind`, `id`)
+	PRIMARY KEY(`day`, `product`, `kind`, `id`, `app_version`, `license_type`, `country`)
 );
 --> statement-breakpoint
 CREATE TABLE `rollup_event_props_slices` (

@@ -96,23 +96,24 @@ export const eventSeen = sqliteTable(
 );
 
 /**
- * event_seen per breakdown slice (worker/store/eventSlices.ts): the sessions and visitors already
- * counted for a product, day and slice (`pinned`: which of app_version 1, license_type 2, country 4
- * the slice fixes; the others hold ''), with each session's first and last `$pageview` within the
- * slice, so distinct counts, entries and exits are exact per filter combination. Pruned with
- * event_seen.
+ * event_seen per full breakdown slice (worker/store/eventSlices.ts): the sessions and visitors
+ * already counted for a product and day, once per (app_version, license_type, country) their
+ * events carried ('' = unknown), with a session's first and last `$pageview` inside that slice.
+ * A filter that fixes only some of the three reads every row of the id that matches it (a prefix
+ * of the key, then a few rows): seen under the filter = any matching row; its first view = the
+ * earliest matching row's. One row per session and slice (most sessions: one), not one per filter
+ * combination. Pruned with event_seen.
  */
 export const eventSeenSlices = sqliteTable(
   "event_seen_slices",
   {
     day: text("day").notNull(),
     product: text("product").notNull(),
-    pinned: integer("pinned").notNull(),
+    kind: text("kind", { enum: ["s", "v"] }).notNull(),
+    id: text("id").notNull(),
     appVersion: text("app_version").notNull(),
     licenseType: text("license_type").notNull(),
     country: text("country").notNull(),
-    kind: text("kind", { enum: ["s", "v"] }).notNull(),
-    id: text("id").notNull(),
     firstT: integer("first_t"),
     firstUuid: text("first_uuid"),
     firstPath: text("first_path"),
@@ -120,7 +121,7 @@ export const eventSeenSlices = sqliteTable(
     lastUuid: text("last_uuid"),
     lastPath: text("last_path"),
   },
-  (t) => [primaryKey({ columns: [t.day, t.product, t.pinned, t.appVersion, t.licenseType, t.country, t.kind, t.id] })],
+  (t) => [primaryKey({ columns: [t.day, t.product, t.kind, t.id, t.appVersion, t.licenseType, t.country] })],
 );
 
 /**

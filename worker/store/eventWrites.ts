@@ -24,7 +24,7 @@ import { eventJsonChunks, selectFromJson, type EventRow } from "./events";
 import { ARCHIVE_COLUMNS, putPendingObjects, writeDigest, type PendingObject } from "./eventArchive";
 import { addDays, utcDay } from "../lib/time";
 import { durationBucketSql } from "./rollupEventsSql";
-import { SLICE_KEYS, slicedRows } from "./eventSlices";
+import { FULL_SLICE_KEYS, SLICE_KEYS, slicedRows } from "./eventSlices";
 
 /**
  * Storing events, the one writer of the direct capture path and the queue consumer:
@@ -91,10 +91,18 @@ const columnList = sql.raw(
 /** uuids per existence read: 36-byte uuids as one JSON value, far under D1's 2,000,000 bytes. */
 const UUIDS_PER_READ = 20_000;
 
+/** `k1, k2, ` of a scope's keys, each prefixed with `alias.` when given (empty for the unfiltered scope). */
+const keyList = (keys: string[], alias = "") => sql.raw(keys.map((k) => `${alias ? `${alias}.` : ""}${k}, `).join(""));
+/** ` AND a.k1 = b.k1 ...` over a scope's keys. */
+const keysEqual = (keys: string[], a: string, b: string) =>
+  sql.raw(keys.map((k) => ` AND ${a}.${k} = ${b}.${k}`).join(""));
+
 /**
  * Where a set of counters reads the staged rows and writes: the unfiltered rollups read
  * `events_incoming` itself; the breakdown slices read its expansion into slices
- * (store/eventSlices.ts), with the slice columns as extra keys after (product, day).
+ * (store/eventSlices.ts), with the slice columns as extra keys after (product, day). `seenSrc` /
+ * `seenKeys`: the rows and keys of the scope's seen table (event_seen_slices keeps full slices
+ * only); `seenMatch(s, r)`: the condition under which seen row `s` counts for a row `r` of `src`.
  */
 interface Scope {
   src: SQL;
@@ -102,6 +110,9 @@ interface Scope {
   frontend: typeof rollupFrontend | typeof rollupFrontendSlices;
   pages: typeof rollupPages | typeof rollupPagesSlices;
   seen: typeof eventSeen | typeof eventSeenSlices;
+  seenSrc: SQL;
+  seenKeys: string[];
+  seenMatch: (s: string, r: string) => SQL;
 }
 
 const unfiltered: Scope = {
@@ -110,6 +121,9 @@ const unfiltered: Scope = {
   frontend: rollupFrontend,
   pages: rollupPages,
   seen: eventSeen,
+  seenSrc: sql`${eventsIncoming}`,
+  seenKeys: [],
+  seenMatch: () => sql``,
 };
 const sliced: Scope = {
   src: slicedRows(sql`${eventsIncoming}`, sql`true`, "every"),
@@ -117,13 +131,23 @@ const sliced: Scope = {
   frontend: rollupFrontendSlices,
   pages: rollupPagesSlices,
   seen: eventSeenSlices,
+  seenSrc: slicedRows(sql`${eventsIncoming}`, sql`true`, "full"),
+  seenKeys: FULL_SLICE_KEYS,
+  // A full-slice row counts for a slice when it agrees on every column the slice fixes.
+  seenMatch: (s, r) =>
+    sql.raw(
+      ` AND (${r}.pinned & 1 = 0 OR ${s}.app_version = ${r}.app_version)` +
+        ` AND (${r}.pinned & 2 = 0 OR ${s}.license_type = ${r}.license_type)` +
+        ` AND (${r}.pinned & 4 = 0 OR ${s}.country = ${r}.country)`,
+    ),
 };
-
-/** `k1, k2, ` of a scope's keys, each prefixed with `alias.` when given (empty for the unfiltered scope). */
-const keyList = (keys: string[], alias = "") => sql.raw(keys.map((k) => `${alias ? `${alias}.` : ""}${k}, `).join(""));
-/** ` AND a.k1 = b.k1 ...` over a scope's keys. */
-const keysEqual = (keys: string[], a: string, b: string) =>
-  sql.raw(keys.map((k) => ` AND ${a}.${k} = ${b}.${k}`).join(""));
+/** The seen rows' own scope: full slices, kept per (session, full slice) (their first/last views). */
+const seenFull: Scope = {
+  ...sliced,
+  src: sliced.seenSrc,
+  keys: FULL_SLICE_KEYS,
+  seenMatch: (s, r) => keysEqual(FULL_SLICE_KEYS, s, r),
+};
 
 /**
  * The counting statements of the staged rows, in the order they must run (before the move). They
@@ -160,12 +184,13 @@ function counterStatements(): SQL[] {
 /** rollup_frontend, the seen sessions/visitors, rollup_pages, durations, entries and exits of one scope. */
 function frontendStatements(c: Scope): SQL[] {
   const k = keyList(c.keys);
+  const sk = keyList(c.seenKeys);
   const ik = keyList(c.keys, "i");
   /** Distinct ids of kind `k` in the stage not yet counted for their product, day (and slice). */
   const fresh = (column: SQL, kind: "s" | "v") =>
     sql`(SELECT count(DISTINCT ${column}) FROM ${c.src} i2 WHERE i2.product = i.product AND i2.day = i.day${keysEqual(c.keys, "i2", "i")}
       AND ${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${c.seen} s
-        WHERE s.day = i2.day AND s.product = i2.product${keysEqual(c.keys, "s", "i2")} AND s.kind = ${sql.raw(`'${kind}'`)} AND s.id = ${column}))`;
+        WHERE s.day = i2.day AND s.product = i2.product AND s.kind = ${sql.raw(`'${kind}'`)} AND s.id = ${column}${c.seenMatch("s", "i2")}))`;
   return [
     sql`INSERT INTO ${c.frontend} (product, day, ${k}events, pageviews, pageleaves, sessions, visitors, durations)
       SELECT i.product, i.day, ${ik}count(*), sum(i.event = '$pageview'), sum(i.event = '$pageleave'),
@@ -174,16 +199,16 @@ function frontendStatements(c: Scope): SQL[] {
       ON CONFLICT (product, day${sql.raw(c.keys.map((x) => `, ${x}`).join(""))}) DO UPDATE SET events = events + excluded.events,
         pageviews = pageviews + excluded.pageviews, pageleaves = pageleaves + excluded.pageleaves,
         sessions = sessions + excluded.sessions, visitors = visitors + excluded.visitors`,
-    sql`INSERT OR IGNORE INTO ${c.seen} (day, product, ${k}kind, id)
-      SELECT DISTINCT day, product, ${k}'s', session_id FROM ${c.src} WHERE session_id IS NOT NULL
-      UNION SELECT DISTINCT day, product, ${k}'v', distinct_id FROM ${c.src} WHERE distinct_id IS NOT NULL`,
+    sql`INSERT OR IGNORE INTO ${c.seen} (day, product, ${sk}kind, id)
+      SELECT DISTINCT day, product, ${sk}'s', session_id FROM ${c.seenSrc} WHERE session_id IS NOT NULL
+      UNION SELECT DISTINCT day, product, ${sk}'v', distinct_id FROM ${c.seenSrc} WHERE distinct_id IS NOT NULL`,
     sql`INSERT INTO ${c.pages} (product, day, ${k}path, pageviews, entries, exits, leaves, durations)
       SELECT product, day, ${k}coalesce(path, ''), sum(event = '$pageview'), 0, 0, sum(event = '$pageleave'), NULL
       FROM ${c.src} WHERE event IN ('$pageview', '$pageleave') GROUP BY product, day, ${k}coalesce(path, '')
       ON CONFLICT (product, day, ${k}path) DO UPDATE SET pageviews = pageviews + excluded.pageviews,
         leaves = leaves + excluded.leaves`,
     ...durationStatements(c),
-    ...entryExitStatements(c),
+    ...(c === unfiltered ? entryExitStatements(c) : slicedEntryExitStatements()),
   ];
 }
 
@@ -259,6 +284,44 @@ function entryExitStatements(c: Scope): SQL[] {
     );
   }
   return statements;
+}
+
+/**
+ * Entries and exits per breakdown slice. event_seen_slices keeps a session's first and last view
+ * per FULL slice; under a slice that fixes fewer columns the kept view is the earliest (latest)
+ * of the matching rows. Per session and slice of the stage: when the staged extreme view comes
+ * before (after) the kept one, or none is kept, the kept page loses 1 and the new page gains 1
+ * (as entryExitStatements). The kept views are read before the full-slice rows take the staged
+ * ones (entryExitStatements' UPDATE over the full slices, run right after each end's move).
+ */
+function slicedEntryExitStatements(): SQL[] {
+  const c = sliced;
+  const k = keyList(c.keys);
+  const vk = keyList(c.keys, "v");
+  const move = (end: "first" | "last") => {
+    const first = end === "first";
+    const dir = sql.raw(first ? "" : "DESC");
+    const col = sql.raw(first ? "entries" : "exits");
+    const [t, u, p] = [`${end}_t`, `${end}_uuid`, `${end}_path`].map((x) => sql.raw(x));
+    return sql`WITH v AS (SELECT product, day, ${k}session_id, coalesce(timestamp, received_at) AS t, uuid, coalesce(path, '') AS path,
+        row_number() OVER (PARTITION BY product, day, ${k}session_id ORDER BY coalesce(timestamp, received_at) ${dir}, uuid ${dir}) AS r
+        FROM ${c.src} WHERE event = '$pageview' AND session_id IS NOT NULL),
+      x AS (SELECT v.product, v.day, ${vk}v.t, v.uuid, v.path, o.${t} AS ot, o.${u} AS ou, o.${p} AS op
+        FROM v LEFT JOIN ${c.seen} o ON o.rowid = (SELECT s.rowid FROM ${c.seen} s
+          WHERE s.day = v.day AND s.product = v.product AND s.kind = 's' AND s.id = v.session_id${c.seenMatch("s", "v")}
+            AND s.${t} IS NOT NULL ORDER BY s.${t} ${dir}, s.${u} ${dir} LIMIT 1)
+        WHERE v.r = 1 AND (o.${t} IS NULL OR (v.t, v.uuid) ${sql.raw(first ? "<" : ">")} (o.${t}, o.${u})))
+      INSERT INTO ${c.pages} (product, day, ${k}path, pageviews, entries, exits, leaves, durations)
+      SELECT product, day, ${k}path, 0, ${sql.raw(first ? "sum(d), 0" : "0, sum(d)")}, 0, NULL FROM (
+        SELECT product, day, ${k}path, 1 AS d FROM x
+        UNION ALL SELECT product, day, ${k}op, -1 FROM x WHERE ot IS NOT NULL AND EXISTS (
+          SELECT 1 FROM ${c.pages} q WHERE q.product = x.product AND q.day = x.day${keysEqual(c.keys, "q", "x")} AND q.path = x.op))
+      GROUP BY product, day, ${k}path
+      ON CONFLICT (product, day, ${k}path) DO UPDATE SET ${col} = ${col} + excluded.${col}`;
+  };
+  // entryExitStatements over the full slices: [move first, update first, move last, update last]; its updates only.
+  const [, updateFirst, , updateLast] = entryExitStatements(seenFull);
+  return [move("first"), updateFirst!, move("last"), updateLast!];
 }
 
 /** The statements of one chunk's transaction (see the file comment). */
