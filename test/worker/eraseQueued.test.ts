@@ -2,7 +2,7 @@
 // stored by the consumer after it (or redelivered after it) must not bring the installation back.
 import { beforeEach, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { ADMIN, callWith, emptyDatabase } from "./helpers";
+import { ADMIN, callWith, count, emptyArchive, emptyDatabase } from "./helpers";
 import { consume, holdingQueue, type Held } from "./queueHelpers";
 import { newIdentity, rowsOf, type Identity } from "./identity";
 
@@ -26,7 +26,10 @@ const none = { pings: 0, facts: 0, exceptions: 0, instances: 0, events: 0, activ
 const later = () => new Promise((r) => setTimeout(r, 5)); // workerd's clock moves on across timers
 
 describe("an erase holds against queued and redelivered messages", () => {
-  beforeEach(emptyDatabase);
+  beforeEach(async () => {
+    await emptyDatabase();
+    await emptyArchive();
+  });
 
   it("the maintainer's erase: a ping still queued is not stored and does not recreate the installation", async () => {
     const who = await newIdentity();
@@ -82,5 +85,44 @@ describe("an erase holds against queued and redelivered messages", () => {
       .bind(day)
       .first<{ active1: number }>();
     expect(active!.active1).toBe(1);
+  });
+
+  it("a frontend event still queued at the erase is not stored, counted or archived; one captured after it is", async () => {
+    const who = await newIdentity();
+    const { queue, held } = holdingQueue();
+    const capture = async (path: string) => {
+      const res = await callWith({ INGEST_MODE: "queue", INGEST_QUEUE: queue }, "/batch/", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          api_key: "phc_candor_dev",
+          batch: [
+            {
+              uuid: crypto.randomUUID(),
+              event: "$pageview",
+              properties: { distinct_id: "d", $session_id: "s", candor_instance_ref: who.ref, $pathname: path },
+            },
+          ],
+        }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await capture("/before");
+    await later();
+    expect((await callWith({}, `/v1/admin/instances/${who.id}`, { method: "DELETE", headers: ADMIN })).status).toBe(
+      404,
+    );
+    expect(await consume("candor-ingest", held.splice(0))).toBe(true);
+    expect(await count(`events WHERE instance_ref = '${who.ref}'`)).toBe(0);
+    expect(await count("rollup_pages")).toBe(0);
+    expect(await count("event_archive_pending")).toBe(0);
+    expect((await env.ARCHIVE.list({ prefix: "events/" })).objects).toEqual([]);
+
+    await later();
+    await capture("/after");
+    expect(await consume("candor-ingest", held.splice(0))).toBe(true);
+    const paths = await env.DB.prepare("SELECT path FROM events WHERE instance_ref = ?").bind(who.ref).all();
+    expect(paths.results).toEqual([{ path: "/after" }]);
+    expect(await count("rollup_pages WHERE path = '/after'")).toBe(1);
   });
 });

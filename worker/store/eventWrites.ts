@@ -1,5 +1,6 @@
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import {
+  erasedRefs,
   eventArchivePending,
   eventArchiveRefs,
   eventIds,
@@ -32,7 +33,9 @@ import { FULL_SLICE_KEYS, SLICE_KEYS, slicedRows } from "./eventSlices";
  * 1. the rows' uuids are looked up (one read): rows already stored are dropped, and the digest
  *    of the rest names this write's archive objects;
  * 2. per byte-bounded chunk (store/events.ts), ONE transaction: the chunk's rows whose uuid is
- *    not in `event_ids` (the dedupe horizon, EVENT_DEDUPE_DAYS) nor in `events` are staged in
+ *    not in `event_ids` (the dedupe horizon, EVENT_DEDUPE_DAYS) nor in `events`, and whose
+ *    installation was not erased after they were received (`erased_refs`: a message still queued
+ *    at the erase, or redelivered, brings nothing back), are staged in
  *    `events_incoming` (duplicates inside the chunk once), given their installation's country,
  *    and the counters of their day are incremented FROM THE STAGED ROWS ONLY (rollup_frontend,
  *    rollup_pages, rollup_events, rollup_event_props; sessions and visitors through `event_seen`;
@@ -337,7 +340,9 @@ function chunkStatements(db: Db, json: string, digest: string, now: number, keep
       .insert(inc)
       .select(
         sql`${selectFromJson(json)} AND NOT EXISTS (SELECT 1 FROM ${eventIds} x WHERE x.day IN (${days}) AND x.id = ${uuidBytes(uuid)})
-          ${keepRaw ? sql`AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = ${uuid})` : sql``}`,
+          ${keepRaw ? sql`AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = ${uuid})` : sql``}
+          AND NOT EXISTS (SELECT 1 FROM ${erasedRefs} r WHERE r.ref = json_extract(value, '$.instanceRef')
+            AND r.erased_at >= json_extract(value, '$.receivedAt'))`,
       )
       .onConflictDoNothing({ target: inc.uuid }),
     // The country of the installation the row's browser reference names (its activity row's, as
