@@ -32,10 +32,11 @@ export function installationsView(q: Query, onUnauthorized: () => void): HTMLEle
   const load = () => {
     const params = new URLSearchParams({ limit: String(PAGE) });
     if (q.product) params.set("product", q.product);
-    // The list filters by an installation's current version and licence type (country is shown,
-    // not filtered: it is its last ping's, not a column of the installation).
+    // The list filters by an installation's current version and licence type and its last ping's
+    // country ('' = unknown).
     if (q.filters.version) params.set("version", q.filters.version);
     if (q.filters.license_type) params.set("license_type", q.filters.license_type);
+    if (q.filters.country !== undefined) params.set("country", q.filters.country);
     if (search.value.trim()) params.set("q", search.value.trim());
     if (current) params.set("cursor", current);
     results.replaceChildren(
@@ -63,8 +64,7 @@ export function installationsView(q: Query, onUnauthorized: () => void): HTMLEle
                 h(
                   "p",
                   { class: "note", role: "note" },
-                  `Filter ${describeFilters(q)}: the list applies the current version and licence type of each installation` +
-                    (q.filters.country !== undefined ? "; country is shown, not filtered." : "."),
+                  `Filter ${describeFilters(q)}: the list applies each installation's current version and licence type and the country of its last ping.`,
                 ),
               table("Installations, most recently seen first", page.items, [
                 {

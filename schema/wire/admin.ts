@@ -61,6 +61,8 @@ export const instancesQuery = pageQuery.extend({
   product: productName.optional(),
   version: z.string().min(1).max(adminLimits.version).optional(),
   license_type: z.string().min(1).max(100).optional(),
+  /** The country of the installation's last ping ('' = unknown, as the stats filters take it). */
+  country: z.string().max(100).optional(),
   q: z.string().min(1).max(100).optional(),
 });
 export type InstancesQuery = z.infer<typeof instancesQuery>;

@@ -65,6 +65,56 @@ describe("instances", () => {
     expect(page.items.map((i) => [i.id, i.country])).toEqual([[id, "JP"]]);
   });
 
+  it("filters by the country of the last ping ('' = unknown), ANDed with the other filters", async () => {
+    const [fr, movedToJp, unknown, jpOther] = [uuid(), uuid(), uuid(), uuid()];
+    const ping = (uuidOf: string, id: string, at: number, country: string | null, version = "1.0.0") =>
+      env.DB.prepare(
+        "INSERT INTO pings (uuid, instance_id, product, received_at, day, country, version) VALUES (?, ?, 'geo2', ?, '1970-01-01', ?, ?)",
+      ).bind(uuidOf, id, at, country, version);
+    const instance = (id: string, version: string) =>
+      env.DB.prepare(
+        "INSERT INTO instances (id, product, first_seen, last_seen, ping_count, version) VALUES (?, 'geo2', 1, 9, 1, ?)",
+      ).bind(id, version);
+    await env.DB.batch([
+      instance(fr, "1.0.0"),
+      instance(movedToJp, "1.0.0"),
+      instance(unknown, "1.0.0"),
+      instance(jpOther, "2.0.0"),
+      ping(uuid(), fr, 5, "FR"),
+      // FR first, JP last: the list (and its filter) take the last ping's country.
+      ping(uuid(), movedToJp, 2, "FR"),
+      ping(uuid(), movedToJp, 6, "JP"),
+      ping(uuid(), unknown, 3, null),
+      ping(uuid(), jpOther, 4, "JP", "2.0.0"),
+    ]);
+    const ids = async (qs: string) =>
+      instancesAnswer
+        .parse(await (await admin(`/v1/admin/instances?product=geo2&${qs}`)).json())
+        .items.map((i) => [i.id, i.country]);
+    // An independent answer: each installation's last ping, by received_at.
+    const last = new Map([
+      [fr, "FR"],
+      [movedToJp, "JP"],
+      [unknown, null],
+      [jpOther, "JP"],
+    ]);
+    const expected = (country: string, version?: string) =>
+      [...last]
+        .filter(([id, c]) => (c ?? "") === country && (version === undefined || (id === jpOther) === (version === "2.0.0")))
+        .map(([id]) => id)
+        .sort();
+    const sorted = (rows: Array<Array<string | null>>) => rows.map((r) => r[0]).sort();
+    expect(sorted(await ids("country=FR"))).toEqual(expected("FR"));
+    expect(sorted(await ids("country=JP"))).toEqual(expected("JP"));
+    expect(await ids("country=")).toEqual([[unknown, null]]);
+    expect(sorted(await ids("country=JP&version=1.0.0"))).toEqual(expected("JP", "1.0.0"));
+    expect(sorted(await ids("country=JP&version=2.0.0"))).toEqual([jpOther]);
+    // Erased: gone from the filtered list.
+    expect((await admin(`/v1/admin/instances/${movedToJp}`, { method: "DELETE" })).status).toBe(204);
+    expect(sorted(await ids("country=JP"))).toEqual([jpOther]);
+    expect(await errorCode(await admin(`/v1/admin/instances?country=${"x".repeat(101)}`))).toBe("invalid_query");
+  });
+
   it("filters by product, version, licence type and a search text (taken literally)", async () => {
     const a = uuid();
     const b = uuid();

@@ -12,16 +12,18 @@ import { eraseActivity } from "./activity";
  * What the admin API shows of an instance: every column but the key digest, which never leaves
  * the database; `keyRegistered` says whether the installation has registered a key.
  */
+// The country of its last ping (one seek of the (instance_id, received_at) index per row); null once its pings have expired (RETENTION_DAYS) or
+// when Cloudflare gave none.
+const lastCountry = sql<
+  string | null
+>`(SELECT p.country FROM ${pings} p WHERE p.instance_id = ${instances.id} ORDER BY p.received_at DESC LIMIT 1)`;
+
 const shown = (() => {
   const { keyHash, ...columns } = getTableColumns(instances);
   return {
     ...columns,
     keyRegistered: sql<boolean>`(${keyHash} IS NOT NULL)`.mapWith(Boolean),
-    // The country of its last ping (one seek of the (instance_id, received_at) index per row);
-    // null once its pings have expired (RETENTION_DAYS) or when Cloudflare gave none.
-    country: sql<
-      string | null
-    >`(SELECT p.country FROM ${pings} p WHERE p.instance_id = ${instances.id} ORDER BY p.received_at DESC LIMIT 1)`,
+    country: lastCountry,
   };
 })();
 
@@ -30,6 +32,8 @@ export interface InstanceFilter {
   product?: string | undefined;
   version?: string | undefined;
   licenseType?: string | undefined;
+  /** The country of its last ping, as the list shows it ('' = unknown: none, or its pings expired). */
+  country?: string | undefined;
   /** Start of the id or version, or any part of the OS type / release (LIKE, case-insensitive for ASCII). */
   q?: string | undefined;
 }
@@ -47,6 +51,7 @@ export async function listInstances(db: Db, limit: number, after?: Cursor, filte
     filter.product ? eq(instances.product, filter.product) : undefined,
     filter.version ? eq(instances.version, filter.version) : undefined,
     filter.licenseType ? eq(instances.licenseType, filter.licenseType) : undefined,
+    filter.country === undefined ? undefined : sql`coalesce(${lastCountry}, '') = ${filter.country}`,
     q
       ? or(
           like(instances.id, `${q}%`),
