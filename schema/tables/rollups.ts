@@ -112,6 +112,35 @@ export const rollupExceptions = sqliteTable(
 );
 
 /**
+ * Exceptions by the reporting installation's slice of the day (the licence type and country of
+ * its last ping of that day, '' = unknown), per fingerprint and report version: what the
+ * exceptions answers read under a licence/country filter. Reports without an installation
+ * (Sentry) or whose installation did not ping that day belong to no slice and have no row.
+ * `installations`: distinct installations of the row; `day_installations`: distinct
+ * installations of the fingerprint in the slice that day, any version (repeated on each version's
+ * row). An installation is in one slice per day, so both add up across slices.
+ */
+export const rollupExceptionSlices = sqliteTable(
+  "rollup_exception_slices",
+  {
+    product: text("product").notNull(),
+    day: text("day").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    version: text("version").notNull(),
+    licenseType: text("license_type").notNull(),
+    country: text("country").notNull(),
+    occurrences: integer("occurrences").notNull(),
+    installations: integer("installations").notNull(),
+    dayInstallations: integer("day_installations").notNull(),
+    crashes: integer("crashes").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.product, t.day, t.fingerprint, t.version, t.licenseType, t.country] }),
+    index("rollup_exception_slices_fingerprint").on(t.product, t.fingerprint),
+  ],
+);
+
+/**
  * Release health per version and day (Sentry sessions received that day): sessions, and those
  * that errored, crashed or ended abnormally. Crash-free share = 1 - crashed / sessions.
  */

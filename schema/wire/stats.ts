@@ -138,6 +138,12 @@ export interface FactStats extends Range {
    */
   unattributed: Array<{ key: string; value: string; facts: number[] }>;
 }
+/**
+ * Filtered: `version` is the report's, licence type / country the reporting installation's slice
+ * of the report's day (reports without an installation, or of a day it did not ping, are in no
+ * licence / country slice). type, message, first/last seen and new_in describe the group (all
+ * time, unfiltered).
+ */
 export interface ExceptionStats extends Range {
   groups: Array<{
     fingerprint: string;
@@ -173,7 +179,10 @@ export interface ExceptionGroupStats extends Range {
   installations: number[];
   /** Reports per version in the range, newest version first. */
   versions: Array<{ version: string; occurrences: number }>;
-  /** Distinct installations with a stored report in the range, and up to 20 of their ids. */
+  /**
+   * Distinct installations with a stored report in the range, and up to 20 of their ids. Under a
+   * licence / country filter: reports of days whose raw pings are kept (RETENTION_DAYS).
+   */
   affected: { installations: number; ids: string[] };
   /** All-time server receive times (ISO). */
   first_seen: string | null;

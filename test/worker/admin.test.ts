@@ -100,7 +100,9 @@ describe("instances", () => {
     ]);
     const expected = (country: string, version?: string) =>
       [...last]
-        .filter(([id, c]) => (c ?? "") === country && (version === undefined || (id === jpOther) === (version === "2.0.0")))
+        .filter(
+          ([id, c]) => (c ?? "") === country && (version === undefined || (id === jpOther) === (version === "2.0.0")),
+        )
         .map(([id]) => id)
         .sort();
     const sorted = (rows: Array<Array<string | null>>) => rows.map((r) => r[0]).sort();

@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { exceptions, instances, rollupExceptions } from "../../schema/tables";
+import { exceptions, instances, pings, rollupExceptions } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
-import type { Slice } from "./stats";
+import { exceptionRowsSql, type CubeFilter, type Slice } from "./stats";
 
 /**
  * Reads of one exception group (product + fingerprint). Rollup rows are bounded by the
@@ -14,6 +14,18 @@ export async function exceptionGroupRows(db: Db, s: Slice, fingerprint: string) 
       .select()
       .from(rollupExceptions)
       .where(and(eq(rollupExceptions.product, s.product), eq(rollupExceptions.fingerprint, fingerprint))),
+  );
+}
+
+/**
+ * The group's rows over the range under the filter (store/stats.ts exceptionRowsSql), per day and
+ * version: occurrences, and `n`, the distinct installations to sum per day.
+ */
+export async function exceptionGroupTrend(db: Db, s: Slice, f: CubeFilter, fingerprint: string) {
+  return guard("exceptionGroupTrend", () =>
+    db.all<{ day: string; version: string; occurrences: number; n: number }>(
+      sql`SELECT day, version, occurrences, n FROM (${exceptionRowsSql(s, f, fingerprint)})`,
+    ),
   );
 }
 
@@ -31,13 +43,29 @@ export async function latestReport(db: Db, product: string, fingerprint: string)
   return rows[0];
 }
 
-/** Distinct installations with a stored report in the range: their number and up to `limit` ids. */
-export async function affectedInstances(db: Db, s: Slice, fingerprint: string, limit: number) {
+/**
+ * Distinct installations with a stored report in the range, under the filter: their number and up
+ * to `limit` ids. Version: the report's. Licence type / country: the installation's last ping of
+ * the report's day (one seek of the (instance_id, received_at) index per report): a report of a
+ * day with no raw ping of its installation (none sent, or expired after RETENTION_DAYS) is out.
+ */
+export async function affectedInstances(db: Db, s: Slice, fingerprint: string, limit: number, f: CubeFilter = {}) {
+  const ofVersion = f.version === undefined ? sql`` : sql` AND coalesce(e.version, '') = ${f.version}`;
+  const tests = [
+    f.licenseType === undefined ? undefined : sql`coalesce(p.license_type, '') = ${f.licenseType}`,
+    f.country === undefined ? undefined : sql`coalesce(p.country, '') = ${f.country}`,
+  ].filter((t) => t !== undefined);
+  const ofSlice =
+    tests.length === 0
+      ? sql``
+      : sql` AND (SELECT ${sql.join(tests, sql` AND `)} FROM ${pings} p
+          WHERE p.instance_id = e.instance_id AND p.day = e.day AND p.product = i.product
+          ORDER BY p.received_at DESC, p.uuid DESC LIMIT 1)`;
   const rows = await guard("exceptionAffected", () =>
     db.all<{ id: string; n: number }>(sql`
       SELECT e.instance_id AS id, count(*) OVER () AS n
       FROM ${exceptions} e JOIN ${instances} i ON i.id = e.instance_id
-      WHERE e.fingerprint = ${fingerprint} AND i.product = ${s.product} AND e.day BETWEEN ${s.from} AND ${s.to}
+      WHERE e.fingerprint = ${fingerprint} AND i.product = ${s.product} AND e.day BETWEEN ${s.from} AND ${s.to}${ofVersion}${ofSlice}
       GROUP BY e.instance_id ORDER BY max(e.received_at) DESC LIMIT ${limit}`),
   );
   return { installations: rows[0]?.n ?? 0, ids: rows.map((r) => r.id) };

@@ -20,6 +20,7 @@ import {
   rollupEventProps,
   rollupEvents,
   rollupExceptions,
+  rollupExceptionSlices,
   rollupFrontend,
   rollupFrontendSlices,
   rollupEventsSlices,
@@ -209,6 +210,27 @@ export function exceptionsSql({ d }: DayWindow): SQL {
     GROUP BY x.product, x.fingerprint, v`;
 }
 
+/**
+ * Exceptions by slice (rollup_exception_slices): the reports of the day whose installation
+ * pinged that day, under the licence type and country of its last ping of the day (the
+ * cube's rule), per fingerprint and report version. Reads the day's reports and the day's
+ * pings (pings_day), as exceptionsSql and cubeSql do.
+ */
+export function exceptionSlicesSql({ d }: Pick<DayWindow, "d">): SQL {
+  return sql`WITH ${latest(d)},
+    x AS (SELECT l.product AS product, e.fingerprint AS fingerprint, coalesce(e.version, '') AS v,
+        coalesce(l.license_type, '') AS lic, coalesce(l.country, '') AS country, e.instance_id AS instance_id,
+        (e.handled = 0 OR e.fatal = 1) AS crash
+      FROM exceptions e JOIN instances i ON i.id = e.instance_id
+        JOIN latest l ON l.instance_id = e.instance_id AND l.product = coalesce(e.product, i.product)
+      WHERE e.day = ${d}),
+    fp AS (SELECT product, fingerprint, lic, country, count(DISTINCT instance_id) AS n FROM x GROUP BY 1, 2, 3, 4)
+    SELECT x.product, ${d}, x.fingerprint, x.v, x.lic, x.country, count(*), count(DISTINCT x.instance_id), max(fp.n),
+      count(CASE WHEN x.crash THEN 1 END)
+    FROM x JOIN fp ON fp.product = x.product AND fp.fingerprint = x.fingerprint AND fp.lic = x.lic AND fp.country = x.country
+    GROUP BY x.product, x.fingerprint, x.v, x.lic, x.country`;
+}
+
 /** Release health: Sentry sessions first received on the day, per product and version. */
 export function sessionsSql({ d }: DayWindow): SQL {
   return sql`SELECT product, ${d}, version, sum(sessions), sum(errored), sum(crashed), sum(abnormal)
@@ -227,6 +249,7 @@ type Target =
   | typeof rollupCube
   | typeof rollupMetrics
   | typeof rollupExceptions
+  | typeof rollupExceptionSlices
   | typeof rollupFrontend
   | typeof rollupPages
   | typeof rollupEvents
@@ -246,6 +269,7 @@ export const buildStatements: Array<[Target, (w: DayWindow) => SQL]> = [
   [rollupMetrics, flagsSql],
   [rollupDims, factsSql],
   [rollupExceptions, exceptionsSql],
+  [rollupExceptionSlices, exceptionSlicesSql],
   [rollupSessions, sessionsSql],
   [rollupMetrics, droppedSql],
   [rollupFrontend, frontendSql],

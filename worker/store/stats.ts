@@ -6,6 +6,7 @@ import {
   rollupActive,
   rollupDims,
   rollupExceptions,
+  rollupExceptionSlices,
   rollupFrontend,
   rollupMetrics,
   rollupSessions,
@@ -90,12 +91,49 @@ export async function metricRows(db: Db, s: Slice) {
 }
 
 /**
- * Exception groups over the range (top 100 by occurrences). installationDays counts an
- * installation once per fingerprint and day (rows built before day_installations existed fall
- * back to their per-version count). All-time first/last seen (server receive times) and the type
- * and message of the latest report come from a second query.
+ * The exception rollup rows of `s` under a filter, as (fingerprint, day, version, occurrences,
+ * crashes, n) where n is the rows' distinct installations of the fingerprint that day, to be
+ * summed per (fingerprint, day) (`exceptionDayInstallations`). Unfiltered: rollup_exceptions
+ * (n: the day's installations of every version, on one row per day). Version only:
+ * rollup_exceptions of the report's version (n: that version's installations). Licence type
+ * and/or country: rollup_exception_slices of the matching slices (an installation is in one slice
+ * per day, so the slices' counts add up; n: one row per slice and day).
+ * `fingerprint`, when given, narrows to one group (the (product, fingerprint) indexes).
  */
-export async function exceptionGroups(db: Db, s: Slice) {
+export function exceptionRowsSql(s: Slice, f: CubeFilter, fingerprint?: string): SQL {
+  const ofFp = fingerprint === undefined ? sql`` : sql` AND fingerprint = ${fingerprint}`;
+  const sliced = f.licenseType !== undefined || f.country !== undefined;
+  if (!sliced) {
+    const ofVersion = f.version === undefined ? sql`` : sql` AND version = ${f.version}`;
+    // Unfiltered, the day's count is repeated on each version's row: only the first counts.
+    const n =
+      f.version === undefined
+        ? sql`CASE WHEN row_number() OVER (PARTITION BY fingerprint, day ORDER BY version) = 1
+            THEN max(CASE WHEN day_installations > 0 THEN day_installations ELSE installations END) OVER (PARTITION BY fingerprint, day) ELSE 0 END`
+        : sql`installations`;
+    return sql`SELECT fingerprint, day, version, type, message, occurrences, crashes, first_at AS firstAt, last_at AS lastAt, ${n} AS n
+      FROM ${rollupExceptions} WHERE product = ${s.product} AND day BETWEEN ${s.from} AND ${s.to}${ofFp}${ofVersion}`;
+  }
+  const eq = (column: string, value: string | undefined) =>
+    value === undefined ? sql`` : sql` AND ${sql.raw(column)} = ${value}`;
+  // Per slice and day, the day's count is repeated on each version's row: only the first counts.
+  const n =
+    f.version === undefined
+      ? sql`CASE WHEN row_number() OVER (PARTITION BY fingerprint, day, license_type, country ORDER BY version) = 1
+          THEN day_installations ELSE 0 END`
+      : sql`installations`;
+  return sql`SELECT fingerprint, day, version, NULL AS type, NULL AS message, occurrences, crashes, NULL AS firstAt, NULL AS lastAt, ${n} AS n
+    FROM ${rollupExceptionSlices} WHERE product = ${s.product} AND day BETWEEN ${s.from} AND ${s.to}${ofFp}${eq("version", f.version)}${eq("license_type", f.licenseType)}${eq("country", f.country)}`;
+}
+
+/**
+ * Exception groups over the range (top 100 by occurrences), under the filter (exceptionRowsSql).
+ * installationDays counts an installation once per fingerprint and day (rows built before
+ * day_installations existed fall back to their per-version count). All-time first/last seen
+ * (server receive times) and the type and message of the latest report, the group's identity,
+ * come from a second query, unfiltered.
+ */
+export async function exceptionGroups(db: Db, s: Slice, f: CubeFilter = {}) {
   const groups = await guard("statsExceptions", () =>
     db.all<{
       fingerprint: string;
@@ -104,15 +142,10 @@ export async function exceptionGroups(db: Db, s: Slice) {
       installationDays: number;
       versions: string;
     }>(sql`
-      WITH r AS (SELECT * FROM ${rollupExceptions} WHERE product = ${s.product} AND day BETWEEN ${s.from} AND ${s.to}),
-      d AS (SELECT fingerprint, max(CASE WHEN day_installations > 0 THEN day_installations ELSE installations END) AS n
-        FROM r GROUP BY fingerprint, day),
-      di AS (SELECT fingerprint, sum(n) AS n FROM d GROUP BY fingerprint)
-      SELECT r.fingerprint AS fingerprint, sum(r.occurrences) AS occurrences, sum(r.crashes) AS crashes,
-        max(di.n) AS installationDays,
-        json_group_array(DISTINCT r.version) AS versions
-      FROM r JOIN di ON di.fingerprint = r.fingerprint
-      GROUP BY r.fingerprint ORDER BY sum(r.occurrences) DESC, r.fingerprint LIMIT 100`),
+      WITH r AS (${exceptionRowsSql(s, f)})
+      SELECT fingerprint, sum(occurrences) AS occurrences, sum(crashes) AS crashes, sum(n) AS installationDays,
+        json_group_array(DISTINCT version) AS versions
+      FROM r GROUP BY fingerprint ORDER BY sum(occurrences) DESC, fingerprint LIMIT 100`),
   );
   if (groups.length === 0) return [];
   // The fingerprints travel as ONE JSON parameter.

@@ -4,30 +4,32 @@ import { HttpError } from "../../lib/error";
 import { isoTime } from "../../lib/time";
 import { parseVersion } from "../../lib/version";
 import type { Db } from "../../store/db";
-import { affectedInstances, exceptionGroupRows, latestReport } from "../../store/exceptionGroup";
+import { affectedInstances, exceptionGroupRows, exceptionGroupTrend, latestReport } from "../../store/exceptionGroup";
 import { latestRelease, productReleases } from "../../store/stats";
 import type { Range } from "./run";
-import { answerHead, compareVersionsDesc, groupBy, newIn, perDay } from "./steps";
+import { answerHead, compareVersionsDesc, cubeFilter, groupBy, newIn, perDay } from "./steps";
 
 /**
- * One exception group over the range: trend, versions, affected installations, the latest stack,
- * all-time first/last seen, and whether it is new in the latest release (every version that ever
+ * One exception group over the range: trend, versions and affected installations under the
+ * filters (store/stats.ts exceptionRowsSql), and its identity, all time and unfiltered: the latest
+ * stack, first/last seen, and whether it is new in the latest release (every version that ever
  * reported it is the latest release or newer). 404 when the product never reported it.
  */
 export async function exceptionGroupStats(db: Db, s: Range, fingerprint: string): Promise<ExceptionGroupStats> {
-  const [rows, report, affected, latest, releases] = await Promise.all([
+  const f = cubeFilter(s);
+  const [rows, inRange, report, affected, latest, releases] = await Promise.all([
     exceptionGroupRows(db, s, fingerprint),
+    exceptionGroupTrend(db, s, f, fingerprint),
     latestReport(db, s.product, fingerprint),
-    affectedInstances(db, s, fingerprint, 20),
+    affectedInstances(db, s, fingerprint, 20, f),
     latestRelease(db, s.product),
     productReleases(db, s.product),
   ]);
   if (rows.length === 0 && !report) throw new HttpError(404, "not_found", "No such exception group.");
-  const inRange = rows.filter((r) => r.day >= s.from && r.day <= s.to);
   const byDay = [...groupBy(inRange, (r) => r.day)].map(([day, list]) => ({
     day,
     occurrences: list.reduce((n, r) => n + r.occurrences, 0),
-    installations: Math.max(...list.map((r) => (r.dayInstallations > 0 ? r.dayInstallations : r.installations))),
+    installations: list.reduce((n, r) => n + r.n, 0),
   }));
   const versions = [...groupBy(inRange, (r) => r.version)]
     .map(([version, list]) => ({ version, occurrences: list.reduce((n, r) => n + r.occurrences, 0) }))
@@ -43,7 +45,7 @@ export async function exceptionGroupStats(db: Db, s: Range, fingerprint: string)
       return p !== undefined && semver.gte(p, l);
     });
   return {
-    ...answerHead(s, ["occurrences", "installations", "versions", "affected"]),
+    ...answerHead(s),
     fingerprint,
     type: report?.type ?? newest!.type,
     message: report?.message ?? newest?.message ?? null,

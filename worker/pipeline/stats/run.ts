@@ -208,8 +208,13 @@ export async function factStats(db: Db, s: Range): Promise<FactStats> {
   };
 }
 
+/**
+ * Exception groups over the range, filtered (store/stats.ts exceptionRowsSql: version = the
+ * report's, licence type / country = the reporting installation's slice of the day); type,
+ * message, first/last seen and new_in describe the group (all time, unfiltered).
+ */
 export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> {
-  const [groups, releases] = await Promise.all([exceptionGroups(db, s), productReleases(db, s.product)]);
+  const [groups, releases] = await Promise.all([exceptionGroups(db, s, cubeFilter(s)), productReleases(db, s.product)]);
   const everVersions = await exceptionVersions(
     db,
     s.product,
@@ -217,7 +222,7 @@ export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> 
   );
   const released = releases.map((r) => r.version);
   return {
-    ...answerHead(s, ["groups"]),
+    ...answerHead(s),
     groups: groups.map((g) => ({
       fingerprint: g.fingerprint,
       type: g.seen.type,
