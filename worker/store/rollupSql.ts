@@ -212,18 +212,20 @@ export function exceptionsSql({ d }: DayWindow): SQL {
 
 /**
  * Exceptions by slice (rollup_exception_slices): the reports of the day whose installation
- * pinged that day, under the licence type and country of its last ping of the day (the
- * cube's rule), per fingerprint and report version. Reads the day's reports and the day's
- * pings (pings_day), as exceptionsSql and cubeSql do.
+ * pinged that day, under the licence type and country of its last ping of the day (the cube's
+ * rule: latest received_at, then uuid), per fingerprint and report version. Reads the day's
+ * reports (exceptions_day) and, per reporting installation, one seek of the
+ * (instance_id, received_at) index bounded by the day: never the day's other pings.
  */
-export function exceptionSlicesSql({ d }: Pick<DayWindow, "d">): SQL {
-  return sql`WITH ${latest(d)},
-    x AS (SELECT l.product AS product, e.fingerprint AS fingerprint, coalesce(e.version, '') AS v,
-        coalesce(l.license_type, '') AS lic, coalesce(l.country, '') AS country, e.instance_id AS instance_id,
-        (e.handled = 0 OR e.fatal = 1) AS crash
-      FROM exceptions e JOIN instances i ON i.id = e.instance_id
-        JOIN latest l ON l.instance_id = e.instance_id AND l.product = coalesce(e.product, i.product)
-      WHERE e.day = ${d}),
+export function exceptionSlicesSql({ d, fromMs, toMs }: Pick<DayWindow, "d" | "fromMs" | "toMs">): SQL {
+  return sql`WITH e AS (SELECT e.instance_id AS instance_id, coalesce(e.product, i.product) AS product, e.fingerprint AS fingerprint,
+        coalesce(e.version, '') AS v, (e.handled = 0 OR e.fatal = 1) AS crash
+      FROM exceptions e JOIN instances i ON i.id = e.instance_id WHERE e.day = ${d}),
+    s AS (SELECT instance_id, product, (SELECT p.uuid FROM pings p WHERE p.instance_id = r.instance_id AND p.product = r.product
+        AND p.received_at >= ${fromMs} AND p.received_at < ${toMs} ORDER BY p.received_at DESC, p.uuid DESC LIMIT 1) AS last
+      FROM (SELECT DISTINCT instance_id, product FROM e) r),
+    x AS (SELECT e.*, coalesce(l.license_type, '') AS lic, coalesce(l.country, '') AS country
+      FROM e JOIN s ON s.instance_id = e.instance_id AND s.product = e.product JOIN pings l ON l.uuid = s.last),
     fp AS (SELECT product, fingerprint, lic, country, count(DISTINCT instance_id) AS n FROM x GROUP BY 1, 2, 3, 4)
     SELECT x.product, ${d}, x.fingerprint, x.v, x.lic, x.country, count(*), count(DISTINCT x.instance_id), max(fp.n),
       count(CASE WHEN x.crash THEN 1 END)
