@@ -412,6 +412,7 @@ async function rollupAt(size) {
       console.log(
         `  cron run ${(ms / 1000).toFixed(1)} s; day ${day0}: rows_read ${today.rowsRead}, rows_written ${today.rowsWritten}, D1 ${today.d1Ms} ms (slowest table batch ${today.maxBatchMs} ms); failed days ${failed.length}; active ${JSON.stringify(active)}`,
       );
+      console.log(`  D1 ms per table: ${JSON.stringify(today.tables ?? {})}`);
       return {
         size,
         historyDays: HISTORY_DAYS,
@@ -422,6 +423,7 @@ async function rollupAt(size) {
         rowsWritten: today.rowsWritten ?? null,
         d1Ms: today.d1Ms ?? null,
         maxBatchMs: today.maxBatchMs ?? null,
+        tables: today.tables ?? null,
         failedDays: failed.length,
         active,
       };

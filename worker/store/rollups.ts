@@ -1,4 +1,4 @@
-import { eq, min, sql, type SQL } from "drizzle-orm";
+import { eq, getTableName, min, sql, type SQL } from "drizzle-orm";
 import {
   eventIds,
   events,
@@ -99,6 +99,8 @@ export interface RebuildCost {
   rowsWritten: number;
   d1Ms: number;
   maxBatchMs: number;
+  /** D1 ms per rollup table's batch (by table name), to tell which table a day's rebuild spends on. */
+  tables?: Record<string, number>;
 }
 
 /** Sums D1's result meta over a batch's results (statements without one, e.g. reads, add nothing). */
@@ -129,7 +131,7 @@ function costOf(results: unknown[]): RebuildCost {
 export async function rebuildDay(db: Db, w: DayWindow, frontendFromRaw = true): Promise<RebuildCost> {
   return guard("rebuildDay", async () => {
     const rebuilt = (t: unknown) => frontendFromRaw || !frontendTables.has(t);
-    const total: RebuildCost = { rowsRead: 0, rowsWritten: 0, d1Ms: 0, maxBatchMs: 0 };
+    const total: RebuildCost = { rowsRead: 0, rowsWritten: 0, d1Ms: 0, maxBatchMs: 0, tables: {} };
     const add = (c: RebuildCost) => {
       total.rowsRead += c.rowsRead;
       total.rowsWritten += c.rowsWritten;
@@ -141,7 +143,9 @@ export async function rebuildDay(db: Db, w: DayWindow, frontendFromRaw = true): 
         db.delete(table).where(eq(table.day, w.d)),
         ...buildStatements.filter(([t]) => t === table).map(([t, select]) => db.insert(t).select(select(w))),
       ];
-      add(costOf(await db.batch([first, ...rest])));
+      const cost = costOf(await db.batch([first, ...rest]));
+      total.tables![getTableName(table)] = cost.d1Ms;
+      add(cost);
     }
     if (!frontendFromRaw) {
       const [first, ...rest] = trimStatements(db, w.d);
