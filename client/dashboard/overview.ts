@@ -266,6 +266,13 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
       const i = lastFullDay(platform.days);
       return [
         unfilteredNote(platform, q, "platform counts and config flags"),
+        // Filtered platform figures come from raw pings: days whose pings expired have none.
+        platform.raw_missing_days.length > 0 &&
+          h(
+            "p",
+            { class: "note", role: "note" },
+            `No filtered figures for ${fmt.int(platform.raw_missing_days.length)} day(s) from ${platform.raw_missing_days[0]}: their raw pings have expired (RETENTION_DAYS); narrow the range to recent days.`,
+          ),
         card(
           `Platform counts on ${platform.days[i] ?? q.to}`,
           table("platform.counts", platform.counts, [

@@ -120,7 +120,17 @@ export interface DistributionStats extends Range {
   /** Runtimes (env) are not in the breakdown cube: empty when filtered (`not_filtered` lists it). */
   runtime: Record<string, Share[]>;
 }
+/**
+ * Filtered: computed from the raw pings of the range, each installation by its last ping of each
+ * day, restricted to the slice (medians and p90 do not add up across slices).
+ */
 export interface PlatformStats extends Range {
+  /**
+   * Under a filter, the days of the range whose raw pings have expired (RETENTION_DAYS) though
+   * the product has rollups for them: their filtered figures read 0 / null for lack of data, not
+   * because nothing was reported. Empty without a filter.
+   */
+  raw_missing_days: string[];
   counts: Array<{
     key: string;
     reporting: number[];

@@ -106,10 +106,15 @@ describe("breakdown filters (rollup_cube)", () => {
     expect(ce.not_filtered).toEqual(["runtime"]);
   });
 
-  it("platform figures cannot be filtered: the answer says so", async () => {
+  it("platform figures are filtered (from raw pings of the slice; statsFiltersPing.test.ts checks them in depth)", async () => {
     const p = await adminJson<PlatformStats>(`/v1/admin/stats/platform?${range}&version=1.0.0`);
     expect(p.filters).toEqual({ version: "1.0.0" });
-    expect(p.not_filtered).toEqual(["counts", "flags"]);
+    expect(p.not_filtered).toEqual([]);
+    expect(p.counts).toEqual([
+      { key: "users", reporting: [1, 0, 0], sum: [4, 0, 0], median: [4, null, null], p90: [4, null, null] },
+    ]);
+    const ce = await adminJson<PlatformStats>(`/v1/admin/stats/platform?${range}&license_type=CE`);
+    expect(ce.counts).toEqual([]);
   });
 
   it("a filter value over 100 characters is 400 invalid_query at its path", async () => {

@@ -27,6 +27,7 @@ import {
 } from "../../store/stats";
 import { frontendRows, pageDurations, pageTotals } from "../../store/statsFrontend";
 import { cubeDays, cubeDistributions, cubeVersions } from "../../store/statsCube";
+import { rawMissingDays, sliceMetricRows } from "../../store/statsSlice";
 import { isoTime } from "../../lib/time";
 import {
   answerHead,
@@ -147,9 +148,17 @@ export async function distributionStats(db: Db, s: Range): Promise<DistributionS
   };
 }
 
-/** platform.counts series per key; platform.config flags: share on over the range and per day. */
+/**
+ * platform.counts series per key; platform.config flags: share on over the range and per day.
+ * Filtered: computed from the raw pings of the range restricted to the slice (store/statsSlice.ts:
+ * medians do not add up across slices); days whose raw pings expired are listed in
+ * `raw_missing_days`.
+ */
 export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
-  const rows = await metricRows(db, s);
+  const filtered = isFiltered(s);
+  const [rows, missing] = filtered
+    ? await Promise.all([sliceMetricRows(db, s, cubeFilter(s)), rawMissingDays(db, s)])
+    : [await metricRows(db, s), []];
   const counts = [
     ...groupBy(
       rows.filter((r) => r.kind === "count"),
@@ -187,7 +196,7 @@ export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
         ),
       };
     });
-  return { ...answerHead(s, ["counts", "flags"]), counts, flags };
+  return { ...answerHead(s), raw_missing_days: missing, counts, flags };
 }
 
 /** Installations per fact key and value per day; facts that name no installation, counted apart. */

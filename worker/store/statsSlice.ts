@@ -1,0 +1,65 @@
+import { sql, type SQL } from "drizzle-orm";
+import { pings, rollupActive } from "../../schema/tables";
+import type { Db } from "./db";
+import { guard } from "./db";
+import type { CubeFilter, Slice } from "./stats";
+
+/**
+ * Filtered figures that are not additive across slices (medians, p90), computed at request time
+ * from the raw pings of the range: each installation by its last ping of each day (latest
+ * received_at, then uuid, as the rollups and the cube take it), kept when that ping matches the
+ * filter ('' = unknown), then counted as the cron counts rollup_metrics (rollupSql.ts countsSql,
+ * flagsSql). Raw pings are kept RETENTION_DAYS: older days are answered by `rawMissingDays`.
+ * Reads every raw ping of the product in the range (the pings_day index, one sort).
+ */
+function sliced(s: Slice, f: CubeFilter): SQL {
+  const only = (column: string, value: string | undefined) =>
+    value === undefined ? sql`` : sql` AND coalesce(${sql.raw(column)}, '') = ${value}`;
+  return sql`l AS (SELECT day, counts, config FROM (
+      SELECT ${pings.day} AS day, ${pings.counts} AS counts, ${pings.config} AS config, ${pings.version} AS version,
+        ${pings.licenseType} AS license_type, ${pings.country} AS country,
+        row_number() OVER (PARTITION BY ${pings.day}, ${pings.instanceId} ORDER BY ${pings.receivedAt} DESC, ${pings.uuid} DESC) AS rn
+      FROM ${pings} WHERE ${pings.day} BETWEEN ${s.from} AND ${s.to} AND ${pings.product} = ${s.product})
+    WHERE rn = 1${only("version", f.version)}${only("license_type", f.licenseType)}${only("country", f.country)})`;
+}
+
+export interface SliceMetricRow {
+  day: string;
+  kind: "count" | "flag";
+  key: string;
+  reporting: number;
+  total: number;
+  median: number | null;
+  p90: number | null;
+}
+
+/** platform.counts (reporting, sum, median, p90) and config flags (reporting, on) per day, of the slice. */
+export async function sliceMetricRows(db: Db, s: Slice, f: CubeFilter): Promise<SliceMetricRow[]> {
+  return guard("statsSliceMetrics", () =>
+    db.all<SliceMetricRow>(sql`WITH ${sliced(s, f)},
+      v AS (SELECT l.day AS day, c.key AS key, c.value AS v FROM l, json_each(l.counts) c WHERE c.type IN ('integer', 'real')),
+      r AS (SELECT day, key, v, row_number() OVER (PARTITION BY day, key ORDER BY v) AS i,
+        count(*) OVER (PARTITION BY day, key) AS n FROM v)
+      SELECT day, 'count' AS kind, key, max(n) AS reporting, total(v) AS total,
+        avg(CASE WHEN i IN ((n + 1) / 2, (n + 2) / 2) THEN v END) AS median,
+        max(CASE WHEN i = (9 * n + 9) / 10 THEN v END) AS p90
+      FROM r GROUP BY day, key
+      UNION ALL
+      SELECT l.day, 'flag', substr(t.fullkey, 3), count(*), sum(t.type = 'true'), NULL, NULL
+      FROM l, json_tree(l.config) t WHERE t.type IN ('true', 'false') GROUP BY l.day, t.fullkey`),
+  );
+}
+
+/**
+ * Days of the range with rollups of the product but before the oldest raw ping kept (their raw
+ * pings expired, RETENTION_DAYS): a request-time slice has nothing to read there. Two index reads.
+ */
+export async function rawMissingDays(db: Db, s: Slice): Promise<string[]> {
+  const rows = await guard("statsRawMissingDays", () =>
+    db.all<{ day: string }>(sql`SELECT ${rollupActive.day} AS day FROM ${rollupActive}
+      WHERE ${rollupActive.product} = ${s.product} AND ${rollupActive.day} BETWEEN ${s.from} AND ${s.to}
+        AND ${rollupActive.day} < coalesce((SELECT min(${pings.day}) FROM ${pings}), '9999-12-31')
+      ORDER BY 1`),
+  );
+  return rows.map((r) => r.day);
+}
