@@ -334,6 +334,9 @@ function seedDay(file, size, day0) {
   const insP = db.prepare(`INSERT INTO pings (uuid, instance_id, idempotency_key, product, version, received_at, day,
     os_type, os_release, os_arch, env, counts, config, license_type, uptime, country, asn)
     VALUES (?, ?, NULL, 'scale', ?, ?, ?, 'Linux', '6.8.0-45-generic', ?, ?, ?, ?, ?, ?, ?, 3320)`);
+  // One installation in 20 reports an exception on day0 (50 fingerprints): the exception rollups' input.
+  const insX = db.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
+    VALUES (?, ?, ?, 'Error', 'boom', ?, ?, ?, ?)`);
   const start0 = Date.parse(`${day0}T00:00:00Z`);
   let pings = 0;
   db.exec("BEGIN");
@@ -362,6 +365,7 @@ function seedDay(file, size, day0) {
       );
       pings++;
     }
+    if (i % 20 === 0) insX.run(randomUUID(), id, `fp${i % 50}`, version, start0 + 1_800_000, start0 + 1_800_000, day0);
     if (i % 50_000 === 49_999) {
       db.exec("COMMIT");
       db.exec("BEGIN");

@@ -76,6 +76,8 @@ function seedDatabase(file) {
     "/account/settings",
     "/admin/users",
   ];
+  const insX = db.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
+    VALUES (?, ?, ?, 'Error', 'boom', ?, ?, ?, ?)`);
   let pings = 0;
   db.exec("BEGIN");
   for (const x of inst)
@@ -124,7 +126,12 @@ function seedDatabase(file) {
         3320,
       );
     }
-    pings += today.length;
+    // Every 20th ping's installation reports an exception that day (40 fingerprints; a counter,
+    // not rand(): the rest of the data set stays as it was).
+    for (const { x, at } of today) {
+      if (pings++ % 20 !== 0) continue;
+      insX.run(randomUUID(), x.id, `fp${pings % 40}`, versionOn(d, x.lag), at + 1, at + 1, dayOf(at));
+    }
     const visits = Array.from({ length: alive.length > 0 ? Math.round(EVENTS / DAYS / 2) : 0 }, () => ({
       x: pick(alive),
       at: dayStart(d) + Math.floor(rand() * (DAY - 600_000)),
@@ -305,6 +312,14 @@ try {
     ["frontend country=DE&license_type=CE", `/v1/admin/stats/frontend?${q}&country=DE&license_type=CE`],
     ["frontend version=1.20.0", `/v1/admin/stats/frontend?${q}&version=1.20.0`],
     ["events country=DE&license_type=CE", `/v1/admin/stats/events?${q}&country=DE&license_type=CE`],
+    // Request-time from raw pings of the slice (medians are not additive).
+    ["platform country=DE", `/v1/admin/stats/platform?${q}&country=DE`],
+    ["platform country=DE&license_type=CE", `/v1/admin/stats/platform?${q}&country=DE&license_type=CE`],
+    // rollup_exceptions (version) and rollup_exception_slices (licence / country).
+    ["exceptions version=1.20.0", `/v1/admin/stats/exceptions?${q}&version=1.20.0`],
+    ["exceptions country=DE", `/v1/admin/stats/exceptions?${q}&country=DE`],
+    ["exceptions/fp1", `/v1/admin/stats/exceptions/fp1?${q}`],
+    ["exceptions/fp1 country=DE", `/v1/admin/stats/exceptions/fp1?${q}&country=DE`],
   ];
   console.log(`p50 per stats route (90 days, ${Math.max(5, Math.round(RUNS / 3))} runs each):`);
   for (const [name, path] of routes) {

@@ -398,7 +398,7 @@ function sourcePanels(q: Query, o: { onUnauthorized: () => void }): HTMLElement 
   const commands = panel(
     "FerretDB commands",
     async () => {
-      const c = await getJson<CommandStats>(`/v1/admin/stats/commands?${queryString(q, false)}`);
+      const c = await getJson<CommandStats>(`/v1/admin/stats/commands?${queryString(q)}`);
       if (c.rows.length === 0) return [];
       return [
         h("h2", {}, "FerretDB command failures"),
@@ -407,8 +407,9 @@ function sourcePanels(q: Query, o: { onUnauthorized: () => void }): HTMLElement 
           h(
             "p",
             { class: "muted" },
-            "From each installation's last beacon of the day: commands that answered anything but ok. Filters do not apply.",
+            "From each installation's last beacon of the day: commands that answered anything but ok.",
           ),
+          unfilteredNote(c, q, "command failures"),
           table("command failures per version", c.rows.slice(0, 30), [
             { label: "Version", cell: (r) => swatch(versionColor(r.version), fmt.value(r.version)) },
             { label: "Command", cell: (r) => (r.argument ? `${r.command} ${r.argument}` : r.command) },
@@ -424,12 +425,14 @@ function sourcePanels(q: Query, o: { onUnauthorized: () => void }): HTMLElement 
   const sessions = panel(
     "Release health",
     async () => {
-      const s = await getJson<SessionStats>(`/v1/admin/stats/sessions?${queryString(q, false)}`);
+      const s = await getJson<SessionStats>(`/v1/admin/stats/sessions?${queryString(q)}`);
       const withSessions = s.releases.filter((r) => r.crash_free !== null);
       if (withSessions.length === 0) return [];
       const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
       return [
         h("h2", {}, "Release health (Sentry sessions)"),
+        // The version filter applies; Sentry sessions have no licence type or country.
+        s.not_filtered.includes("releases") && unfilteredNote(s, q, "Sentry sessions (no licence type or country)"),
         h(
           "div",
           { class: "grid" },

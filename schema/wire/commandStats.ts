@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { shortText } from "./common.ts";
-import { statsQuery } from "./stats.ts";
+import { statsQuery, type StatsFilters } from "./stats.ts";
 
 /**
  * GET /v1/admin/stats/commands: FerretDB command results per version (rollup_commands). Without
@@ -19,6 +19,10 @@ export interface CommandStats {
   from: string;
   to: string;
   days: string[];
+  /** The filters given (`version` applies to the rows: the beacon's version). */
+  filters: StatsFilters;
+  /** ["rows"] under a licence type or country filter: rollup_commands has neither. */
+  not_filtered: string[];
   /** The result asked for, or null for "every failure". */
   result: string | null;
   rows: Array<{

@@ -56,6 +56,16 @@ describe("GET /v1/admin/stats/commands: FerretDB failures by command and version
       ["aggregate", "$lookup (stage)", 3],
       ["update", "$set", 2],
     ]);
+    // The dashboard's version filter is the same parameter; licence type and country are not in
+    // rollup_commands: the rows stay unfiltered and the answer says so.
+    expect(notImplemented.filters).toEqual({ version: "v2.7.0" });
+    expect(notImplemented.not_filtered).toEqual([]);
+    expect(
+      ((await (await admin(`/v1/admin/stats/commands?${range}&version=v0.0.1`)).json()) as CommandStats).rows,
+    ).toEqual([]);
+    const byCountry = (await (await admin(`/v1/admin/stats/commands?${range}&country=DE`)).json()) as CommandStats;
+    expect(byCountry.rows).toEqual(failures.rows);
+    expect(byCountry.not_filtered).toEqual(["rows"]);
     const ok = (await (
       await admin(`/v1/admin/stats/commands?${range}&result=ok&version=v2.7.0`)
     ).json()) as CommandStats;

@@ -70,6 +70,23 @@ describe("Sentry data in the stats API (rollups built by scheduled())", () => {
     expect(ff.dropped).toEqual([{ key: "error/ratelimit_backoff", reports: [1], quantity: [3] }]);
     const vg = await stats<SessionStats>("sessions", VIGILANT.product);
     expect(vg.releases.map((r) => [r.version, r.sessions, r.crash_free])).toEqual([["5.4.0", [2], 1]]);
+    expect(vg.not_filtered).toEqual([]);
+  });
+
+  it("release health under the filters: version applies; licence type and country do not exist for sessions", async () => {
+    const of = (filters: string) =>
+      admin(`/v1/admin/stats/sessions?product=${FLOWFUSE.product}&from=${today}&to=${today}&${filters}`).then(
+        (r) => r.json() as Promise<SessionStats>,
+      );
+    const on = await of("version=2.24.0");
+    expect(on.releases.map((r) => [r.version, r.sessions])).toEqual([["2.24.0", [2]]]);
+    // Client reports carry no version: unfiltered, and said so.
+    expect(on.not_filtered).toEqual(["dropped"]);
+    expect((await of("version=9.9.9")).releases).toEqual([]);
+    expect((await of("version=")).releases).toEqual([]);
+    const de = await of("country=DE");
+    expect(de.releases.map((r) => r.version)).toEqual(["2.24.0"]);
+    expect(de.not_filtered).toEqual(["releases", "dropped"]);
   });
 
   it("exception groups: Sentry reports with and without an installation, crashes counted", async () => {

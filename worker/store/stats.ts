@@ -163,13 +163,19 @@ export async function exceptionGroups(db: Db, s: Slice, f: CubeFilter = {}) {
   return groups.map((g) => ({ ...g, versions: JSON.parse(g.versions) as string[], seen: byFp.get(g.fingerprint)! }));
 }
 
-/** Release health rows (Sentry sessions per version and day). */
-export async function sessionRows(db: Db, s: Slice) {
+/** Release health rows (Sentry sessions per version and day), of one version when given. */
+export async function sessionRows(db: Db, s: Slice, version?: string) {
   return guard("statsSessions", () =>
     db
       .select()
       .from(rollupSessions)
-      .where(and(eq(rollupSessions.product, s.product), between(rollupSessions.day, s.from, s.to))),
+      .where(
+        and(
+          eq(rollupSessions.product, s.product),
+          between(rollupSessions.day, s.from, s.to),
+          version === undefined ? undefined : eq(rollupSessions.version, version),
+        ),
+      ),
   );
 }
 

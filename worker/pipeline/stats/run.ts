@@ -247,9 +247,13 @@ export async function exceptionStats(db: Db, s: Range): Promise<ExceptionStats> 
   };
 }
 
-/** Release health per version (Sentry sessions) and Sentry client-report drops. */
+/**
+ * Release health per version (Sentry sessions) and Sentry client-report drops. The version filter
+ * applies to the releases (a session's release); Sentry sessions carry no licence type or country
+ * and client reports no version, so those stay unfiltered and are named in `not_filtered`.
+ */
 export async function sessionStats(db: Db, s: Range): Promise<SessionStats> {
-  const [rows, metrics] = await Promise.all([sessionRows(db, s), metricRows(db, s)]);
+  const [rows, metrics] = await Promise.all([sessionRows(db, s, s.filters.version), metricRows(db, s)]);
   const releases = [...groupBy(rows, (r) => r.version)]
     .sort(([a], [b]) => compareVersionsDesc(a, b))
     .map(([version, list]) => {
@@ -282,7 +286,8 @@ export async function sessionStats(db: Db, s: Range): Promise<SessionStats> {
       reports: perDay(s.days, list, (r) => r.reporting, 0),
       quantity: perDay(s.days, list, (r) => r.total, 0),
     }));
-  return { ...answerHead(s, ["releases", "dropped"]), releases, dropped };
+  const unsliced = s.filters.license_type !== undefined || s.filters.country !== undefined;
+  return { ...answerHead(s, [...(unsliced ? ["releases"] : []), "dropped"]), releases, dropped };
 }
 
 /**
