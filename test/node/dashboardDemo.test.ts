@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import type { ActiveStats, EventStats, FrontendStats } from "../../schema/wire/stats.ts";
+import type { ActiveStats, EventStats, ExceptionStats, FrontendStats, PlatformStats } from "../../schema/wire/stats.ts";
 import { launchPersistentChromium, screenshotFile } from "../harness/browser.ts";
 import type { RunningWorker } from "../harness/runningWorker.ts";
 import { ROOT } from "../harness/wrangler.ts";
@@ -134,7 +134,40 @@ describe("dashboard on seed:demo data (wrangler dev + chromium)", () => {
     expect(a.not_filtered).toEqual(["active7", "active30", "pings"]);
     expect(await page.locator("main .filtered").textContent()).toBe("Filtered: Country DE");
     expect(await kpi(1)).toBe("–"); // active in 7 days: not available under a filter
-    expect(await page.locator("[data-panel='Platform'] .note").textContent()).toContain("Not filtered");
+    // Platform counts and exceptions are filtered too (no "Not filtered" note; the API's filtered
+    // figures); feature facts are not, and say so.
+    expect(await page.locator("[data-panel='Platform'] .note", { hasText: "Not filtered" }).count()).toBe(0);
+    expect(await page.locator("[data-panel='Exceptions'] .note", { hasText: "Not filtered" }).count()).toBe(0);
+    expect(await page.locator("[data-panel='Feature facts'] .note").textContent()).toContain("Not filtered");
+    const unfiltered = new URLSearchParams(params);
+    unfiltered.delete("country");
+    const [p, pAll, e, eAll] = await Promise.all([
+      api<PlatformStats>(`/v1/admin/stats/platform?${params.toString()}`),
+      api<PlatformStats>(`/v1/admin/stats/platform?${unfiltered.toString()}`),
+      api<ExceptionStats>(`/v1/admin/stats/exceptions?${params.toString()}`),
+      api<ExceptionStats>(`/v1/admin/stats/exceptions?${unfiltered.toString()}`),
+    ]);
+    expect([p.not_filtered, e.not_filtered]).toEqual([[], []]);
+    const reporting = int(
+      await page
+        .locator("[data-panel='Platform'] table", { hasText: "platform.counts" })
+        .locator("tbody tr")
+        .first()
+        .locator("td[data-label='Reporting']")
+        .textContent(),
+    );
+    expect(reporting).toBeGreaterThan(0);
+    expect(p.counts[0]!.reporting).toContain(reporting);
+    expect(reporting).toBeLessThan(Math.max(...pAll.counts[0]!.reporting));
+    expect(e.groups.length).toBeGreaterThan(0);
+    const reports = await page
+      .locator("[data-panel='Exceptions'] table.data tbody tr")
+      .first()
+      .locator("td[data-label='Reports']")
+      .textContent();
+    expect(int(reports)).toBe(e.groups[0]!.occurrences);
+    const sum = (x: ExceptionStats) => x.groups.reduce((n, g) => n + g.occurrences, 0);
+    expect(sum(e)).toBeLessThan(sum(eAll));
     const countries = await page
       .locator("[data-panel='Distribution'] section", { hasText: "Country" })
       .locator("tbody tr")
@@ -209,6 +242,13 @@ describe("dashboard on seed:demo data (wrangler dev + chromium)", () => {
     await settled();
     expect(await page.locator("dl.facts").textContent()).toMatch(/Country \(last ping\)[A-Z]{2}/);
     await shots("installation");
+    // The country filter applies to the list (the last ping's country).
+    await open("#/installations?product=flowforge&country=DE");
+    await expect.poll(() => page.locator("main table.data tbody tr").count()).toBeGreaterThan(0);
+    expect(new Set(await page.locator("main table.data td[data-label='Country']").allTextContents())).toEqual(
+      new Set(["DE"]),
+    );
+    expect(await page.locator("main .note").textContent()).toContain("the country of its last ping");
   });
 
   it("exception group, events, frontend, releases, alerts", async () => {
