@@ -335,7 +335,8 @@ function seedDay(file, size, day0) {
     os_type, os_release, os_arch, env, counts, config, license_type, uptime, country, asn)
     VALUES (?, ?, NULL, 'scale', ?, ?, ?, 'Linux', '6.8.0-45-generic', ?, ?, ?, ?, ?, ?, ?, 3320)`);
   // One installation in 20 reports an exception on day0 (50 fingerprints): the exception rollups' input.
-  const insX = db.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
+  const insX =
+    db.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
     VALUES (?, ?, ?, 'Error', 'boom', ?, ?, ?, ?)`);
   const start0 = Date.parse(`${day0}T00:00:00Z`);
   let pings = 0;

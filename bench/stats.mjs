@@ -76,7 +76,8 @@ function seedDatabase(file) {
     "/account/settings",
     "/admin/users",
   ];
-  const insX = db.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
+  const insX =
+    db.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
     VALUES (?, ?, ?, 'Error', 'boom', ?, ?, ?, ?)`);
   let pings = 0;
   db.exec("BEGIN");
