@@ -55,7 +55,7 @@ interface Range {
   filters: StatsFilters;
   /**
    * Fields of this answer the filters could not be applied to (empty without filters). Each is
-   * either null / empty in the answer, or (platform, facts, exceptions...) stays unfiltered and the
+   * either null / empty in the answer, or (facts, frontend, events...) stays unfiltered and the
    * answer says so here: a client must not present it as filtered.
    */
   not_filtered: string[];
