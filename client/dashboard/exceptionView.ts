@@ -4,7 +4,7 @@ import { lineChart, versionColor } from "./charts";
 import { card, fmt, h, swatch, table, utcToday } from "./dom";
 import { panel } from "./panel";
 import { qs } from "./overview";
-import { hrefFor, type Query } from "./state";
+import { describeFilters, hrefFor, isFiltered, type Query } from "./state";
 
 const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") : "–");
 
@@ -32,6 +32,13 @@ export function exceptionView(q: Query, fingerprint: string, onUnauthorized: () 
               { class: "muted" },
               `First seen ${when(g.first_seen)} UTC · last seen ${when(g.last_seen)} UTC · ${fmt.int(g.occurrences.reduce((a, b) => a + b, 0))} reports and ${fmt.int(g.affected.installations)} installations in the range`,
             ),
+            // Trend, versions and installations follow the filters; the group's identity does not.
+            isFiltered(q) &&
+              h(
+                "p",
+                { class: "filtered", role: "status" },
+                `Filtered: ${describeFilters(q)} (reports, versions and installations; first/last seen and the stack are the group's, all time)`,
+              ),
             g.stack
               ? h("pre", { class: "stack" }, g.stack)
               : h(
