@@ -15,7 +15,7 @@ import type { CubeFilter, Slice } from "./stats";
 function sliced(s: Slice, f: CubeFilter): SQL {
   const only = (column: string, value: string | undefined) =>
     value === undefined ? sql`` : sql` AND coalesce(${sql.raw(column)}, '') = ${value}`;
-  return sql`l AS (SELECT day, counts, config FROM (
+  return sql`l AS MATERIALIZED (SELECT day, counts, config FROM (
       SELECT ${pings.day} AS day, ${pings.counts} AS counts, ${pings.config} AS config, ${pings.version} AS version,
         ${pings.licenseType} AS license_type, ${pings.country} AS country,
         row_number() OVER (PARTITION BY ${pings.day}, ${pings.instanceId} ORDER BY ${pings.receivedAt} DESC, ${pings.uuid} DESC) AS rn
@@ -23,29 +23,28 @@ function sliced(s: Slice, f: CubeFilter): SQL {
     WHERE rn = 1${only("version", f.version)}${only("license_type", f.licenseType)}${only("country", f.country)})`;
 }
 
-export interface SliceMetricRow {
+/**
+ * One row per (day, kind, key, value): kind 'count' with `n` installations reporting that value of
+ * the count; kind 'flag' with `n` installations reporting the flag, `v` of them with it on. The
+ * medians and p90 are taken from these histograms by the caller (pipeline/stats/steps.ts): a
+ * GROUP BY instead of a window sort per (day, key) in D1. The slice is MATERIALIZED: read once
+ * for the two parts.
+ */
+export interface SliceValueRow {
   day: string;
   kind: "count" | "flag";
   key: string;
-  reporting: number;
-  total: number;
-  median: number | null;
-  p90: number | null;
+  v: number;
+  n: number;
 }
 
-/** platform.counts (reporting, sum, median, p90) and config flags (reporting, on) per day, of the slice. */
-export async function sliceMetricRows(db: Db, s: Slice, f: CubeFilter): Promise<SliceMetricRow[]> {
-  return guard("statsSliceMetrics", () =>
-    db.all<SliceMetricRow>(sql`WITH ${sliced(s, f)},
-      v AS (SELECT l.day AS day, c.key AS key, c.value AS v FROM l, json_each(l.counts) c WHERE c.type IN ('integer', 'real')),
-      r AS (SELECT day, key, v, row_number() OVER (PARTITION BY day, key ORDER BY v) AS i,
-        count(*) OVER (PARTITION BY day, key) AS n FROM v)
-      SELECT day, 'count' AS kind, key, max(n) AS reporting, total(v) AS total,
-        avg(CASE WHEN i IN ((n + 1) / 2, (n + 2) / 2) THEN v END) AS median,
-        max(CASE WHEN i = (9 * n + 9) / 10 THEN v END) AS p90
-      FROM r GROUP BY day, key
+export async function sliceValueRows(db: Db, s: Slice, f: CubeFilter): Promise<SliceValueRow[]> {
+  return guard("statsSliceValues", () =>
+    db.all<SliceValueRow>(sql`WITH ${sliced(s, f)}
+      SELECT l.day AS day, 'count' AS kind, c.key AS key, c.value AS v, count(*) AS n
+      FROM l, json_each(l.counts) c WHERE c.type IN ('integer', 'real') GROUP BY l.day, c.key, c.value
       UNION ALL
-      SELECT l.day, 'flag', substr(t.fullkey, 3), count(*), sum(t.type = 'true'), NULL, NULL
+      SELECT l.day, 'flag', substr(t.fullkey, 3), sum(t.type = 'true'), count(*)
       FROM l, json_tree(l.config) t WHERE t.type IN ('true', 'false') GROUP BY l.day, t.fullkey`),
   );
 }

@@ -27,7 +27,7 @@ import {
 } from "../../store/stats";
 import { frontendRows, pageDurations, pageTotals } from "../../store/statsFrontend";
 import { cubeDays, cubeDistributions, cubeVersions } from "../../store/statsCube";
-import { rawMissingDays, sliceMetricRows } from "../../store/statsSlice";
+import { rawMissingDays, sliceValueRows } from "../../store/statsSlice";
 import { isoTime } from "../../lib/time";
 import {
   answerHead,
@@ -39,6 +39,7 @@ import {
   histogramMedian,
   isLatest,
   mergeHistograms,
+  metricsFromValues,
   newIn,
   perDay,
   ratio,
@@ -157,7 +158,7 @@ export async function distributionStats(db: Db, s: Range): Promise<DistributionS
 export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
   const filtered = isFiltered(s);
   const [rows, missing] = filtered
-    ? await Promise.all([sliceMetricRows(db, s, cubeFilter(s)), rawMissingDays(db, s)])
+    ? await Promise.all([sliceValueRows(db, s, cubeFilter(s)).then(metricsFromValues), rawMissingDays(db, s)])
     : [await metricRows(db, s), []];
   const counts = [
     ...groupBy(

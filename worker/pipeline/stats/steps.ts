@@ -128,17 +128,67 @@ export function mergeHistograms(list: Array<DurationHistogram | null>): Map<numb
   return out;
 }
 
-/** Median of a histogram: the middle value, or the mean of the two middle values. Null when empty. */
-export function histogramMedian(h: Map<number, number>): number | null {
+/** The value at each 1-based rank of a histogram's values in ascending order (ranks past the end: the largest). */
+function histogramAt(h: Map<number, number>): { n: number; at: (rank: number) => number } {
   const sorted = [...h.entries()].sort((a, b) => a[0] - b[0]);
   const n = sorted.reduce((s, [, c]) => s + c, 0);
-  if (n === 0) return null;
   const at = (rank: number): number => {
     let seen = 0;
     for (const [v, c] of sorted) if ((seen += c) >= rank) return v;
     return sorted[sorted.length - 1]![0];
   };
+  return { n, at };
+}
+
+/** Median of a histogram: the middle value, or the mean of the two middle values. Null when empty. */
+export function histogramMedian(h: Map<number, number>): number | null {
+  const { n, at } = histogramAt(h);
+  if (n === 0) return null;
   return (at(Math.floor((n + 1) / 2)) + at(Math.floor((n + 2) / 2))) / 2;
+}
+
+/** p90 of a histogram by nearest rank, as rollupSql.ts countsSql takes it (rank (9n + 9) / 10, integer division). */
+export function histogramP90(h: Map<number, number>): number | null {
+  const { n, at } = histogramAt(h);
+  return n === 0 ? null : at(Math.floor((9 * n + 9) / 10));
+}
+
+/**
+ * rollup_metrics-shaped rows (reporting, total, median, p90 per day and count key; reporting and
+ * on per day and flag) from per-value histograms (store/statsSlice.ts sliceValueRows).
+ */
+export function metricsFromValues(
+  rows: Array<{ day: string; kind: "count" | "flag"; key: string; v: number; n: number }>,
+): Array<{
+  day: string;
+  kind: "count" | "flag";
+  key: string;
+  reporting: number;
+  total: number;
+  median: number | null;
+  p90: number | null;
+}> {
+  const out = [];
+  for (const [, list] of groupBy(rows, (r) => JSON.stringify([r.day, r.kind, r.key]))) {
+    const { day, kind, key } = list[0]!;
+    if (kind === "flag") {
+      out.push({ day, kind, key, reporting: list[0]!.n, total: list[0]!.v, median: null, p90: null });
+      continue;
+    }
+    const h = new Map<number, number>();
+    for (const r of list) h.set(r.v, (h.get(r.v) ?? 0) + r.n);
+    const sorted = [...h.entries()].sort((a, b) => a[0] - b[0]);
+    out.push({
+      day,
+      kind,
+      key,
+      reporting: sorted.reduce((s, [, c]) => s + c, 0),
+      total: sorted.reduce((s, [v, c]) => s + v * c, 0),
+      median: histogramMedian(h),
+      p90: histogramP90(h),
+    });
+  }
+  return out;
 }
 
 /**
