@@ -46,7 +46,8 @@ export async function latestReport(db: Db, product: string, fingerprint: string)
 /**
  * Distinct installations with a stored report in the range, under the filter: their number and up
  * to `limit` ids. Version: the report's. Licence type / country: the installation's last ping of
- * the report's day (one seek of the (instance_id, received_at) index per report): a report of a
+ * the report's day (one seek of the (instance_id, received_at) index per report, bounded by the
+ * day: raw rows' day is the UTC day of received_at): a report of a
  * day with no raw ping of its installation (none sent, or expired after RETENTION_DAYS) is out.
  */
 export async function affectedInstances(db: Db, s: Slice, fingerprint: string, limit: number, f: CubeFilter = {}) {
@@ -58,8 +59,10 @@ export async function affectedInstances(db: Db, s: Slice, fingerprint: string, l
   const ofSlice =
     tests.length === 0
       ? sql``
-      : sql` AND (SELECT ${sql.join(tests, sql` AND `)} FROM ${pings} p
-          WHERE p.instance_id = e.instance_id AND p.day = e.day AND p.product = i.product
+      : sql` AND (SELECT ${sql.join(tests, sql` AND `)} FROM ${pings} p INDEXED BY pings_instance_received
+          WHERE p.instance_id = e.instance_id AND p.product = i.product
+            AND p.received_at >= CAST(strftime('%s', e.day) AS INTEGER) * 1000
+            AND p.received_at < (CAST(strftime('%s', e.day) AS INTEGER) + 86400) * 1000
           ORDER BY p.received_at DESC, p.uuid DESC LIMIT 1)`;
   const rows = await guard("exceptionAffected", () =>
     db.all<{ id: string; n: number }>(sql`

@@ -221,7 +221,7 @@ export function exceptionSlicesSql({ d, fromMs, toMs }: Pick<DayWindow, "d" | "f
   return sql`WITH e AS (SELECT e.instance_id AS instance_id, coalesce(e.product, i.product) AS product, e.fingerprint AS fingerprint,
         coalesce(e.version, '') AS v, (e.handled = 0 OR e.fatal = 1) AS crash
       FROM exceptions e JOIN instances i ON i.id = e.instance_id WHERE e.day = ${d}),
-    s AS (SELECT instance_id, product, (SELECT p.uuid FROM pings p WHERE p.instance_id = r.instance_id AND p.product = r.product
+    s AS (SELECT instance_id, product, (SELECT p.uuid FROM pings p INDEXED BY pings_instance_received WHERE p.instance_id = r.instance_id AND p.product = r.product
         AND p.received_at >= ${fromMs} AND p.received_at < ${toMs} ORDER BY p.received_at DESC, p.uuid DESC LIMIT 1) AS last
       FROM (SELECT DISTINCT instance_id, product FROM e) r),
     x AS (SELECT e.*, coalesce(l.license_type, '') AS lic, coalesce(l.country, '') AS country
