@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { keepFrom, windowOf } from "../../worker/pipeline/rollup/steps";
-import { compareVersionsDesc, histogramMedian, isLatest, mergeHistograms } from "../../worker/pipeline/stats/steps";
+import {
+  compareVersionsDesc,
+  histogramMedian,
+  isLatest,
+  mergeHistograms,
+  metricsFromValues,
+} from "../../worker/pipeline/stats/steps";
+import { prng } from "./helpers";
 
 describe("stats steps (pure)", () => {
   it("median of merged duration histograms: middle value, or the mean of the two middle ones", () => {
@@ -46,5 +53,34 @@ describe("stats steps (pure)", () => {
     expect(windowOf("2026-12-31", "2026-12-31").fromActivity).toBe(true);
     expect(windowOf("2026-11-29", "2026-12-31").fromActivity).toBe(true);
     expect(windowOf("2026-11-28", "2026-12-31").fromActivity).toBe(false);
+  });
+});
+
+describe("metricsFromValues (filtered platform counts from per-value histograms)", () => {
+  it("equals the rollup's definitions on the expanded values: mean of the two middle values, nearest-rank p90", () => {
+    const r = prng(9);
+    for (let n = 1; n <= 40; n++) {
+      const values = Array.from({ length: n }, () => Math.floor(r() * 6));
+      const histogram = new Map<number, number>();
+      for (const v of values) histogram.set(v, (histogram.get(v) ?? 0) + 1);
+      const rows = [...histogram].map(([v, c]) => ({ day: "d", kind: "count" as const, key: "k", v, n: c }));
+      const sorted = [...values].sort((a, b) => a - b);
+      // rollupSql.ts countsSql, 1-based ranks with integer division.
+      const rank = (i: number) => sorted[i - 1]!;
+      expect(metricsFromValues(rows), `n=${n}`).toEqual([
+        {
+          day: "d",
+          kind: "count",
+          key: "k",
+          reporting: n,
+          total: values.reduce((a, b) => a + b, 0),
+          median: (rank(Math.floor((n + 1) / 2)) + rank(Math.floor((n + 2) / 2))) / 2,
+          p90: rank(Math.floor((9 * n + 9) / 10)),
+        },
+      ]);
+    }
+    expect(metricsFromValues([{ day: "d", kind: "flag", key: "ha", v: 2, n: 5 }])).toEqual([
+      { day: "d", kind: "flag", key: "ha", reporting: 5, total: 2, median: null, p90: null },
+    ]);
   });
 });
