@@ -69,7 +69,13 @@ describe("packed packages in a host project", () => {
     for (const p of packed) console.log(`${p.name}: ${p.size} B packed, ${p.unpackedSize} B unpacked`);
     const listed = (name: string) => readdirSync(path.join(host, "node_modules", name)).sort();
     expect(listed("@candor-telemetry/node")).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "dist", "package.json"]);
-    expect(listed("@candor-telemetry/browser")).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "dist", "package.json"]);
+    expect(listed("@candor-telemetry/browser")).toEqual([
+      "CHANGELOG.md",
+      "LICENSE",
+      "README.md",
+      "dist",
+      "package.json",
+    ]);
     // the private schema package is bundled in, never a dependency of a published one
     expect(existsSync(path.join(host, "node_modules/@candor-telemetry/schema"))).toBe(false);
   });
