@@ -60,13 +60,29 @@ interface Range {
    */
   not_filtered: string[];
 }
+/**
+ * Under a filter, an installation counts in the N-day window ending d (active-7, active-30, and
+ * the facts' 30 days) when it was in the slice on at least one day of that window (its last ping
+ * of that day matched the filter). Unfiltered this is "pinged in the window", so a filter that
+ * matches everything gives the unfiltered figures; N = 1 is the filtered active-1.
+ */
 export interface ActiveStats extends Range {
   active1: number[];
-  /** Distinct installations over 7 / 30 days: null on every day when filtered (not in the cube). */
+  /**
+   * Distinct installations over the 7 / 30 days to each day. Filtered: by the window definition
+   * above, from the raw pings of [from - 29, to]; null on the days whose window reaches a day
+   * whose raw pings have expired (RETENTION_DAYS: see `raw_missing_days`).
+   */
   active7: Array<number | null>;
   active30: Array<number | null>;
-  /** Raw pings received: null on every day when filtered. */
+  /** Raw pings received: null on every day when filtered (listed in `not_filtered`). */
   pings: Array<number | null>;
+  /**
+   * Under a filter, the days of the range whose 30-day window reaches a day whose raw pings have
+   * expired (RETENTION_DAYS) though the product has rollups for it: their active30 is null (and
+   * active7 too when its own window reaches it). Empty without a filter.
+   */
+  raw_missing_days: string[];
 }
 export interface VersionStats extends Range {
   source: "rollup" | "raw";
@@ -140,11 +156,21 @@ export interface PlatformStats extends Range {
   }>;
   flags: Array<{ key: string; reporting: number; on: number; share: number; share_by_day: Array<number | null> }>;
 }
+/**
+ * Installations active in the 30 days to each day, by the latest value of each fact key received
+ * by that day (greatest collected_at, then id). Unfiltered: the rollup (top 50 values per key and
+ * day, the rest as "(other)"). Filtered: "active" by the window definition of ActiveStats (N = 30),
+ * at request time from raw pings; top 50 values per key over the range, the rest as "(other)".
+ */
 export interface FactStats extends Range {
-  facts: Array<{ key: string; value: string; installations: number[] }>;
+  /** Filtered: null on `raw_missing_days`. */
+  facts: Array<{ key: string; value: string; installations: Array<number | null> }>;
+  /** Under a filter, the days whose 30-day window reaches expired raw pings (as in ActiveStats). */
+  raw_missing_days: string[];
   /**
    * Facts that name no installation (Firefly III 5.2.7/5.2.8's shared id, "empty"): how many
-   * were received each day, per key and value. They never count as installations.
+   * were received each day, per key and value. They never count as installations, and have no
+   * slice: unfiltered under a filter (listed in `not_filtered`).
    */
   unattributed: Array<{ key: string; value: string; facts: number[] }>;
 }

@@ -5,19 +5,24 @@ import { guard } from "./db";
 import type { CubeFilter, Slice } from "./stats";
 
 /**
- * Filtered figures that are not additive across slices (medians, p90), computed at request time
- * from the raw pings of the range: each installation by its last ping of each day (latest
- * received_at, then uuid, as the rollups and the cube take it), kept when that ping matches the
- * filter ('' = unknown), then counted as the cron counts rollup_metrics (rollupSql.ts countsSql,
- * flagsSql). Raw pings are kept RETENTION_DAYS: older days are answered by `rawMissingDays`.
- * Reads every raw ping of the product in the range (the pings_day index, one sort).
+ * Filtered figures that are not additive across slices (medians, p90, distinct installations over
+ * a window), computed at request time from the raw pings of the range: each installation by its
+ * last ping of each day (latest received_at, then uuid, as the rollups and the cube take it), kept
+ * when that ping matches the filter ('' = unknown), then counted as the cron counts rollup_metrics
+ * (rollupSql.ts countsSql, flagsSql). Raw pings are kept RETENTION_DAYS: older days are answered
+ * by `rawMissingDays` / `rawExpiredThrough`. Reads every raw ping of the product in the range (the
+ * pings_day index, one sort).
+ *
+ * `l` holds one row per (day, instance_id) in the slice, with `columns` of that day's last ping
+ * (day and instance_id always).
  */
-function sliced(s: Slice, f: CubeFilter): SQL {
+export function slicedSql(s: Slice, f: CubeFilter, columns: string[] = []): SQL {
   const only = (column: string, value: string | undefined) =>
     value === undefined ? sql`` : sql` AND coalesce(${sql.raw(column)}, '') = ${value}`;
-  return sql`l AS MATERIALIZED (SELECT day, counts, config FROM (
-      SELECT ${pings.day} AS day, ${pings.counts} AS counts, ${pings.config} AS config, ${pings.version} AS version,
-        ${pings.licenseType} AS license_type, ${pings.country} AS country,
+  const extra = sql.raw(columns.map((c) => `, ${c}`).join(""));
+  return sql`l AS MATERIALIZED (SELECT day, instance_id${extra} FROM (
+      SELECT ${pings.day} AS day, ${pings.instanceId} AS instance_id, ${pings.counts} AS counts, ${pings.config} AS config,
+        ${pings.version} AS version, ${pings.licenseType} AS license_type, ${pings.country} AS country,
         row_number() OVER (PARTITION BY ${pings.day}, ${pings.instanceId} ORDER BY ${pings.receivedAt} DESC, ${pings.uuid} DESC) AS rn
       FROM ${pings} WHERE ${pings.day} BETWEEN ${s.from} AND ${s.to} AND ${pings.product} = ${s.product})
     WHERE rn = 1${only("version", f.version)}${only("license_type", f.licenseType)}${only("country", f.country)})`;
@@ -40,7 +45,7 @@ export interface SliceValueRow {
 
 export async function sliceValueRows(db: Db, s: Slice, f: CubeFilter): Promise<SliceValueRow[]> {
   return guard("statsSliceValues", () =>
-    db.all<SliceValueRow>(sql`WITH ${sliced(s, f)}
+    db.all<SliceValueRow>(sql`WITH ${slicedSql(s, f, ["counts", "config"])}
       SELECT l.day AS day, 'count' AS kind, c.key AS key, c.value AS v, count(*) AS n
       FROM l, json_each(l.counts) c WHERE c.type IN ('integer', 'real') GROUP BY l.day, c.key, c.value
       UNION ALL
@@ -61,4 +66,18 @@ export async function rawMissingDays(db: Db, s: Slice): Promise<string[]> {
       ORDER BY 1`),
   );
   return rows.map((r) => r.day);
+}
+
+/**
+ * The newest day up to `s.to` with rollups of the product but before the oldest raw ping kept
+ * (rawMissingDays' days, the last of them), or null when none: a request-time window figure of
+ * day d (its N days to d) is only exact when d - N + 1 is after it. One index read each.
+ */
+export async function rawExpiredThrough(db: Db, s: Slice): Promise<string | null> {
+  const rows = await guard("statsRawExpired", () =>
+    db.all<{ day: string | null }>(sql`SELECT max(${rollupActive.day}) AS day FROM ${rollupActive}
+      WHERE ${rollupActive.product} = ${s.product} AND ${rollupActive.day} <= ${s.to}
+        AND ${rollupActive.day} < coalesce((SELECT min(${pings.day}) FROM ${pings}), '9999-12-31')`),
+  );
+  return rows[0]?.day ?? null;
 }

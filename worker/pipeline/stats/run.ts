@@ -27,7 +27,8 @@ import {
 } from "../../store/stats";
 import { frontendRows, pageDurations, pageTotals } from "../../store/statsFrontend";
 import { cubeDays, cubeDistributions, cubeVersions } from "../../store/statsCube";
-import { rawMissingDays, sliceValueRows } from "../../store/statsSlice";
+import { rawExpiredThrough, rawMissingDays, sliceValueRows } from "../../store/statsSlice";
+import { activeWindowDeltas, factWindowDeltas } from "../../store/statsWindow";
 import { isoTime } from "../../lib/time";
 import {
   answerHead,
@@ -47,23 +48,41 @@ import {
   type Range,
 } from "./steps";
 import { topWithOther, upgradeLag } from "./versionShares";
+import { nullWhereExpired, runningSums, topFactValues, windowReachesExpired } from "./windows";
 
 export type { Range } from "./steps";
 
 /**
- * Active installations per day. Filtered: active-1 from the breakdown cube; active-7/30 (distinct
- * over a window) and raw pings are not in it, so they are null and listed in `not_filtered`.
+ * Active installations per day. Filtered: active-1 from the breakdown cube; active-7/30 by the
+ * window definition (schema/wire/stats.ts ActiveStats) from the raw pings of [from - 29, to]
+ * (store/statsWindow.ts), null where the window reaches expired raw pings (`raw_missing_days`);
+ * raw pings are not in any slice: null, listed in `not_filtered`.
  */
 export async function activeStats(db: Db, s: Range): Promise<ActiveStats> {
   if (isFiltered(s)) {
-    const rows = await cubeDays(db, s, cubeFilter(s));
-    const none = s.days.map(() => null);
+    const f = cubeFilter(s);
+    const [rows, deltas, expired] = await Promise.all([
+      cubeDays(db, s, f),
+      activeWindowDeltas(db, s, f),
+      rawExpiredThrough(db, s),
+    ]);
+    const windowOf = (n: number) =>
+      nullWhereExpired(
+        s.days,
+        runningSums(
+          s.days,
+          deltas.filter((d) => d.n === n),
+        ),
+        n,
+        expired,
+      );
     return {
-      ...answerHead(s, ["active7", "active30", "pings"]),
+      ...answerHead(s, ["pings"]),
       active1: perDay(s.days, rows, (r) => r.installations, 0),
-      active7: none,
-      active30: none,
-      pings: none,
+      active7: windowOf(7),
+      active30: windowOf(30),
+      pings: s.days.map(() => null),
+      raw_missing_days: s.days.filter((d) => windowReachesExpired(d, 30, expired)),
     };
   }
   const rows = await activeRows(db, s);
@@ -73,6 +92,7 @@ export async function activeStats(db: Db, s: Range): Promise<ActiveStats> {
     active7: perDay(s.days, rows, (r) => r.active7, 0),
     active30: perDay(s.days, rows, (r) => r.active30, 0),
     pings: perDay(s.days, rows, (r) => r.pings, 0),
+    raw_missing_days: [],
   };
 }
 
@@ -200,9 +220,18 @@ export async function platformStats(db: Db, s: Range): Promise<PlatformStats> {
   return { ...answerHead(s), raw_missing_days: missing, counts, flags };
 }
 
-/** Installations per fact key and value per day; facts that name no installation, counted apart. */
+/**
+ * Installations per fact key and value per day; facts that name no installation, counted apart.
+ * Filtered: the window definition with N = 30 (store/statsWindow.ts factWindowDeltas), top 50
+ * values per key over the range, null where the window reaches expired raw pings; unattributed
+ * facts have no installation, so no slice: unfiltered, listed in `not_filtered`.
+ */
 export async function factStats(db: Db, s: Range): Promise<FactStats> {
-  const [rows, loose] = await Promise.all([dimRows(db, s, "fact"), dimRows(db, s, "fact_unattributed")]);
+  const filtered = isFiltered(s);
+  const [rows, loose] = await Promise.all([
+    filtered ? Promise.resolve([]) : dimRows(db, s, "fact"),
+    dimRows(db, s, "fact_unattributed"),
+  ]);
   const series = (list: typeof rows) =>
     [...groupBy(list, (r) => JSON.stringify([r.key, r.value]))]
       .map(([, group]) => ({
@@ -211,10 +240,27 @@ export async function factStats(db: Db, s: Range): Promise<FactStats> {
         n: perDay(s.days, group, (r) => r.installations, 0),
       }))
       .sort((a, b) => a.key.localeCompare(b.key) || a.value.localeCompare(b.value));
+  const unattributed = series(loose).map(({ key, value, n }) => ({ key, value, facts: n }));
+  if (!filtered) {
+    return {
+      ...answerHead(s),
+      raw_missing_days: [],
+      facts: series(rows).map(({ key, value, n }) => ({ key, value, installations: n })),
+      unattributed,
+    };
+  }
+  const [deltas, expired] = await Promise.all([factWindowDeltas(db, s, cubeFilter(s)), rawExpiredThrough(db, s)]);
+  const perValue = [...groupBy(deltas, (r) => JSON.stringify([r.key, r.value]))].map(([, group]) => ({
+    key: group[0]!.key,
+    value: group[0]!.value,
+    installations: runningSums(s.days, group),
+  }));
+  const missing = s.days.map((d) => windowReachesExpired(d, 30, expired));
   return {
-    ...answerHead(s, ["facts", "unattributed"]),
-    facts: series(rows).map(({ key, value, n }) => ({ key, value, installations: n })),
-    unattributed: series(loose).map(({ key, value, n }) => ({ key, value, facts: n })),
+    ...answerHead(s, ["unattributed"]),
+    raw_missing_days: s.days.filter((_, i) => missing[i]),
+    facts: topFactValues(perValue, missing),
+    unattributed,
   };
 }
 
