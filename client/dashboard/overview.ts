@@ -52,6 +52,21 @@ export function unfilteredNote(answer: { not_filtered: string[] }, q: Query, wha
 }
 
 /**
+ * A note under a filtered panel computed from raw pings (the API's `raw_missing_days`): those
+ * days' raw pings (or, for a window figure, some of its days') have expired, so they have no
+ * filtered figure.
+ */
+export function rawMissingNote(answer: { raw_missing_days: string[] }): HTMLElement | null {
+  const days = answer.raw_missing_days;
+  if (days.length === 0) return null;
+  return h(
+    "p",
+    { class: "note", role: "note" },
+    `No filtered figures for ${fmt.int(days.length)} day(s) from ${days[0]}: their raw pings have expired (RETENTION_DAYS); narrow the range to recent days.`,
+  );
+}
+
+/**
  * A distribution: distinct installations per value on its day, the share, and installation-days
  * over the range (tooltip). A value opens the view filtered by it when it is a filter.
  */
@@ -142,7 +157,7 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
   // Every panel awaits its own promises; a rejection nobody awaited yet must not surface as unhandled.
   for (const p of [active, versions]) p.catch(() => undefined);
   const o = { onUnauthorized };
-  const windowNote = "distinct over 7 / 30 days: not available under a filter";
+  const windowNote = "distinct over 7 / 30 days: its raw pings have expired (RETENTION_DAYS), so no filtered figure";
 
   const headline = panel(
     "Headline figures",
@@ -176,22 +191,18 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
     "Active installations",
     async () => {
       const a = await active;
-      const lines = [{ label: "that day", values: a.active1 }];
-      if (!filtered) {
-        lines.push({ label: "in 7 days", values: a.active7 as number[] });
-        lines.push({ label: "in 30 days", values: a.active30 as number[] });
-      }
+      // Filtered: in the filter's slice on that day / on at least one day of the 7 or 30 days.
+      const lines: Array<{ label: string; values: Array<number | null> }> = [
+        { label: "that day", values: a.active1 },
+        { label: "in 7 days", values: a.active7 },
+        { label: "in 30 days", values: a.active30 },
+      ];
       return [
-        lineChart(filtered ? "Active installations (filtered: seen that day)" : "Active installations", a.days, lines, {
+        lineChart(filtered ? "Active installations (filtered)" : "Active installations", a.days, lines, {
           unit: "installations",
           today,
         }),
-        filtered &&
-          h(
-            "p",
-            { class: "note", role: "note" },
-            "Active in 7 / 30 days counts distinct installations over a window; the daily rollups cannot filter those, so only the daily count is drawn.",
-          ),
+        rawMissingNote(a),
       ];
     },
     o,
@@ -267,12 +278,7 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
       return [
         unfilteredNote(platform, q, "platform counts and config flags"),
         // Filtered platform figures come from raw pings: days whose pings expired have none.
-        platform.raw_missing_days.length > 0 &&
-          h(
-            "p",
-            { class: "note", role: "note" },
-            `No filtered figures for ${fmt.int(platform.raw_missing_days.length)} day(s) from ${platform.raw_missing_days[0]}: their raw pings have expired (RETENTION_DAYS); narrow the range to recent days.`,
-          ),
+        rawMissingNote(platform),
         card(
           `Platform counts on ${platform.days[i] ?? q.to}`,
           table("platform.counts", platform.counts, [
@@ -315,14 +321,16 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
       const facts = await getJson<FactStats>(`/v1/admin/stats/facts?${qs(q)}`);
       const i = lastFullDay(facts.days);
       return [
-        unfilteredNote(facts, q, "feature facts"),
+        // Filtered facts come from raw pings (the installations in the slice in the 30 days to each
+        // day); unattributed facts (not shown here) are the only part the filter cannot apply to.
+        rawMissingNote(facts),
         ...factCharts(facts),
         card(
           `Feature facts (installations on ${facts.days[i] ?? q.to})`,
           table("facts", facts.facts, [
             { label: "Key", cell: (f) => f.key },
             { label: "Value", cell: (f) => f.value },
-            { label: "Installations", cell: (f) => fmt.int(f.installations[i] ?? 0), num: true },
+            { label: "Installations", cell: (f) => fmt.num(f.installations[i] ?? null), num: true },
           ]),
         ),
       ];

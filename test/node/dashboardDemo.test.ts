@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import type { ActiveStats, EventStats, ExceptionStats, FrontendStats, PlatformStats } from "../../schema/wire/stats.ts";
+import type {
+  ActiveStats,
+  EventStats,
+  ExceptionStats,
+  FactStats,
+  FrontendStats,
+  PlatformStats,
+} from "../../schema/wire/stats.ts";
 import { launchPersistentChromium, screenshotFile } from "../harness/browser.ts";
 import type { RunningWorker } from "../harness/runningWorker.ts";
 import { ROOT } from "../harness/wrangler.ts";
@@ -117,7 +124,7 @@ describe("dashboard on seed:demo data (wrangler dev + chromium)", () => {
     await shots("overview");
   });
 
-  it("filters change the figures, stay in the URL, and unfilterable figures say so", async () => {
+  it("filters change the figures (active-7/30 and facts too), stay in the URL, and unfilterable figures say so", async () => {
     await open("#/overview?product=flowforge");
     const all = int(await kpi());
     await page.selectOption("#f-country", "DE");
@@ -131,16 +138,37 @@ describe("dashboard on seed:demo data (wrangler dev + chromium)", () => {
     const params = new URLSearchParams(hash.slice(hash.indexOf("?") + 1));
     const a = await api<ActiveStats>(`/v1/admin/stats/active?${params.toString()}`);
     expect(a.active1).toContain(de);
-    expect(a.not_filtered).toEqual(["active7", "active30", "pings"]);
+    expect(a.not_filtered).toEqual(["pings"]);
+    expect(a.raw_missing_days).toEqual([]);
     expect(await page.locator("main .filtered").textContent()).toBe("Filtered: Country DE");
-    expect(await kpi(1)).toBe("–"); // active in 7 days: not available under a filter
-    // Platform counts and exceptions are filtered too (no "Not filtered" note; the API's filtered
-    // figures); feature facts are not, and say so.
+    // Active in 7 / 30 days, filtered: the API's figures on the headline's day (the last complete one).
+    const today = new Date().toISOString().slice(0, 10);
+    const i = a.days.at(-1) === today && a.days.length > 1 ? a.days.length - 2 : a.days.length - 1;
+    expect(a.active1[i]).toBe(de);
+    expect(int(await kpi(1))).toBe(a.active7[i]);
+    expect(int(await kpi(2))).toBe(a.active30[i]);
+    expect(a.active30[i]!).toBeGreaterThanOrEqual(a.active7[i]!);
+    expect(a.active7[i]!).toBeGreaterThan(de);
+    // Platform counts, exceptions and feature facts are filtered too (no "Not filtered" note; the
+    // API's filtered figures).
     expect(await page.locator("[data-panel='Platform'] .note", { hasText: "Not filtered" }).count()).toBe(0);
     expect(await page.locator("[data-panel='Exceptions'] .note", { hasText: "Not filtered" }).count()).toBe(0);
-    expect(await page.locator("[data-panel='Feature facts'] .note").textContent()).toContain("Not filtered");
+    expect(await page.locator("[data-panel='Feature facts'] .note", { hasText: "Not filtered" }).count()).toBe(0);
     const unfiltered = new URLSearchParams(params);
     unfiltered.delete("country");
+    const [facts, factsAll] = await Promise.all([
+      api<FactStats>(`/v1/admin/stats/facts?${params.toString()}`),
+      api<FactStats>(`/v1/admin/stats/facts?${unfiltered.toString()}`),
+    ]);
+    expect(facts.not_filtered).toEqual(["unattributed"]);
+    expect(facts.facts.length).toBeGreaterThan(0);
+    const factRows = page.locator("[data-panel='Feature facts'] table", { hasText: "facts" }).locator("tbody tr");
+    expect(await factRows.count()).toBe(facts.facts.length);
+    const shownFacts = (await factRows.locator("td[data-label='Installations']").allTextContents()).map(int);
+    expect(shownFacts).toEqual(facts.facts.map((f) => f.installations[i]));
+    const onDay = (x: FactStats) => x.facts.reduce((n, f) => n + (f.installations[i] ?? 0), 0);
+    expect(onDay(facts)).toBeGreaterThan(0);
+    expect(onDay(facts)).toBeLessThan(onDay(factsAll));
     const [p, pAll, e, eAll] = await Promise.all([
       api<PlatformStats>(`/v1/admin/stats/platform?${params.toString()}`),
       api<PlatformStats>(`/v1/admin/stats/platform?${unfiltered.toString()}`),
