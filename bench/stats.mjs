@@ -79,7 +79,13 @@ function seedDatabase(file) {
   const insX =
     db.prepare(`INSERT INTO exceptions (id, instance_id, fingerprint, type, message, version, collected_at, received_at, day)
     VALUES (?, ?, ?, 'Error', 'boom', ?, ?, ?, ?)`);
+  const insF = db.prepare(
+    "INSERT INTO facts (id, instance_id, kind, key, value, collected_at, received_at, day) VALUES (?, ?, 'feature', ?, ?, ?, ?, ?)",
+  );
+  // Facts have their own generator, so the pings and events above stay the data set they were.
+  const factRand = prng(4343);
   let pings = 0;
+  let facts = 0;
   db.exec("BEGIN");
   for (const x of inst)
     insI.run(x.id, dayStart(x.born), dayStart(x.end), versionOn(x.end, x.lag), x.os, x.arch, x.license);
@@ -132,6 +138,16 @@ function seedDatabase(file) {
     for (const { x, at } of today) {
       if (pings++ % 20 !== 0) continue;
       insX.run(randomUUID(), x.id, `fp${pings % 40}`, versionOn(d, x.lag), at + 1, at + 1, dayOf(at));
+    }
+    // Every 10th ping's installation reports a feature fact (2 keys, a few values each, about
+    // 100,000 facts at 1M pings); one in 5 is received a few days after it was collected.
+    for (const { x, at } of today) {
+      if (facts++ % 10 !== 0) continue;
+      const key = factRand() < 0.5 ? "ui.theme" : "db";
+      const values = key === "db" ? ["sqlite", "postgres", "mysql"] : ["dark", "light", "auto", "contrast"];
+      const value = values[Math.floor(factRand() * values.length)];
+      const collected = factRand() < 0.2 ? at - Math.floor(factRand() * 5) * DAY : at;
+      insF.run(randomUUID(), x.id, key, value, collected, at, dayOf(at));
     }
     const visits = Array.from({ length: alive.length > 0 ? Math.round(EVENTS / DAYS / 2) : 0 }, () => ({
       x: pick(alive),
@@ -316,6 +332,9 @@ try {
     // Request-time from raw pings of the slice (medians are not additive).
     ["platform country=DE", `/v1/admin/stats/platform?${q}&country=DE`],
     ["platform country=DE&license_type=CE", `/v1/admin/stats/platform?${q}&country=DE&license_type=CE`],
+    // Window figures under a filter: request-time from the raw pings of the range and the 29 days before.
+    ["active country=DE&license_type=CE", `/v1/admin/stats/active?${q}&country=DE&license_type=CE`],
+    ["facts country=DE", `/v1/admin/stats/facts?${q}&country=DE`],
     // rollup_exceptions (version) and rollup_exception_slices (licence / country).
     ["exceptions version=1.20.0", `/v1/admin/stats/exceptions?${q}&version=1.20.0`],
     ["exceptions country=DE", `/v1/admin/stats/exceptions?${q}&country=DE`],
