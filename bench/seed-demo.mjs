@@ -159,15 +159,20 @@ for (const p of products) {
       // event writer resolves it from the event's instance reference).
       if (i % 10 === 0 && rand() < 0.6) {
         const session = uuid();
-        for (const [n, pagePath] of [
-          [0, "/"],
-          [1, "/flows"],
-          [2, rand() < 0.5 ? "/settings" : "/flows/edit"],
-        ]) {
-          const te = t + n * 30_000;
+        // The console's user: one visitor per installation (its admin), the same every day.
+        const visitor = `visitor-${id.slice(0, 8)}`;
+        let te = t;
+        for (const pagePath of ["/", "/flows", rand() < 0.5 ? "/settings" : "/flows/edit"]) {
           rows.events.push(
-            `(${q(uuid())}, ${q(p.name)}, '$pageview', ${te}, ${te}, ${q(dayOf(te))}, ${q(session)}, ${q(pagePath)}, NULL, ${q(version)}, ${q(license)}, ${q(country)}, NULL)`,
+            `(${q(uuid())}, ${q(p.name)}, '$pageview', ${te}, ${te}, ${q(dayOf(te))}, ${q(visitor)}, ${q(session)}, ${q(pagePath)}, NULL, ${q(version)}, ${q(license)}, ${q(country)}, NULL)`,
           );
+          // Time on the page (5 s to ~2.5 min), then its $pageleave.
+          const stay = 5_000 + Math.floor(rand() * rand() * 150_000);
+          te += stay;
+          rows.events.push(
+            `(${q(uuid())}, ${q(p.name)}, '$pageleave', ${te}, ${te}, ${q(dayOf(te))}, ${q(visitor)}, ${q(session)}, ${q(pagePath)}, ${stay}, ${q(version)}, ${q(license)}, ${q(country)}, NULL)`,
+          );
+          te += 1_000;
         }
         const custom = pick([
           ["flow_created", 5],
@@ -191,7 +196,7 @@ for (const p of products) {
                 }
               : {};
         rows.events.push(
-          `(${q(uuid())}, ${q(p.name)}, ${q(custom)}, ${t + 100_000}, ${t + 100_000}, ${q(dayOf(t + 100_000))}, ${q(session)}, '/flows', NULL, ${q(version)}, ${q(license)}, ${q(country)}, ${q(JSON.stringify(props))})`,
+          `(${q(uuid())}, ${q(p.name)}, ${q(custom)}, ${t + 100_000}, ${t + 100_000}, ${q(dayOf(t + 100_000))}, ${q(visitor)}, ${q(session)}, '/flows', NULL, ${q(version)}, ${q(license)}, ${q(country)}, ${q(JSON.stringify(props))})`,
         );
       }
     }
@@ -300,7 +305,7 @@ const sql = [
     rows.exceptions,
   ),
   ...insert(
-    "events (uuid, product, event, timestamp, received_at, day, session_id, path, duration_ms, app_version, license_type, country, props)",
+    "events (uuid, product, event, timestamp, received_at, day, distinct_id, session_id, path, duration_ms, app_version, license_type, country, props)",
     rows.events,
   ),
   ...insert(
