@@ -256,15 +256,8 @@ export function overview(q: Query, onUnauthorized: () => void): HTMLElement {
         card("Licence type", shareTable(`Licence type ${of}`, dist.license, q, "license_type")),
         card("Country", shareTable(`Country ${of}`, dist.country, q, "country")),
         ...Object.entries(dist.runtime).map(([k, rows]) => card(`Runtime: ${k}`, shareTable(`${k} ${of}`, rows, q))),
-        dist.not_filtered.includes("runtime") &&
-          card(
-            "Runtimes",
-            h(
-              "p",
-              { class: "note", role: "note" },
-              "Runtimes (env) are not in the breakdown: clear the filter to see them.",
-            ),
-          ),
+        // Filtered runtimes come from raw pings: days whose pings expired have none.
+        rawMissingNote(dist),
       ];
     },
     { ...o, grid: true },

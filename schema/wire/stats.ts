@@ -133,8 +133,14 @@ export interface DistributionStats extends Range {
   os: Share[];
   license: Share[];
   country: Share[];
-  /** Runtimes (env) are not in the breakdown cube: empty when filtered (`not_filtered` lists it). */
+  /**
+   * Runtimes (env). Not in the breakdown cube: under a filter they are counted from the range's
+   * raw pings of the slice (each installation by its last ping of each day), so days whose raw
+   * pings expired are missing from them (`raw_missing_days`).
+   */
   runtime: Record<string, Share[]>;
+  /** Under a filter, the days of the range whose raw pings expired (runtimes lack them); empty without one. */
+  raw_missing_days: string[];
 }
 /**
  * Filtered: computed from the raw pings of the range, each installation by its last ping of each

@@ -24,9 +24,25 @@ beforeAll(async () => {
     { ...base, id: ID(2), day: D1, hour: 8, version: "1.0.0", license: "CE", country: "US" },
     { ...base, id: ID(2), day: D1, hour: 20, version: "1.1.0", license: "EE", country: "DE" },
     { ...base, id: ID(2), day: D, version: "1.1.0", license: "EE", country: "DE" },
-    // G: CE, no country, on D1 and D.
-    { ...base, id: ID(3), day: D1, version: "1.0.0", license: "CE", os: ["Darwin", "arm64"] },
-    { ...base, id: ID(3), day: D, version: "1.0.0", license: "CE", os: ["Darwin", "arm64"] },
+    // G: CE, no country, on D1 and D; another Node.js.
+    {
+      ...base,
+      id: ID(3),
+      day: D1,
+      version: "1.0.0",
+      license: "CE",
+      os: ["Darwin", "arm64"],
+      env: { nodejs: "v24.0.0" },
+    },
+    {
+      ...base,
+      id: ID(3),
+      day: D,
+      version: "1.0.0",
+      license: "CE",
+      os: ["Darwin", "arm64"],
+      env: { nodejs: "v24.0.0" },
+    },
     // H: EE in US on D2 only.
     { ...base, id: ID(4), day: D2, version: "1.0.0", license: "EE", country: "US", counts: { users: 4 } },
   ]);
@@ -83,7 +99,7 @@ describe("breakdown filters (rollup_cube)", () => {
     expect({ ...((await res.json()) as VersionStats), source: "rollup" }).toEqual(v);
   });
 
-  it("distributions: distinct installations on as_of under the filter; runtimes not filterable", async () => {
+  it("distributions: distinct installations on as_of under the filter; runtimes too (from raw pings of the slice)", async () => {
     const all = await adminJson<DistributionStats>(`/v1/admin/stats/distributions?${range}`);
     expect(all.as_of).toBe(D);
     expect(all.country.map((s) => [s.value, s.installations])).toEqual([
@@ -91,7 +107,10 @@ describe("breakdown filters (rollup_cube)", () => {
       ["", 1],
       ["US", 0], // seen in the range, not on as_of
     ]);
-    expect(all.runtime.nodejs?.[0]?.installations).toBe(3);
+    expect(all.runtime.nodejs?.map((r) => [r.value, r.installations, r.installation_days])).toEqual([
+      ["v22.0.0", 2, 7],
+      ["v24.0.0", 1, 2],
+    ]);
     const ce = await adminJson<DistributionStats>(`/v1/admin/stats/distributions?${range}&license_type=CE`);
     expect([ce.installations, ce.installation_days]).toEqual([2, 6]);
     expect(ce.license).toEqual([{ value: "CE", installations: 2, share: 1, installation_days: 6 }]);
@@ -104,8 +123,13 @@ describe("breakdown filters (rollup_cube)", () => {
       ["Linux/x64", 1],
       ["Darwin/arm64", 1],
     ]);
-    expect(ce.runtime).toEqual({});
-    expect(ce.not_filtered).toEqual(["runtime"]);
+    // CE on as_of: E (v22) and G (v24); over the range E 3 days, F on D2 (CE until its D1 switch), G 2 days.
+    expect(ce.runtime.nodejs?.map((r) => [r.value, r.installations, r.share, r.installation_days]).sort()).toEqual([
+      ["v22.0.0", 1, 0.5, 4],
+      ["v24.0.0", 1, 0.5, 2],
+    ]);
+    expect(ce.not_filtered).toEqual([]);
+    expect(ce.raw_missing_days).toEqual([]);
   });
 
   it("platform figures are filtered (from raw pings of the slice; statsFiltersPing.test.ts checks them in depth)", async () => {

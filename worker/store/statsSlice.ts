@@ -3,6 +3,7 @@ import { pings, rollupActive } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
 import type { CubeFilter, Slice } from "./stats";
+import type { DistributionRow } from "./statsCube";
 
 /**
  * Filtered figures that are not additive across slices (medians, p90, distinct installations over
@@ -22,6 +23,7 @@ export function slicedSql(s: Slice, f: CubeFilter, columns: string[] = []): SQL 
   const extra = sql.raw(columns.map((c) => `, ${c}`).join(""));
   return sql`l AS MATERIALIZED (SELECT day, instance_id${extra} FROM (
       SELECT ${pings.day} AS day, ${pings.instanceId} AS instance_id, ${pings.counts} AS counts, ${pings.config} AS config,
+        ${pings.env} AS env,
         ${pings.version} AS version, ${pings.licenseType} AS license_type, ${pings.country} AS country,
         row_number() OVER (PARTITION BY ${pings.day}, ${pings.instanceId} ORDER BY ${pings.receivedAt} DESC, ${pings.uuid} DESC) AS rn
       FROM ${pings} WHERE ${pings.day} BETWEEN ${s.from} AND ${s.to} AND ${pings.product} = ${s.product})
@@ -51,6 +53,21 @@ export async function sliceValueRows(db: Db, s: Slice, f: CubeFilter): Promise<S
       UNION ALL
       SELECT l.day, 'flag', substr(t.fullkey, 3), sum(t.type = 'true'), count(*)
       FROM l, json_tree(l.config) t WHERE t.type IN ('true', 'false') GROUP BY l.day, t.fullkey`),
+  );
+}
+
+/**
+ * Runtimes (env) under a filter, as the cron's runtimeSql counts them (every text env key but the
+ * product's own, which is its version): per (key, value), the slice's installations on `asOf`
+ * and its installation-days over the range. Rows shaped as the breakdown cube's distributions.
+ */
+export async function sliceRuntimeRows(db: Db, s: Slice, f: CubeFilter, asOf: string): Promise<DistributionRow[]> {
+  return guard("statsSliceRuntimes", () =>
+    db.all<DistributionRow>(sql`WITH ${slicedSql(s, f, ["env"])}
+      SELECT 'runtime' AS dim, e.key AS key, CAST(e.value AS TEXT) AS value,
+        total(l.day = ${asOf}) AS onDay, count(*) AS n
+      FROM l, json_each(l.env) e WHERE e.key <> ${s.product} AND e.type = 'text'
+      GROUP BY e.key, CAST(e.value AS TEXT)`),
   );
 }
 

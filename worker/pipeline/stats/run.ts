@@ -27,7 +27,7 @@ import {
 } from "../../store/stats";
 import { frontendRows, pageDurations, pageTotals } from "../../store/statsFrontend";
 import { cubeDays, cubeDistributions, cubeVersions } from "../../store/statsCube";
-import { rawExpiredThrough, rawMissingDays, sliceValueRows } from "../../store/statsSlice";
+import { rawExpiredThrough, rawMissingDays, sliceRuntimeRows, sliceValueRows } from "../../store/statsSlice";
 import { activeWindowDeltas, factWindowDeltas } from "../../store/statsWindow";
 import { isoTime } from "../../lib/time";
 import {
@@ -137,15 +137,23 @@ export async function versionStats(db: Db, s: Range, source: "rollup" | "raw"): 
 
 /**
  * Distinct installations per value on the `as_of` day (and installation-days over the range):
- * from rollup_dims, or from the breakdown cube when filtered (runtimes are not in it: empty, and
- * listed in `not_filtered`).
+ * from rollup_dims, or from the breakdown cube when filtered; runtimes are not in the cube, so
+ * under a filter they come from the range's raw pings of the slice (store/statsSlice.ts), and days
+ * whose raw pings expired are listed in `raw_missing_days`.
  */
 export async function distributionStats(db: Db, s: Range): Promise<DistributionStats> {
   const asOf = asOfDay(s);
   const filtered = isFiltered(s);
-  const rows = filtered
-    ? await cubeDistributions(db, s, cubeFilter(s), asOf)
-    : await dimTotals(db, s, ["os_type", "os_arch", "os", "license", "country", "runtime"], asOf);
+  // Filtered: the cube's dimensions, and runtimes (not in the cube) from the range's raw pings.
+  const [rows, missing] = filtered
+    ? await Promise.all([
+        Promise.all([
+          cubeDistributions(db, s, cubeFilter(s), asOf),
+          sliceRuntimeRows(db, s, cubeFilter(s), asOf),
+        ]).then(([cube, runtimes]) => [...cube, ...runtimes]),
+        rawMissingDays(db, s),
+      ])
+    : [await dimTotals(db, s, ["os_type", "os_arch", "os", "license", "country", "runtime"], asOf), []];
   const of = (dim: string) => shares(rows.filter((r) => r.dim === dim));
   const runtime: Record<string, ReturnType<typeof shares>> = {};
   for (const [key, list] of groupBy(
@@ -156,7 +164,8 @@ export async function distributionStats(db: Db, s: Range): Promise<DistributionS
   }
   const osTypes = rows.filter((r) => r.dim === "os_type");
   return {
-    ...answerHead(s, ["runtime"]),
+    ...answerHead(s),
+    raw_missing_days: missing,
     as_of: asOf,
     installations: osTypes.reduce((n, r) => n + r.onDay, 0),
     installation_days: osTypes.reduce((n, r) => n + r.n, 0),
