@@ -14,6 +14,13 @@ const range = `product=cube&from=${D2}&to=${D}`;
 
 beforeAll(async () => {
   const base = { product: "cube", os: ["Linux", "x64"] as [string, string], env: { nodejs: "v22.0.0" } };
+  const g = {
+    ...base,
+    version: "1.0.0",
+    license: "CE",
+    os: ["Darwin", "arm64"] as [string, string],
+    env: { nodejs: "v24.0.0" },
+  };
   await insertPings([
     // E: CE in DE, every day; 1.0.0 then 1.1.0.
     { ...base, id: ID(1), day: D2, version: "1.0.0", license: "CE", country: "DE" },
@@ -25,24 +32,7 @@ beforeAll(async () => {
     { ...base, id: ID(2), day: D1, hour: 20, version: "1.1.0", license: "EE", country: "DE" },
     { ...base, id: ID(2), day: D, version: "1.1.0", license: "EE", country: "DE" },
     // G: CE, no country, on D1 and D; another Node.js.
-    {
-      ...base,
-      id: ID(3),
-      day: D1,
-      version: "1.0.0",
-      license: "CE",
-      os: ["Darwin", "arm64"],
-      env: { nodejs: "v24.0.0" },
-    },
-    {
-      ...base,
-      id: ID(3),
-      day: D,
-      version: "1.0.0",
-      license: "CE",
-      os: ["Darwin", "arm64"],
-      env: { nodejs: "v24.0.0" },
-    },
+    ...[D1, D].map((day) => ({ ...g, id: ID(3), day })),
     // H: EE in US on D2 only.
     { ...base, id: ID(4), day: D2, version: "1.0.0", license: "EE", country: "US", counts: { users: 4 } },
   ]);

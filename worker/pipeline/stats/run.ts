@@ -147,10 +147,9 @@ export async function distributionStats(db: Db, s: Range): Promise<DistributionS
   // Filtered: the cube's dimensions, and runtimes (not in the cube) from the range's raw pings.
   const [rows, missing] = filtered
     ? await Promise.all([
-        Promise.all([
-          cubeDistributions(db, s, cubeFilter(s), asOf),
-          sliceRuntimeRows(db, s, cubeFilter(s), asOf),
-        ]).then(([cube, runtimes]) => [...cube, ...runtimes]),
+        Promise.all([cubeDistributions(db, s, cubeFilter(s), asOf), sliceRuntimeRows(db, s, cubeFilter(s), asOf)]).then(
+          ([cube, runtimes]) => [...cube, ...runtimes],
+        ),
         rawMissingDays(db, s),
       ])
     : [await dimTotals(db, s, ["os_type", "os_arch", "os", "license", "country", "runtime"], asOf), []];
