@@ -411,6 +411,7 @@ function sourcePanels(q: Query, o: { onUnauthorized: () => void }): HTMLElement 
             "From each installation's last beacon of the day: commands that answered anything but ok.",
           ),
           unfilteredNote(c, q, "command failures"),
+          rawMissingNote(c),
           table("command failures per version", c.rows.slice(0, 30), [
             { label: "Version", cell: (r) => swatch(versionColor(r.version), fmt.value(r.version)) },
             { label: "Command", cell: (r) => (r.argument ? `${r.command} ${r.argument}` : r.command) },

@@ -3,7 +3,8 @@ import { shortText } from "./common.ts";
 import { statsQuery, type StatsFilters } from "./stats.ts";
 
 /**
- * GET /v1/admin/stats/commands: FerretDB command results per version (rollup_commands). Without
+ * GET /v1/admin/stats/commands: FerretDB command results per version (rollup_commands; under a
+ * licence type or country filter, the raw pings of the slice). Without
  * `result`, every result but "ok" (the failures); `result=ok` or `result=NotImplemented` picks one.
  */
 export const commandStatsQuery = statsQuery.extend({
@@ -19,10 +20,16 @@ export interface CommandStats {
   from: string;
   to: string;
   days: string[];
-  /** The filters given (`version` applies to the rows: the beacon's version). */
+  /**
+   * The filters given: `version` (the beacon's) reads rollup_commands; `license_type` / `country`
+   * are not in it, so with them the rows come from the raw pings of the range restricted to the
+   * slice (each installation by its last ping of each day).
+   */
   filters: StatsFilters;
-  /** ["rows"] under a licence type or country filter: rollup_commands has neither. */
+  /** Always empty: every filter applies to the rows. */
   not_filtered: string[];
+  /** Under a licence type or country filter, the days of the range whose raw pings expired (missing from the rows). */
+  raw_missing_days: string[];
   /** The result asked for, or null for "every failure". */
   result: string | null;
   rows: Array<{

@@ -23,7 +23,7 @@ export function slicedSql(s: Slice, f: CubeFilter, columns: string[] = []): SQL 
   const extra = sql.raw(columns.map((c) => `, ${c}`).join(""));
   return sql`l AS MATERIALIZED (SELECT day, instance_id${extra} FROM (
       SELECT ${pings.day} AS day, ${pings.instanceId} AS instance_id, ${pings.counts} AS counts, ${pings.config} AS config,
-        ${pings.env} AS env,
+        ${pings.env} AS env, ${pings.commands} AS commands,
         ${pings.version} AS version, ${pings.licenseType} AS license_type, ${pings.country} AS country,
         row_number() OVER (PARTITION BY ${pings.day}, ${pings.instanceId} ORDER BY ${pings.receivedAt} DESC, ${pings.uuid} DESC) AS rn
       FROM ${pings} WHERE ${pings.day} BETWEEN ${s.from} AND ${s.to} AND ${pings.product} = ${s.product})
@@ -68,6 +68,46 @@ export async function sliceRuntimeRows(db: Db, s: Slice, f: CubeFilter, asOf: st
         total(l.day = ${asOf}) AS onDay, count(*) AS n
       FROM l, json_each(l.env) e WHERE e.key <> ${s.product} AND e.type = 'text'
       GROUP BY e.key, CAST(e.value AS TEXT)`),
+  );
+}
+
+/** A FerretDB command result over the range, as store/statsCommands.ts answers it from rollup_commands. */
+export interface SliceCommandRow {
+  version: string;
+  command: string;
+  argument: string;
+  result: string;
+  installationDays: number;
+  count: number;
+}
+
+/**
+ * FerretDB command results under a licence type or country filter (rollup_commands keeps
+ * neither): the slice's last pings of each day, their command_metrics entries [opcode, command,
+ * argument, result, count] as the cron's commandsSql reads them (opcodes summed), per (version,
+ * command, argument, result): installation-days and the counts' total; every result but "ok"
+ * unless `result` names one; most widespread first, at most `limit` rows.
+ */
+export async function sliceCommandRows(
+  db: Db,
+  s: Slice,
+  f: CubeFilter,
+  result: string | undefined,
+  limit: number,
+): Promise<SliceCommandRow[]> {
+  const wanted = result === undefined ? sql`result <> 'ok'` : sql`result = ${result}`;
+  return guard("statsSliceCommands", () =>
+    db.all<SliceCommandRow>(sql`WITH ${slicedSql(s, f, ["version", "commands"])},
+      c AS (SELECT coalesce(l.version, '') AS version, l.day AS day, l.instance_id AS instance_id,
+          json_extract(e.value, '$[1]') AS command, json_extract(e.value, '$[2]') AS argument,
+          json_extract(e.value, '$[3]') AS result, json_extract(e.value, '$[4]') AS n
+        FROM l, json_each(l.commands) e WHERE l.commands IS NOT NULL AND e.type = 'array')
+      SELECT version, command, argument, result,
+        count(DISTINCT day || ' ' || instance_id) AS installationDays, total(n) AS count
+      FROM c WHERE typeof(command) = 'text' AND typeof(argument) = 'text' AND typeof(result) = 'text' AND ${wanted}
+      GROUP BY version, command, argument, result
+      ORDER BY installationDays DESC, count DESC, version, command, argument, result
+      LIMIT ${limit}`),
   );
 }
 
