@@ -125,4 +125,19 @@ describe("an erase holds against queued and redelivered messages", () => {
     expect(paths.results).toEqual([{ path: "/after" }]);
     expect(await count("rollup_pages WHERE path = '/after'")).toBe(1);
   });
+
+  it("direct mode: a ping whose installation is erased as it is stored gets 200 and stores nothing (not a key refusal)", async () => {
+    const who = await newIdentity();
+    // The erase committed after this ping's receipt and before its batch: an erase time ahead of it.
+    await env.DB.prepare("INSERT INTO erased_refs (ref, erased_at) VALUES (?, ?)")
+      .bind(who.ref, Date.now() + 60_000)
+      .run();
+    const res = await callWith({ INGEST_MODE: "direct" }, "/v1/ping", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${who.key}` },
+      body: JSON.stringify({ instanceId: who.id, product: "p-erase-queued", version: "1.0.0" }),
+    });
+    expect(res.status).toBe(200);
+    expect(await rowsOf(who)).toMatchObject(none);
+  });
 });

@@ -73,11 +73,17 @@ export async function purgeErased(db: Db, bucket: R2Bucket, now: number): Promis
     ),
   );
   const heldUntil = now - ERASURE_HOLD_DAYS * DAY_MS;
-  const done = [...erased].filter(([r, at]) => at < heldUntil && !left.some((l) => l.ref === r)).map(([r]) => r);
+  const done = [...erased].filter(([r, at]) => at < heldUntil && !left.some((l) => l.ref === r));
   if (done.length > 0) {
+    // Each (ref, erased_at) as read: an erase of the same reference since (a newer erased_at)
+    // keeps its row and so its hold.
     const list = JSON.stringify(done);
     await guard("erasedDone", () =>
-      db.delete(erasedRefs).where(sql`${erasedRefs.ref} IN (SELECT value FROM json_each(${list}))`),
+      db
+        .delete(erasedRefs)
+        .where(
+          sql`(${erasedRefs.ref}, ${erasedRefs.erasedAt}) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${list}))`,
+        ),
     );
   }
   if (keys.length > 0)

@@ -18,7 +18,8 @@ export type AlertRow = typeof alerts.$inferSelect;
 export interface RecordedPing {
   /**
    * The instance has a registered key and this ping did not present it (keyHash null or another
-   * digest): nothing was written, and the other fields must not be answered.
+   * digest): nothing was written, and the other fields must not be answered. (An instance the
+   * erase hold kept from being created is not refused: nothing was written either.)
    */
   refused: boolean;
   /** The stored submission uuid: the new one, or the first one for a repeated Idempotency-Key. */
@@ -182,7 +183,10 @@ export async function recordPing(
       ...writes.records,
     ]),
   );
-  const refused = (registered[0]?.keyHash ?? null) !== keyHash;
+  // No instance after the batch: the erase hold kept it from being created (an erase at or after
+  // this ping's receipt). Nothing was stored, and the key is not in question: not refused (the
+  // answer is as in queue mode, where the consumer drops such a ping after a 200).
+  const refused = registered.length > 0 && (registered[0]!.keyHash ?? null) !== keyHash;
   const uuid = stored[0]?.uuid ?? ping.uuid;
   return { refused, uuid, duplicate: uuid !== ping.uuid, release: release[0], alerts: productAlerts };
 }

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { pingRequest } from "@candor-telemetry/schema/wire/ping";
-import { FILES, readJson, writeJsonAtomic } from "../state/files.ts";
+import { FILES, readJson, syncDir, writeJsonAtomic } from "../state/files.ts";
 
 /**
  * Bounds: the ledger keeps at most this many entries (sent ones are trimmed, never unsent ones:
@@ -125,8 +125,9 @@ export async function appendRecord(dir: string, entry: RecordEntry): Promise<boo
  */
 async function appendLine(file: string, line: string): Promise<void> {
   const handle = await fs.open(file, "a+", 0o600);
+  let size = 0;
   try {
-    const { size } = await handle.stat();
+    size = (await handle.stat()).size;
     let torn = false;
     if (size > 0) {
       const last = Buffer.alloc(1);
@@ -138,6 +139,9 @@ async function appendLine(file: string, line: string): Promise<void> {
   } finally {
     await handle.close();
   }
+  // A journal this append created (the first record after a report folded the last one) is a new
+  // directory entry: synced too, or a power loss could lose the file with the record.
+  if (size === 0) await syncDir(path.dirname(file));
 }
 
 const isSent = (e: LedgerEntry) => e.submittedAt !== null || e.rejected !== undefined;

@@ -52,20 +52,21 @@ export async function writeJsonAtomic(file: string, data: unknown): Promise<void
 }
 
 /**
- * fsyncs a directory, so a rename in it survives a power loss (POSIX); where directories cannot
- * be opened or synced (Windows: EISDIR / EPERM), the rename is already durable or nothing more can
- * be done, so those errors are ignored.
+ * fsyncs a directory, so a rename or a new file in it survives a power loss (POSIX). Best effort:
+ * the write it follows has already succeeded, so where a directory cannot be opened or synced
+ * (Windows, some network or FUSE file systems, no read permission) nothing more can be done and
+ * no error is raised.
  */
-async function syncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
+export async function syncDir(dir: string): Promise<void> {
   try {
-    handle = await fs.open(dir, "r");
-    await handle.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "EISDIR" && code !== "EPERM" && code !== "EINVAL" && code !== "EBADF") throw err;
-  } finally {
-    await handle?.close();
+    const handle = await fs.open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort (see above)
   }
 }
 
