@@ -125,7 +125,7 @@ export async function appendRecord(dir: string, entry: RecordEntry): Promise<boo
  */
 async function appendLine(file: string, line: string): Promise<void> {
   const handle = await fs.open(file, "a+", 0o600);
-  let size = 0;
+  let size: number;
   try {
     size = (await handle.stat()).size;
     let torn = false;
