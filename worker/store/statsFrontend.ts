@@ -12,54 +12,29 @@ const TOP = 20;
  * from the ONE breakdown slice the filter names (store/eventSlices.ts) in rollup_frontend_slices /
  * rollup_pages_slices: (product, pinned, slice) then the day range, one range of their key.
  */
-type Pages = typeof rollupPages | typeof rollupPagesSlices;
-
-function frontendWhere(
-  s: Slice,
-  f: CubeFilter | undefined,
-): { table: typeof rollupFrontend | typeof rollupFrontendSlices; where: SQL } {
+function sliceWhere<
+  P extends typeof rollupFrontend | typeof rollupPages,
+  S extends typeof rollupFrontendSlices | typeof rollupPagesSlices,
+>(plain: P, sliced: S, s: Slice, f: CubeFilter | undefined): { table: P | S; where: SQL } {
   if (f === undefined) {
-    return {
-      table: rollupFrontend,
-      where: and(eq(rollupFrontend.product, s.product), between(rollupFrontend.day, s.from, s.to))!,
-    };
+    return { table: plain, where: and(eq(plain.product, s.product), between(plain.day, s.from, s.to))! };
   }
-  const t = rollupFrontendSlices;
   const x = sliceOf(f);
   return {
-    table: t,
+    table: sliced,
     where: and(
-      eq(t.product, s.product),
-      eq(t.pinned, x.pinned),
-      eq(t.appVersion, x.appVersion),
-      eq(t.licenseType, x.licenseType),
-      eq(t.country, x.country),
-      between(t.day, s.from, s.to),
+      eq(sliced.product, s.product),
+      eq(sliced.pinned, x.pinned),
+      eq(sliced.appVersion, x.appVersion),
+      eq(sliced.licenseType, x.licenseType),
+      eq(sliced.country, x.country),
+      between(sliced.day, s.from, s.to),
     )!,
   };
 }
 
-function pagesWhere(s: Slice, f: CubeFilter | undefined): { table: Pages; where: SQL } {
-  if (f === undefined) {
-    return {
-      table: rollupPages,
-      where: and(eq(rollupPages.product, s.product), between(rollupPages.day, s.from, s.to))!,
-    };
-  }
-  const t = rollupPagesSlices;
-  const x = sliceOf(f);
-  return {
-    table: t,
-    where: and(
-      eq(t.product, s.product),
-      eq(t.pinned, x.pinned),
-      eq(t.appVersion, x.appVersion),
-      eq(t.licenseType, x.licenseType),
-      eq(t.country, x.country),
-      between(t.day, s.from, s.to),
-    )!,
-  };
-}
+const frontendWhere = (s: Slice, f: CubeFilter | undefined) => sliceWhere(rollupFrontend, rollupFrontendSlices, s, f);
+const pagesWhere = (s: Slice, f: CubeFilter | undefined) => sliceWhere(rollupPages, rollupPagesSlices, s, f);
 
 export async function frontendRows(db: Db, s: Slice, f?: CubeFilter) {
   const { table, where } = frontendWhere(s, f);
