@@ -1,10 +1,10 @@
-import { and, eq, exists, getTableColumns, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, exists, isNull, or, sql } from "drizzle-orm";
 import { alerts, erasedRefs, instances, pings, releases } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
-import { recordInserts, type ExceptionRow, type FactRow } from "./records";
+import { recordInserts, rowsWhere, type ExceptionRow, type FactRow } from "./records";
 import { idKey } from "./instances";
 import { countPingIntoDay, ensureActiveDay, recordActivity } from "./activity";
 import { dropEmpty, ensureDayDims, moveIn, moveOut } from "./dayDims";
@@ -27,19 +27,6 @@ export interface RecordedPing {
   duplicate: boolean;
   release: ReleaseRow | undefined;
   alerts: AlertRow[];
-}
-
-/**
- * `SELECT <row's values, in the table's column order> WHERE <condition>`, for INSERT ... SELECT;
- * a value the row leaves out takes the column's static default (as `.values()` would), else null.
- */
-function rowWhere<T extends typeof pings | typeof instances>(table: T, row: T["$inferInsert"], condition: SQL): SQL {
-  const values = Object.entries(getTableColumns(table)).map(([key, column]) => {
-    const given = (row as Record<string, unknown>)[key];
-    const value = given === undefined && column.hasDefault ? column.default : given;
-    return value === undefined || value === null ? sql`null` : sql.param(value, column);
-  });
-  return sql`SELECT ${sql.join(values, sql`, `)} WHERE ${condition}`;
 }
 
 /**
@@ -91,7 +78,7 @@ export function pingWrites(
   const keyed = [
     db
       .insert(instances)
-      .select(rowWhere(instances, instance, notErased))
+      .select(rowsWhere(instances, [instance], notErased))
       .onConflictDoNothing(),
     // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
     db
@@ -105,7 +92,7 @@ export function pingWrites(
     ensureActiveDay(db, ping.product, ping.day, keyMatches),
     db
       .insert(pings)
-      .select(rowWhere(pings, ping, and(keyMatches, notErased)!))
+      .select(rowsWhere(pings, [ping], and(keyMatches, notErased)!))
       .onConflictDoNothing(),
     db
       .update(instances)

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, getTableColumns, max, min, sql, type SQL } from "drizzle-orm";
-import { exceptions, facts, pings } from "../../schema/tables";
+import { exceptions, facts, type instances, pings } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
@@ -19,24 +19,34 @@ export function chunk<T>(rows: T[], size: number): T[][] {
   return out;
 }
 
+/** The tables written by conditional INSERT ... SELECT (rowsWhere). */
+type ConditionalTable = typeof facts | typeof exceptions | typeof pings | typeof instances;
+
 /**
  * `SELECT * FROM (VALUES (...), ...) WHERE <condition>`: the rows in the table's column order
- * (the order drizzle's INSERT ... SELECT names them), for a conditional insert in a db.batch.
+ * (the order drizzle's INSERT ... SELECT names them), for a conditional insert in a db.batch. Each
+ * value is mapped as its column maps it (JSON, booleans); a value a row leaves out takes the
+ * column's static default (as `.values()` would), else null.
  */
-export function rowsWhere<R extends object>(table: typeof facts | typeof exceptions, rows: R[], condition: SQL): SQL {
-  const columns = Object.keys(getTableColumns(table)) as Array<keyof R>;
-  const tuples = rows.map(
-    (r) =>
-      sql`(${sql.join(
-        columns.map((c) => sql`${r[c] ?? null}`),
-        sql`, `,
-      )})`,
-  );
+export function rowsWhere<T extends ConditionalTable>(table: T, rows: Array<T["$inferInsert"]>, condition: SQL): SQL {
+  const columns = Object.entries(getTableColumns(table));
+  const tuples = rows.map((row) => {
+    const values = columns.map(([key, column]) => {
+      const given = (row as Record<string, unknown>)[key];
+      const value = given === undefined && column.hasDefault ? column.default : given;
+      return value === undefined || value === null ? sql`null` : sql.param(value, column);
+    });
+    return sql`(${sql.join(values, sql`, `)})`;
+  });
   return sql`SELECT * FROM (VALUES ${sql.join(tuples, sql`, `)}) WHERE ${condition}`;
 }
 
 /** The rows, only if this ping was inserted. */
-function rowsIfPingStored<R extends object>(table: typeof facts | typeof exceptions, rows: R[], pingUuid: string): SQL {
+function rowsIfPingStored<T extends typeof facts | typeof exceptions>(
+  table: T,
+  rows: Array<T["$inferInsert"]>,
+  pingUuid: string,
+): SQL {
   return rowsWhere(table, rows, sql`EXISTS (SELECT 1 FROM ${pings} WHERE ${pings.uuid} = ${pingUuid})`);
 }
 
