@@ -4,6 +4,7 @@ import type { Db } from "./db";
 import { guard } from "./db";
 import type { CubeFilter, Slice } from "./stats";
 import type { DistributionRow } from "./statsCube";
+import { commandEntriesSql } from "./rollupProtocolSql";
 
 /**
  * Filtered figures that are not additive across slices (medians, p90, distinct installations over
@@ -22,7 +23,7 @@ export function slicedSql(s: Slice, f: CubeFilter, columns: string[] = []): SQL 
     value === undefined ? sql`` : sql` AND coalesce(${sql.raw(column)}, '') = ${value}`;
   const extra = sql.raw(columns.map((c) => `, ${c}`).join(""));
   return sql`l AS MATERIALIZED (SELECT day, instance_id${extra} FROM (
-      SELECT ${pings.day} AS day, ${pings.instanceId} AS instance_id, ${pings.counts} AS counts, ${pings.config} AS config,
+      SELECT ${pings.day} AS day, ${pings.instanceId} AS instance_id, ${pings.product} AS product, ${pings.counts} AS counts, ${pings.config} AS config,
         ${pings.env} AS env, ${pings.commands} AS commands,
         ${pings.version} AS version, ${pings.licenseType} AS license_type, ${pings.country} AS country,
         row_number() OVER (PARTITION BY ${pings.day}, ${pings.instanceId} ORDER BY ${pings.receivedAt} DESC, ${pings.uuid} DESC) AS rn
@@ -97,14 +98,11 @@ export async function sliceCommandRows(
 ): Promise<SliceCommandRow[]> {
   const wanted = result === undefined ? sql`result <> 'ok'` : sql`result = ${result}`;
   return guard("statsSliceCommands", () =>
-    db.all<SliceCommandRow>(sql`WITH ${slicedSql(s, f, ["version", "commands"])},
-      c AS (SELECT coalesce(l.version, '') AS version, l.day AS day, l.instance_id AS instance_id,
-          json_extract(e.value, '$[1]') AS command, json_extract(e.value, '$[2]') AS argument,
-          json_extract(e.value, '$[3]') AS result, json_extract(e.value, '$[4]') AS n
-        FROM l, json_each(l.commands) e WHERE l.commands IS NOT NULL AND e.type = 'array')
+    db.all<SliceCommandRow>(sql`WITH ${slicedSql(s, f, ["product", "version", "commands"])},
+      c AS (${commandEntriesSql(sql.raw("l"))})
       SELECT version, command, argument, result,
         count(DISTINCT day || ' ' || instance_id) AS installationDays, total(n) AS count
-      FROM c WHERE typeof(command) = 'text' AND typeof(argument) = 'text' AND typeof(result) = 'text' AND ${wanted}
+      FROM c WHERE ${wanted}
       GROUP BY version, command, argument, result
       ORDER BY installationDays DESC, count DESC, version, command, argument, result
       LIMIT ${limit}`),
