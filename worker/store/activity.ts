@@ -1,5 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { instanceActivity, pings, rollupActive } from "../../schema/tables";
+import { instanceActivity, pings, pingsIncoming, rollupActive } from "../../schema/tables";
 import { ACTIVITY_MASK } from "../lib/activityMask";
 import { addDays } from "../lib/time";
 import type { Db } from "./db";
@@ -33,11 +33,13 @@ export const activityOf = (alias: string): ActivityColumns => ({
  * 1 when the row's installation pinged in the `n` days ending with `d` (n in 1..30), else 0:
  * before its last day, by the last day alone; otherwise by the n bits of the mask that cover the
  * window (a shift past the mask gives 0: days beyond its reach count as not seen).
- * lib/activityMask.ts inWindow.
+ * lib/activityMask.ts inWindow. `d` is a day, or a column holding one (the ping writer's stage).
  */
-export function inWindowSql(r: ActivityColumns, d: string, n: number): SQL {
-  return sql`(CASE WHEN ${r.lastDay} < ${d} THEN ${r.lastDay} >= ${addDays(d, -(n - 1))}
-    ELSE ((${r.seen} >> ${gap(r.lastDay, sql`${d}`)}) & ${sql.raw(String(2 ** n - 1))}) <> 0 END)`;
+export function inWindowSql(r: ActivityColumns, d: string | SQL, n: number): SQL {
+  const day = typeof d === "string" ? sql`${d}` : d;
+  const from = typeof d === "string" ? sql`${addDays(d, -(n - 1))}` : sql`date(${d}, ${sql.raw(`'-${n - 1} days'`)})`;
+  return sql`(CASE WHEN ${r.lastDay} < ${day} THEN ${r.lastDay} >= ${from}
+    ELSE ((${r.seen} >> ${gap(r.lastDay, day)}) & ${sql.raw(String(2 ** n - 1))}) <> 0 END)`;
 }
 
 /** The activity state columns, in the table's order after `seen`, with their values in `pings`. */
@@ -60,13 +62,13 @@ const NEWER_STATE = `(excluded.last_day > last_day OR (excluded.last_day = last_
   OR excluded.state_at > state_at OR (excluded.state_at = state_at AND excluded.state_uuid > state_uuid))))`;
 
 /**
- * The stored ping `pingUuid` merged into its installation's activity (one upsert; lib/activityMask.ts
- * mergeActivity): the row's own instance, product and day, so a redelivered or duplicate ping
- * (nothing inserted, or the first copy's row) merges a day that is already there, and a refused
- * ping (no row) merges nothing. Order-independent: a late ping sets its bit behind last_day. The
- * state columns take the ping's values when it is the newest state (store/dayDims.ts).
+ * Pings merged into their installations' activity (one upsert; lib/activityMask.ts
+ * mergeActivity). `source`: a FROM clause with a WHERE over pings-shaped rows (the stored
+ * pings, or the ping writer's stage of fresh rows), at most one row per (instance, product), or
+ * rows merged in any order: a merge is order-independent (a late ping sets its bit behind
+ * last_day). The state columns take a row's values when it is the newest state (store/dayDims.ts).
  */
-export function recordActivity(db: Db, pingUuid: string) {
+export function mergeActivity(db: Db, source: SQL) {
   const newest = sql`max(${instanceActivity.lastDay}, excluded.last_day)`;
   const state = Object.fromEntries(
     stateColumns.map(([column]) => [
@@ -77,8 +79,7 @@ export function recordActivity(db: Db, pingUuid: string) {
   return db
     .insert(instanceActivity)
     .select(
-      sql`SELECT ${pings.instanceId}, ${pings.product}, ${pings.day}, 1, ${sql.raw(stateColumns.map(([, from]) => from).join(", "))}
-        FROM ${pings} WHERE ${pings.uuid} = ${pingUuid}`,
+      sql`SELECT instance_id, product, day, 1, ${sql.raw(stateColumns.map(([, from]) => from).join(", "))} FROM ${source}`,
     )
     .onConflictDoUpdate({
       target: [instanceActivity.instanceId, instanceActivity.product],
@@ -95,6 +96,16 @@ export function recordActivity(db: Db, pingUuid: string) {
         osArch: state.os_arch,
       },
     });
+}
+
+/** The stored ping `pingUuid` merged into its installation's activity (seeds and backfills of stored pings). */
+export function recordActivity(db: Db, pingUuid: string) {
+  return mergeActivity(db, sql`${pings} WHERE ${pings.uuid} = ${pingUuid}`);
+}
+
+/** The ping writer's fresh staged rows (one per installation in a round) merged into the activity. */
+export function mergeStagedActivity(db: Db) {
+  return mergeActivity(db, sql`${pingsIncoming} WHERE fresh = 1`);
 }
 
 /** Installations of `product` active in the n days to `d`: a range read of (product, last_day). */
@@ -124,30 +135,33 @@ export function ensureActiveDay(db: Db, product: string, day: string, allowed: S
     .onConflictDoNothing();
 }
 
-/** 1 when the installation was NOT yet active in the n days to d (its activity row as it is now). */
-function newlyActive(instanceId: string, product: string, d: string, n: number): SQL {
-  return sql`(NOT EXISTS (SELECT 1 FROM ${instanceActivity} a WHERE a.instance_id = ${instanceId} AND a.product = ${product}
-    AND ${inWindowSql(activityOf("a"), d, n)}))`;
+/** Fresh staged pings of the rollup_active row's (product, day) whose installation was NOT yet active in the n days to it. */
+function newlyActive(n: number): SQL {
+  return sql`(SELECT count(*) FROM ${pingsIncoming} s WHERE s.fresh = 1 AND s.product = ${rollupActive.product}
+    AND s.day = ${rollupActive.day} AND NOT EXISTS (SELECT 1 FROM ${instanceActivity} a
+      WHERE a.instance_id = s.instance_id AND a.product = s.product AND ${inWindowSql(activityOf("a"), sql.raw("s.day"), n)}))`;
 }
 
 /**
- * Counts a ping into its day's rollup_active row (made by ensureActiveDay): pings + 1, and
- * active-1/7/30 + 1 each where the installation's activity BEFORE this ping's merge (so: run it
- * before recordActivity) did not have it in that window. Runs only when `changes() = 1`, i.e.
- * the statement right before it (pingWrites' instance touch, which changes its row exactly when
- * the ping row was inserted) did: a redelivered ping or a repeated Idempotency-Key adds nothing.
- * Leaves changes() = 1 exactly when it counted. Days after `day` are corrected by the cron.
+ * Counts the ping writer's fresh staged rows (the pings the round inserts: one per installation)
+ * into their days' rollup_active rows (made by ensureActiveDay): pings + their number, and
+ * active-1/7/30 + those whose installation's activity BEFORE the round's merge (so: run it before
+ * mergeStagedActivity) did not have it in that window. A redelivered ping or a repeated
+ * Idempotency-Key is not fresh and adds nothing. Days after a ping's day are corrected by the cron.
  */
-export function countPingIntoDay(db: Db, instanceId: string, product: string, day: string) {
+export function countStagedIntoDays(db: Db) {
   return db
     .update(rollupActive)
     .set({
-      active1: sql`${rollupActive.active1} + ${newlyActive(instanceId, product, day, 1)}`,
-      active7: sql`${rollupActive.active7} + ${newlyActive(instanceId, product, day, 7)}`,
-      active30: sql`${rollupActive.active30} + ${newlyActive(instanceId, product, day, 30)}`,
-      pings: sql`${rollupActive.pings} + 1`,
+      active1: sql`${rollupActive.active1} + ${newlyActive(1)}`,
+      active7: sql`${rollupActive.active7} + ${newlyActive(7)}`,
+      active30: sql`${rollupActive.active30} + ${newlyActive(30)}`,
+      pings: sql`${rollupActive.pings} + (SELECT count(*) FROM ${pingsIncoming} s WHERE s.fresh = 1
+        AND s.product = ${rollupActive.product} AND s.day = ${rollupActive.day})`,
     })
-    .where(and(eq(rollupActive.product, product), eq(rollupActive.day, day), sql`changes() = 1`));
+    .where(
+      sql`(${rollupActive.product}, ${rollupActive.day}) IN (SELECT product, day FROM ${pingsIncoming} WHERE fresh = 1)`,
+    );
 }
 
 /**

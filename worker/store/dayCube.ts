@@ -1,16 +1,17 @@
-import { and, eq, lte, sql, type SQL } from "drizzle-orm";
-import { rollupActive, rollupCube } from "../../schema/tables";
+import { sql, type SQL } from "drizzle-orm";
+import { instanceActivity, pingsIncoming, rollupActive, rollupCube } from "../../schema/tables";
+import { stagedNewerThanState } from "./dayDims";
 import type { Db } from "./db";
 import { cubeKey, cubeSql } from "./rollupSql";
 
 /**
  * The breakdown cube (rollup_cube) of the day a ping is stored for, kept current by the ping's own
- * transaction (store/pings.ts pingWrites) exactly as store/dayDims.ts keeps the simple dims: an
+ * transaction (store/pings.ts pingWrites, set-based over its stage) exactly as store/dayDims.ts keeps the simple dims: an
  * installation counts once per day under its last ping's (version, licence type, country, OS
  * type, arch), which instance_activity keeps as its state; a newer ping of the day moves the
  * installation's count from the old combination to its own. So filtered figures of today are
  * as fresh as unfiltered ones. The order contract is dayDims': ensureDayCube before
- * ensureActiveDay, the moves after the ping insert and before recordActivity.
+ * ensureActiveDay, the moves after the ping insert and before the activity merge.
  */
 
 const cubeTarget = [
@@ -23,10 +24,6 @@ const cubeTarget = [
   rollupCube.osArch,
 ];
 
-/** The stored ping `p` is newer than the state of its installation's activity row `a` (dayDims' rule). */
-const newerThanState = sql`(a.last_day < p.day OR (a.last_day = p.day AND (a.state_at < p.received_at
-    OR (a.state_at = p.received_at AND a.state_uuid < p.uuid))))`;
-
 /** The day's first ping of the product (no rollup_active row yet): the cube's baseline from the day's pings so far. */
 export function ensureDayCube(db: Db, product: string, day: string, allowed: SQL) {
   const missing = sql`NOT EXISTS (SELECT 1 FROM ${rollupActive} WHERE ${rollupActive.product} = ${product}
@@ -37,43 +34,43 @@ export function ensureDayCube(db: Db, product: string, day: string, allowed: SQL
     .onConflictDoUpdate({ target: cubeTarget, set: { installations: sql`excluded.installations` } });
 }
 
-/** The cube row of the installation's previous combination of the day, when the stored ping is of that day and newer: one primary-key seek. */
-function previousRow(pingUuid: string, instanceId: string, product: string, day: string): SQL {
-  return and(
-    eq(rollupCube.product, product),
-    eq(rollupCube.day, day),
-    sql`(${rollupCube.version}, ${rollupCube.licenseType}, ${rollupCube.country}, ${rollupCube.osType}, ${rollupCube.osArch}) IN (
-      SELECT ${cubeKey(sql.raw("a"))}
-      FROM instance_activity a, pings p
-      WHERE a.instance_id = ${instanceId} AND a.product = ${product} AND a.last_day = ${day}
-        AND p.uuid = ${pingUuid} AND p.day = ${day} AND ${newerThanState})`,
-  )!;
+/** rollup_cube's key columns after (product, day), in cubeKey's order. */
+const CUBE_COLUMNS = ["version", "license_type", "country", "os_type", "os_arch"] as const;
+
+/** The cube key of a pings-shaped row alias, as named columns of a subquery ('' = unknown, cubeKey's values). */
+const namedKey = (alias: string) => sql.raw(CUBE_COLUMNS.map((c) => `coalesce(${alias}.${c}, '') AS ${c}`).join(", "));
+
+/**
+ * Per cube combination: the fresh staged pings (store/pingWrites.ts) whose installation's previous
+ * combination of the ping's day (its activity state) it is, when the ping is newer than the state.
+ */
+const previousRows = sql`SELECT s.product AS product, s.day AS day, ${namedKey("a")}, count(*) AS n
+  FROM ${pingsIncoming} s JOIN ${instanceActivity} a ON a.instance_id = s.instance_id AND a.product = s.product
+    AND a.last_day = s.day
+  WHERE s.fresh = 1 AND ${stagedNewerThanState} GROUP BY 1, 2, 3, 4, 5, 6, 7`;
+
+/** `t.version = m.version AND ...` over the cube key. */
+const keyEqual = (t: string, m: string) => sql.raw(CUBE_COLUMNS.map((c) => `${t}.${c} = ${m}.${c}`).join(" AND "));
+
+/** The staged installations' previous combinations of the day, minus their number (no bound parameter). */
+export function cubeMoveOut(db: Db) {
+  return db.run(sql`UPDATE ${rollupCube} SET installations = installations - m.n FROM (${previousRows}) m
+    WHERE rollup_cube.product = m.product AND rollup_cube.day = m.day AND ${keyEqual("rollup_cube", "m")}`);
 }
 
-/** The installation's previous combination of the day, minus one, when the stored ping is newer than its state. */
-export function cubeMoveOut(db: Db, pingUuid: string, instanceId: string, product: string, day: string) {
-  return db
-    .update(rollupCube)
-    .set({ installations: sql`${rollupCube.installations} - 1` })
-    .where(previousRow(pingUuid, instanceId, product, day));
+/** The staged pings' combinations, plus their number, where no state of their installation is at or after them. */
+export function cubeMoveIn(db: Db) {
+  return db.run(sql`INSERT INTO ${rollupCube} (product, day, ${sql.raw(CUBE_COLUMNS.join(", "))}, installations)
+    SELECT s.product, s.day, ${cubeKey(sql.raw("s"))}, count(*)
+    FROM ${pingsIncoming} s
+    WHERE s.fresh = 1 AND NOT EXISTS (SELECT 1 FROM ${instanceActivity} a
+      WHERE a.instance_id = s.instance_id AND a.product = s.product AND NOT ${stagedNewerThanState})
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT (product, day, ${sql.raw(CUBE_COLUMNS.join(", "))}) DO UPDATE SET installations = installations + excluded.installations`);
 }
 
-/** The stored ping's combination, plus one, when no state of its installation is at or after it. */
-export function cubeMoveIn(db: Db, pingUuid: string) {
-  return db
-    .insert(rollupCube)
-    .select(
-      sql`SELECT p.product, p.day, ${cubeKey(sql.raw("p"))}, 1
-        FROM pings p
-        WHERE p.uuid = ${pingUuid} AND NOT EXISTS (SELECT 1 FROM instance_activity a
-          WHERE a.instance_id = p.instance_id AND a.product = p.product AND NOT ${newerThanState})`,
-    )
-    .onConflictDoUpdate({ target: cubeTarget, set: { installations: sql`${rollupCube.installations} + 1` } });
-}
-
-/** The combination just moved out of, when no installation holds it any more (the cron would not have it). */
-export function cubeDropEmpty(db: Db, pingUuid: string, instanceId: string, product: string, day: string) {
-  return db
-    .delete(rollupCube)
-    .where(and(previousRow(pingUuid, instanceId, product, day), lte(rollupCube.installations, 0)));
+/** The combinations just moved out of, when no installation holds them any more (the cron would not have them). */
+export function cubeDropEmpty(db: Db) {
+  return db.run(sql`DELETE FROM ${rollupCube} WHERE installations <= 0
+    AND (product, day, ${sql.raw(CUBE_COLUMNS.join(", "))}) IN (SELECT product, day, ${sql.raw(CUBE_COLUMNS.join(", "))} FROM (${previousRows}))`);
 }

@@ -1,5 +1,5 @@
-import { and, eq, lte, sql, type SQL } from "drizzle-orm";
-import { rollupActive, rollupDims } from "../../schema/tables";
+import { sql, type SQL } from "drizzle-orm";
+import { instanceActivity, pingsIncoming, rollupActive, rollupDims } from "../../schema/tables";
 import type { Db } from "./db";
 import { dimColumns, dimsSql, dimValue, eachSimpleDim } from "./rollupSql";
 
@@ -11,19 +11,21 @@ import { dimColumns, dimsSql, dimValue, eachSimpleDim } from "./rollupSql";
  * values (its state on last_day), and a newer ping of the day moves the installation's count
  * from the old values to its own. Runtimes and facts stay with the cron.
  *
- * Order in the transaction: ensureDayDims before ensureActiveDay (it keys on that row being
- * missing), then the ping insert, then moveOut, moveIn, dropEmpty, then recordActivity (they
- * read the installation's state before this ping). Each reads the STORED ping row, so a
- * refused ping (no row) changes nothing, and a redelivered one finds the state already at
- * itself and changes nothing either. A late ping (its installation has a newer day) leaves the
- * dims alone: its day is corrected by the cron when it is one of the recent days.
+ * The moves are set-based, over the ping writer's stage (store/pingWrites.ts): its fresh rows
+ * are the pings the round stores, at most one per installation. Order in the transaction:
+ * ensureDayDims before ensureActiveDay (it keys on that row being missing), then the ping
+ * insert, then moveOut, moveIn, dropEmpty, then the activity merge (they read the
+ * installations' states before the round). A refused, duplicate or redelivered ping is not
+ * fresh and changes nothing. A late ping (its installation has a newer day) leaves the dims
+ * alone: its day is corrected by the cron when it is one of the recent days.
  */
 
-/** The stored ping `pingUuid` is newer than the state of its installation's activity row `a`. */
-function newerThanState(): SQL {
-  return sql`(a.last_day < p.day OR (a.last_day = p.day AND (a.state_at < p.received_at
-    OR (a.state_at = p.received_at AND a.state_uuid < p.uuid))))`;
-}
+/**
+ * A fresh staged ping `s` (store/pingWrites.ts: the round's pings, one per installation) is newer
+ * than the state of its installation's activity row `a`.
+ */
+export const stagedNewerThanState = sql`(a.last_day < s.day OR (a.last_day = s.day AND (a.state_at < s.received_at
+    OR (a.state_at = s.received_at AND a.state_uuid < s.uuid))))`;
 
 /**
  * The day's first ping of the product (no rollup_active row yet): the dims baseline from the
@@ -43,52 +45,41 @@ export function ensureDayDims(db: Db, product: string, day: string, allowed: SQL
 }
 
 /**
- * The rollup_dims rows of the installation's previous values of the day (its activity state),
- * when the stored ping is of that day and newer than the state: primary-key seeks, six at most.
+ * Per (product, day, dim, value): the fresh staged pings whose installation's previous values of
+ * the ping's day (its activity state) are that value, when the ping is newer than the state.
  */
-function previousValues(pingUuid: string, instanceId: string, product: string, day: string): SQL {
-  return and(
-    eq(rollupDims.product, product),
-    eq(rollupDims.day, day),
-    eq(rollupDims.key, ""),
-    sql`(${rollupDims.dim}, ${rollupDims.value}) IN (
-      SELECT k.value, ${dimValue(sql`k.value`, dimColumns("a"))}
-      FROM instance_activity a, pings p, ${eachSimpleDim("k")}
-      WHERE a.instance_id = ${instanceId} AND a.product = ${product} AND a.last_day = ${day}
-        AND p.uuid = ${pingUuid} AND p.day = ${day} AND ${newerThanState()})`,
-  )!;
+const previousValues = sql`SELECT s.product AS product, s.day AS day, k.value AS dim,
+    ${dimValue(sql`k.value`, dimColumns("a"))} AS value, count(*) AS n
+  FROM ${pingsIncoming} s JOIN ${instanceActivity} a ON a.instance_id = s.instance_id AND a.product = s.product
+    AND a.last_day = s.day, ${eachSimpleDim("k")}
+  WHERE s.fresh = 1 AND ${stagedNewerThanState} GROUP BY 1, 2, 3, 4`;
+
+/**
+ * The staged installations' previous values of the day, minus their number, where the staged
+ * ping is newer than the state. No bound parameter (a raw statement drizzle batches).
+ */
+export function moveOut(db: Db) {
+  return db.run(sql`UPDATE ${rollupDims} SET installations = installations - m.n FROM (${previousValues}) m
+    WHERE ${rollupDims}.product = m.product AND ${rollupDims}.day = m.day AND ${rollupDims}.key = ''
+      AND ${rollupDims}.dim = m.dim AND ${rollupDims}.value = m.value`);
 }
 
-/** The installation's previous values of the day, minus one, when the stored ping is newer than its state. */
-export function moveOut(db: Db, pingUuid: string, instanceId: string, product: string, day: string) {
-  return db
-    .update(rollupDims)
-    .set({ installations: sql`${rollupDims.installations} - 1` })
-    .where(previousValues(pingUuid, instanceId, product, day));
-}
-
-/** The stored ping's values, plus one, when no state of its installation is at or after it. */
-export function moveIn(db: Db, pingUuid: string) {
-  return db
-    .insert(rollupDims)
-    .select(
-      sql`SELECT p.product, p.day, k.value, '', ${dimValue(sql`k.value`, dimColumns("p"))}, 1
-        FROM pings p, ${eachSimpleDim("k")}
-        WHERE p.uuid = ${pingUuid} AND NOT EXISTS (SELECT 1 FROM instance_activity a
-          WHERE a.instance_id = p.instance_id AND a.product = p.product AND NOT ${newerThanState()})`,
-    )
-    .onConflictDoUpdate({
-      target: [rollupDims.product, rollupDims.dim, rollupDims.day, rollupDims.key, rollupDims.value],
-      set: { installations: sql`${rollupDims.installations} + 1` },
-    });
+/** The staged pings' values, plus their number, where no state of their installation is at or after them. */
+export function moveIn(db: Db) {
+  return db.run(sql`INSERT INTO ${rollupDims} (product, day, dim, key, value, installations)
+    SELECT s.product, s.day, k.value, '', ${dimValue(sql`k.value`, dimColumns("s"))} AS v, count(*)
+    FROM ${pingsIncoming} s, ${eachSimpleDim("k")}
+    WHERE s.fresh = 1 AND NOT EXISTS (SELECT 1 FROM ${instanceActivity} a
+      WHERE a.instance_id = s.instance_id AND a.product = s.product AND NOT ${stagedNewerThanState})
+    GROUP BY s.product, s.day, k.value, v
+    ON CONFLICT (product, dim, day, key, value) DO UPDATE SET installations = installations + excluded.installations`);
 }
 
 /**
  * The values just moved out of, when no installation holds them any more (the cron would not
- * have them). Run after moveIn and before recordActivity: the state is still the previous one.
+ * have them). Run after moveIn and before the activity merge: the state is still the previous one.
  */
-export function dropEmpty(db: Db, pingUuid: string, instanceId: string, product: string, day: string) {
-  return db
-    .delete(rollupDims)
-    .where(and(previousValues(pingUuid, instanceId, product, day), lte(rollupDims.installations, 0)));
+export function dropEmpty(db: Db) {
+  return db.run(sql`DELETE FROM ${rollupDims} WHERE installations <= 0 AND "key" = ''
+    AND (product, day, dim, value) IN (SELECT product, day, dim, value FROM (${previousValues}))`);
 }

@@ -4,26 +4,12 @@ import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
+import { jsonChunks } from "../lib/jsonChunks";
 
 export type EventRow = typeof events.$inferInsert;
 
-/**
- * Rows per INSERT. Each statement binds ONE parameter (the rows as a JSON array, read with
- * json_each), so D1's 100-parameter limit does not split a batch into hundreds of statements.
- */
-export const ROWS_PER_INSERT = 500;
-
-/**
- * UTF-8 bytes of that one JSON parameter. D1 refuses a string or blob value over 2,000,000 bytes
- * (developers.cloudflare.com/d1/platform/limits, "maximum string, BLOB or table row size"), and
- * hostile-but-valid rows (escaped control characters, long allowed strings) make 500 rows about
- * 4.7 MB: statements are cut by bytes as well as by rows, with half the limit as margin.
- */
-export const JSON_BYTES_PER_INSERT = 1_000_000;
-
 /** The columns of an event as captured (events_incoming's: `events` adds only its `archived` flag). */
 const columns = Object.entries(getTableColumns(eventsIncoming));
-const encoder = new TextEncoder();
 
 /** One row as the JSON object json_extract reads (props nested as a JSON string, as stored). */
 function jsonRow(r: EventRow): string {
@@ -38,26 +24,11 @@ function jsonRow(r: EventRow): string {
 }
 
 /**
- * Rows -> JSON array parameters of at most ROWS_PER_INSERT rows and JSON_BYTES_PER_INSERT bytes
- * each (pure). A single row is bounded far below by the capture limits (schema/wire/capture.ts).
+ * Rows -> JSON array parameters of bounded rows and bytes (lib/jsonChunks.ts; pure). A single row
+ * is bounded far below by the capture limits (schema/wire/capture.ts).
  */
 export function eventJsonChunks(rows: EventRow[]): string[] {
-  const out: string[] = [];
-  let parts: string[] = [];
-  let bytes = 2; // []
-  for (const r of rows) {
-    const one = jsonRow(r);
-    const size = encoder.encode(one).byteLength + 1;
-    if (parts.length > 0 && (parts.length === ROWS_PER_INSERT || bytes + size > JSON_BYTES_PER_INSERT)) {
-      out.push(`[${parts.join(",")}]`);
-      parts = [];
-      bytes = 2;
-    }
-    parts.push(one);
-    bytes += size;
-  }
-  if (parts.length > 0) out.push(`[${parts.join(",")}]`);
-  return out;
+  return jsonChunks(rows.map(jsonRow));
 }
 
 /** `SELECT json_extract(value, '$.k1'), ... FROM json_each(?)` in the table's column order. */

@@ -1,13 +1,14 @@
-import { and, eq, exists, isNull, or, sql } from "drizzle-orm";
-import { alerts, erasedRefs, instances, pings, releases } from "../../schema/tables";
+import { and, eq, getTableColumns, or, sql, type SQL } from "drizzle-orm";
+import { alerts, erasedRefs, instances, pings, pingsIncoming, releases } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
 import { guard } from "./db";
-import { recordInserts, rowsWhere, type ExceptionRow, type FactRow } from "./records";
+import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 import { idKey } from "./instances";
-import { countPingIntoDay, ensureActiveDay, recordActivity } from "./activity";
+import { countStagedIntoDays, ensureActiveDay, mergeStagedActivity } from "./activity";
 import { dropEmpty, ensureDayDims, moveIn, moveOut } from "./dayDims";
+import { jsonChunks } from "../lib/jsonChunks";
 import { cubeDropEmpty, cubeMoveIn, cubeMoveOut, ensureDayCube } from "./dayCube";
 
 export type InstanceRow = typeof instances.$inferInsert;
@@ -29,103 +30,183 @@ export interface RecordedPing {
   alerts: AlertRow[];
 }
 
+/** One ping to store, with the instance row it creates or touches and its records. */
+export interface PingItem {
+  instance: InstanceRow;
+  ping: PingRow;
+  records?: { facts: FactRow[]; exceptions: ExceptionRow[] };
+}
+
+/** A statement of a db.batch. */
+type Statement = Parameters<Db["batch"]>[0][number];
+
+/** One round of pingWrites: its items, and its statements in two parts (see pingWrites). */
+export interface PingRound {
+  items: PingItem[];
+  keyed: Statement[];
+  store: Statement[];
+}
+
+/** The stage's columns, in its table order, with how each is read from a ping item. */
+const stageColumns = Object.entries(getTableColumns(pingsIncoming));
+const instanceField: Partial<Record<string, keyof InstanceRow>> = {
+  instanceFirstSeen: "firstSeen",
+  instanceLastSeen: "lastSeen",
+  instanceVersion: "version",
+  instanceOsType: "osType",
+  instanceOsRelease: "osRelease",
+  instanceOsArch: "osArch",
+  instanceLicenseType: "licenseType",
+  browserRef: "browserRef",
+  keyHash: "keyHash",
+};
+
+/** One item as the JSON object the stage's json_extract reads (values as their columns store them). */
+function stageRow({ instance, ping }: PingItem): string {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of stageColumns) {
+    const field = instanceField[key];
+    const value = field ? instance[field] : (ping as Record<string, unknown>)[key];
+    row[key] = value === undefined || value === null ? null : column.mapToDriverValue(value);
+  }
+  return JSON.stringify(row);
+}
+
+/** `SELECT json_extract(value, '$.k'), ... FROM json_each(?)`: staged rows in the table's order (fresh = 0). */
+function stageSelect(json: string): SQL {
+  const picks = stageColumns.map(([key]) => (key === "fresh" ? sql`0` : sql.raw(`json_extract(value, '$.${key}')`)));
+  return sql`SELECT ${sql.join(picks, sql`, `)} FROM json_each(${json}) WHERE true`;
+}
+
 /**
- * The statements that store a ping and upsert its instance, for ONE db.batch, in two parts:
- * `core` (in this order, with reads of the caller's between them where it needs them) and
- * `records` (after everything else: they follow the ping row).
+ * Items -> rounds (pure): in order of (day, received_at), a round holds at most one ping per
+ * installation, and a day's pings never share a round with a later day's, so a day's
+ * rollup_active baseline (made by the round of the day's first ping) follows every earlier-day
+ * ping of the batch, as one-by-one writes in time order would.
+ */
+function rounds(items: PingItem[]): PingItem[][] {
+  const ordered = [...items].sort((a, b) =>
+    a.ping.day < b.ping.day ? -1 : a.ping.day > b.ping.day ? 1 : a.ping.receivedAt - b.ping.receivedAt,
+  );
+  const out: PingItem[][] = [];
+  let dayStart = 0; // the first round of the current day
+  let day: string | undefined;
+  let seen = new Map<string, number>();
+  for (const item of ordered) {
+    if (item.ping.day !== day) {
+      day = item.ping.day;
+      dayStart = out.length;
+      seen = new Map();
+    }
+    const n = seen.get(item.instance.id) ?? 0;
+    seen.set(item.instance.id, n + 1);
+    (out[dayStart + n] ??= []).push(item);
+  }
+  return out;
+}
+
+/** The staged row's installation was erased after the ping was received (store/eventErasure.ts keeps the reference ERASURE_HOLD_DAYS). */
+const erasedAfterReceipt = sql`EXISTS (SELECT 1 FROM ${erasedRefs} r WHERE r.ref = s.browser_ref AND r.erased_at >= s.received_at)`;
+
+/** Columns shared by the stage and `pings`, in `pings`' order. */
+const pingColumnList = sql.raw(
+  Object.values(getTableColumns(pings))
+    .map((c) => `"${c.name}"`)
+    .join(", "),
+);
+
+/**
+ * The statements that store pings and upsert their instances, set-based: per ROUND (at most one
+ * ping per installation and one day; see `rounds`) a fixed
+ * list of statements over the round's rows staged in `pings_incoming`, whatever the number of
+ * pings, so a queue batch of 100 pings costs ~20 statements, not 15 per ping. Each round is for
+ * ONE db.batch (one transaction), in two parts: `keyed` (stage, instances created, keys
+ * registered: a caller may read the registered keys right after them) then `store` (the rest, the
+ * stage emptied, then the pings' records). Rounds run in order; a round's statements must run
+ * back to back.
  *
- * The installation key (`instance.keyHash`: the digest this request proved, or null) is checked
- * inside the same transaction: a new instance is created with it; an instance without a key
- * registers it (trust on first use); the ping row is inserted only when the instance's key is
- * then the one presented (`key_hash IS ?`, null-safe: keyless pings of keyless instances pass),
- * and everything else follows the ping row, so a refused ping writes nothing. A repeated
- * (instance, Idempotency-Key) inserts nothing and leaves the instance untouched. The ping's fact
- * and exception records are inserted only with the ping, deduplicated by their ids. The
- * comparison is of digests, never of the key itself.
+ * The installation key (`instance.keyHash`: the digest the request proved, or null) is checked
+ * inside the transaction: a new instance is created with it; an instance without a key registers
+ * it (trust on first use); a ping is stored only when its instance's key is then the one
+ * presented (`key_hash IS`, null-safe: keyless pings of keyless instances pass). A repeated uuid
+ * or (instance, Idempotency-Key) stores nothing and leaves the instance untouched. Those three
+ * tests mark the staged rows `fresh`: everything after reads only fresh rows, so a refused,
+ * duplicate or redelivered ping writes nothing. A ping's fact and exception records are inserted
+ * only once the ping is stored, deduplicated by their ids. Digests are compared, never keys.
  *
  * An installation erased after the ping was received (its browser reference in erased_refs with
  * an erase time at or after the ping's received_at: a ping still in the queue, or redelivered,
- * when the maintainer or the installation erased it) is neither recreated nor stored: the
- * instance insert and the ping insert both test it, and everything else follows the ping row.
- * A ping received after the erase is stored as a new installation's first.
+ * when it was erased) is neither recreated nor stored. A ping received after the erase is stored
+ * as a new installation's first.
  *
- * The same transaction keeps the rollups of the ping's day current without a cron run
- * (store/activity.ts, store/dayDims.ts): the (product, day) rollup_active row and the day's
- * simple dims are made if missing, the ping counted into rollup_active (active-1/7/30 from the
- * installation's activity before this ping) and moved into rollup_dims and the breakdown cube
- * (store/dayCube.ts; from the installation's previous values of the day), then the stored row
+ * The same transaction keeps the rollups of the pings' days current without a cron run
+ * (store/activity.ts, store/dayDims.ts, store/dayCube.ts): per (product, day) of the round, the
+ * rollup_active row and the day's dims and cube baselines are made if missing; the fresh pings are
+ * counted into rollup_active (active-1/7/30 from the installations' activity before the round),
+ * moved into rollup_dims and the cube (from the installations' previous values of the day), then
  * merged into instance_activity.
- * `core` = `keyed` (instance and key registration: a caller may read the registered key right
- * after them) then `store`, to run back to back in this order: the count relies on changes()
- * of the touch before it, and the dims moves on the activity state before its merge.
  */
-export function pingWrites(
-  db: Db,
-  instance: InstanceRow,
-  ping: PingRow,
-  records: { facts: FactRow[]; exceptions: ExceptionRow[] } = { facts: [], exceptions: [] },
-) {
-  const keyHash = instance.keyHash ?? null;
-  const keyMatches = exists(
-    db
-      .select({ one: sql`1` })
-      .from(instances)
-      .where(and(eq(instances.id, instance.id), sql`${instances.keyHash} IS ${keyHash}`)),
-  );
-  // Erased after this ping was received (store/eventErasure.ts keeps the reference ERASURE_HOLD_DAYS).
-  const notErased = sql`NOT EXISTS (SELECT 1 FROM ${erasedRefs} WHERE ${erasedRefs.ref} = ${instance.browserRef ?? null}
-    AND ${erasedRefs.erasedAt} >= ${ping.receivedAt})`;
-  const keyed = [
-    db
-      .insert(instances)
-      .select(rowsWhere(instances, [instance], notErased))
-      .onConflictDoNothing(),
-    // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
-    db
-      .update(instances)
-      .set({ keyHash })
-      .where(and(eq(instances.id, instance.id), isNull(instances.keyHash), sql`${keyHash} IS NOT NULL`)),
-  ] as const;
-  const store = [
-    ensureDayDims(db, ping.product, ping.day, keyMatches),
-    ensureDayCube(db, ping.product, ping.day, keyMatches),
-    ensureActiveDay(db, ping.product, ping.day, keyMatches),
-    db
-      .insert(pings)
-      .select(rowsWhere(pings, [ping], and(keyMatches, notErased)!))
-      .onConflictDoNothing(),
-    db
-      .update(instances)
-      .set({
-        lastSeen: sql`max(${instances.lastSeen}, ${instance.lastSeen})`,
-        version: sql`coalesce(${instance.version ?? null}, ${instances.version})`,
-        osType: sql`coalesce(${instance.osType ?? null}, ${instances.osType})`,
-        osRelease: sql`coalesce(${instance.osRelease ?? null}, ${instances.osRelease})`,
-        osArch: sql`coalesce(${instance.osArch ?? null}, ${instances.osArch})`,
-        licenseType: sql`coalesce(${instance.licenseType ?? null}, ${instances.licenseType})`,
-        browserRef: instance.browserRef ?? null,
-        pingCount: sql`${instances.pingCount} + 1`,
-      })
-      // changes(): rows the INSERT just above changed (the statement that runs right before this
-      // one in every batch). A redelivered ping (same uuid) or a repeated Idempotency-Key inserts
-      // nothing, so the instance is touched, and counted, once per stored ping.
-      .where(and(eq(instances.id, instance.id), sql`changes() = 1`)),
-    // The touch changed its row exactly when the ping row was inserted: counted once per stored ping.
-    countPingIntoDay(db, ping.instanceId, ping.product, ping.day),
-    moveOut(db, ping.uuid, ping.instanceId, ping.product, ping.day),
-    moveIn(db, ping.uuid),
-    dropEmpty(db, ping.uuid, ping.instanceId, ping.product, ping.day),
-    cubeMoveOut(db, ping.uuid, ping.instanceId, ping.product, ping.day),
-    cubeMoveIn(db, ping.uuid),
-    cubeDropEmpty(db, ping.uuid, ping.instanceId, ping.product, ping.day),
-    recordActivity(db, ping.uuid),
-  ] as const;
-  return {
-    keyed,
-    store,
-    core: [...keyed, ...store] as const,
-    records: recordInserts(db, ping.uuid, records.facts, records.exceptions),
-  };
+export function pingWrites(db: Db, items: PingItem[]): PingRound[] {
+  const stage = pingsIncoming;
+  return rounds(items).map((round) => {
+    const days = new Map(round.map((i) => [`${i.ping.product}\n${i.ping.day}`, i.ping] as const));
+    const keyed: Statement[] = [
+      ...jsonChunks(round.map(stageRow)).map((json) =>
+        db.insert(stage).select(stageSelect(json)).onConflictDoNothing(),
+      ),
+      db.run(sql`INSERT INTO ${instances} (id, product, first_seen, last_seen, version, os_type, os_release, os_arch,
+          license_type, ping_count, browser_ref, key_hash)
+        SELECT instance_id, product, instance_first_seen, instance_last_seen, instance_version, instance_os_type,
+          instance_os_release, instance_os_arch, instance_license_type, 0, browser_ref, key_hash
+        FROM ${stage} s WHERE NOT ${erasedAfterReceipt}
+        ON CONFLICT DO NOTHING`),
+      // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
+      db.run(sql`UPDATE ${instances} SET key_hash = s.key_hash FROM ${stage} s
+        WHERE s.instance_id = ${instances}.id AND ${instances}.key_hash IS NULL AND s.key_hash IS NOT NULL`),
+    ];
+    const store: Statement[] = [
+      db.run(sql`UPDATE ${stage} SET fresh = 1 WHERE uuid IN (SELECT s.uuid FROM ${stage} s
+        WHERE EXISTS (SELECT 1 FROM ${instances} i WHERE i.id = s.instance_id AND i.key_hash IS s.key_hash)
+          AND NOT ${erasedAfterReceipt}
+          AND NOT EXISTS (SELECT 1 FROM ${pings} p WHERE p.uuid = s.uuid)
+          AND (s.idempotency_key IS NULL OR NOT EXISTS (SELECT 1 FROM ${pings} p
+            WHERE p.instance_id = s.instance_id AND p.idempotency_key = s.idempotency_key)))`),
+      ...[...days.values()].flatMap(({ product, day }) => {
+        const allowed = sql`EXISTS (SELECT 1 FROM ${stage} WHERE ${stage.product} = ${product} AND ${stage.day} = ${day} AND ${stage.fresh} = 1)`;
+        return [
+          ensureDayDims(db, product, day, allowed),
+          ensureDayCube(db, product, day, allowed),
+          ensureActiveDay(db, product, day, allowed),
+        ];
+      }),
+      db.run(sql`INSERT INTO ${pings} (${pingColumnList}) SELECT ${pingColumnList} FROM ${stage} WHERE fresh = 1
+        ON CONFLICT DO NOTHING`),
+      db.run(sql`UPDATE ${instances} SET last_seen = max(${instances}.last_seen, s.instance_last_seen),
+          version = coalesce(s.instance_version, ${instances}.version),
+          os_type = coalesce(s.instance_os_type, ${instances}.os_type),
+          os_release = coalesce(s.instance_os_release, ${instances}.os_release),
+          os_arch = coalesce(s.instance_os_arch, ${instances}.os_arch),
+          license_type = coalesce(s.instance_license_type, ${instances}.license_type),
+          browser_ref = s.browser_ref, ping_count = ${instances}.ping_count + 1
+        FROM ${stage} s WHERE s.instance_id = ${instances}.id AND s.fresh = 1`),
+      countStagedIntoDays(db),
+      moveOut(db),
+      moveIn(db),
+      dropEmpty(db),
+      cubeMoveOut(db),
+      cubeMoveIn(db),
+      cubeDropEmpty(db),
+      mergeStagedActivity(db),
+      db.delete(stage),
+      ...round.flatMap((i) => (i.records ? recordInserts(db, i.ping.uuid, i.records.facts, i.records.exceptions) : [])),
+    ];
+    return { items: round, keyed, store };
+  });
+}
+
+/** Every statement of pingWrites' rounds, in order (for a caller that reads nothing between them). */
+export function pingStatements(db: Db, items: PingItem[]): Statement[] {
+  return pingWrites(db, items).flatMap((r) => [...r.keyed, ...r.store]);
 }
 
 /** The instance's registered key digest, read after pingWrites' key registration. */
@@ -134,8 +215,9 @@ export function registeredKey(db: Db, instanceId: string) {
 }
 
 /**
- * Stores a ping (pingWrites) in ONE db.batch (one transaction, one round trip), and reads the
- * registered key, the stored submission uuid and the product's release and alerts in the same trip.
+ * Stores a ping (pingWrites: one round) in ONE db.batch (one transaction, one round trip), and
+ * reads the registered key, the stored submission uuid and the product's release and alerts in
+ * the same trip.
  */
 export async function recordPing(
   db: Db,
@@ -144,32 +226,34 @@ export async function recordPing(
   records: { facts: FactRow[]; exceptions: ExceptionRow[] } = { facts: [], exceptions: [] },
 ): Promise<RecordedPing> {
   const keyHash = instance.keyHash ?? null;
-  const writes = pingWrites(db, instance, ping, records);
-  const [create, register] = writes.keyed;
-  // 0-1 keyed, 2 the registered key, 3-15 writes.store (13), 16 the stored uuid, then release and alerts.
-  const [, , registered, , , , , , , , , , , , , , stored, release, productAlerts] = await guard("recordPing", () =>
-    db.batch([
-      create,
-      register,
-      registeredKey(db, instance.id),
-      ...writes.store,
-      db
-        .select({ uuid: pings.uuid })
-        .from(pings)
-        .where(
-          or(
-            eq(pings.uuid, ping.uuid),
-            ping.idempotencyKey
-              ? and(eq(pings.instanceId, ping.instanceId), eq(pings.idempotencyKey, ping.idempotencyKey))
-              : sql`0`,
-          ),
-        )
-        .limit(1),
-      db.select().from(releases).where(eq(releases.product, ping.product)),
-      db.select().from(alerts).where(eq(alerts.product, ping.product)),
-      ...writes.records,
-    ]),
+  const [round] = pingWrites(db, [{ instance, ping, records }]);
+  const { keyed, store } = round!;
+  const reads = [
+    registeredKey(db, instance.id),
+    db
+      .select({ uuid: pings.uuid })
+      .from(pings)
+      .where(
+        or(
+          eq(pings.uuid, ping.uuid),
+          ping.idempotencyKey
+            ? and(eq(pings.instanceId, ping.instanceId), eq(pings.idempotencyKey, ping.idempotencyKey))
+            : sql`0`,
+        ),
+      )
+      .limit(1),
+    db.select().from(releases).where(eq(releases.product, ping.product)),
+    db.select().from(alerts).where(eq(alerts.product, ping.product)),
+  ] as const;
+  const [first, ...rest] = keyed;
+  const results = await guard("recordPing", () =>
+    db.batch([first!, ...rest, reads[0], ...store, reads[1], reads[2], reads[3]]),
   );
+  const registered = results[keyed.length] as Array<{ keyHash: string | null }>;
+  const at = keyed.length + 1 + store.length;
+  const stored = results[at] as Array<{ uuid: string }>;
+  const release = results[at + 1] as ReleaseRow[];
+  const productAlerts = results[at + 2] as AlertRow[];
   // No instance after the batch: the erase hold kept it from being created (an erase at or after
   // this ping's receipt). Nothing was stored, and the key is not in question: not refused (the
   // answer is as in queue mode, where the consumer drops such a ping after a 200).

@@ -2,7 +2,7 @@ import { not, sql, type SQL } from "drizzle-orm";
 import { clientReports, exceptions, facts, instances, releaseSessions } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
-import { pingWrites, type InstanceRow, type PingRow } from "./pings";
+import { pingStatements, type InstanceRow, type PingRow } from "./pings";
 import { chunk, EXCEPTIONS_PER_INSERT, rowsWhere, type ExceptionRow, type FactRow } from "./records";
 
 export type SessionRow = typeof releaseSessions.$inferInsert;
@@ -61,7 +61,7 @@ function exceptionInserts(db: Db, rows: ExceptionRow[]) {
  */
 export function sentryWrites(db: Db, rows: SentryRows) {
   return [
-    ...rows.sightings.flatMap((s) => pingWrites(db, s.instance, s.ping).core),
+    ...pingStatements(db, rows.sightings),
     ...exceptionInserts(db, rows.exceptions),
     ...rows.facts.map((f) =>
       db
@@ -90,13 +90,14 @@ export function sentryWrites(db: Db, rows: SentryRows) {
 }
 
 /**
- * Statements one sighting takes (pingWrites' core), counted on a placeholder row, so the budget
- * follows pingWrites as it grows (the activity and today's rollup rows are part of it).
+ * Statements one sighting takes (pingWrites of one ping), counted on a placeholder row, so the
+ * budget follows pingWrites as it grows. An upper bound per sighting: n sightings take at most
+ * n rounds, each of one stage statement and one (product, day).
  */
 export function sightingStatements(db: Db): number {
   const instance: InstanceRow = { id: "", product: "", firstSeen: 0, lastSeen: 0 };
   const ping: PingRow = { uuid: "", instanceId: "", product: "", receivedAt: 0, day: "2000-01-01" };
-  return pingWrites(db, instance, ping).core.length;
+  return pingStatements(db, [{ instance, ping }]).length;
 }
 
 /**

@@ -2,7 +2,7 @@ import { getTableColumns } from "drizzle-orm";
 import { unattributedFacts } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
-import { pingWrites, registeredKey, type InstanceRow, type PingRow } from "./pings";
+import { pingWrites, registeredKey, type InstanceRow, type PingItem, type PingRow } from "./pings";
 import { chunk, type FactRow } from "./records";
 
 export type UnattributedRow = typeof unattributedFacts.$inferInsert;
@@ -36,13 +36,20 @@ export async function recordSubmission(
   parts: InstanceSubmission[],
   unattributed: UnattributedRow[],
 ): Promise<{ refused: string[] }> {
-  const keyAt: Array<[part: InstanceSubmission, index: number]> = [];
+  const keyAt: Array<[item: PingItem, index: number]> = [];
   const statements = [];
-  for (const p of parts) {
-    const w = pingWrites(db, p.instance, p.ping, { facts: p.facts, exceptions: [] });
-    statements.push(...w.keyed);
-    keyAt.push([p, statements.length]);
-    statements.push(registeredKey(db, p.instance.id), ...w.store, ...w.records);
+  const items: PingItem[] = parts.map((p) => ({
+    instance: p.instance,
+    ping: p.ping,
+    records: { facts: p.facts, exceptions: [] },
+  }));
+  for (const round of pingWrites(db, items)) {
+    statements.push(...round.keyed);
+    for (const item of round.items) {
+      keyAt.push([item, statements.length]);
+      statements.push(registeredKey(db, item.instance.id));
+    }
+    statements.push(...round.store);
   }
   statements.push(...unattributedInserts(db, unattributed));
   const [first, ...rest] = statements;
