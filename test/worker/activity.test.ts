@@ -324,6 +324,30 @@ describe("rollup_active of the ping's day, kept by the ping's own transaction", 
     }
   });
 
+  it("one batch of two days' pings, later day first, several per installation: every figure equals the cron's; the pings cost a fixed number of statements, not a number per ping", async () => {
+    const rand = prng(31);
+    const d1 = addDays(T, -1);
+    const ids = Array.from({ length: 60 }, () => uuid());
+    // Each installation pings on T (twice for some) and on T-1 for half of them; T comes first in the batch.
+    const later = ids.flatMap((id, i) => [
+      pingMessage(id, i % 4 === 0 ? "beta" : "acme", T, 10 + i, values(rand)),
+      ...(i % 3 === 0 ? [pingMessage(id, i % 4 === 0 ? "beta" : "acme", T, 300 + i, values(rand))] : []),
+    ]);
+    const earlier = ids
+      .filter((_, i) => i % 2 === 0)
+      .map((id) => pingMessage(id, ids.indexOf(id) % 4 === 0 ? "beta" : "acme", d1, 5, values(rand)));
+    const batch = [...later, ...shuffled(earlier, rand)];
+    const { statements } = await store(batch);
+    // 3 rounds (T-1; T; T's second pings) of ~20 statements, where one-by-one writes took 15 per ping (1,350).
+    expect(statements).toBeLessThan(100);
+    for (const d of [d1, T]) {
+      expect(await storedActive(d), d).toEqual((await select(rawActiveSql(windowOf(d, T)))).filter((r) => r[5] > 0));
+      expect(await storedDims(d), d).toEqual(await cronDims(d));
+    }
+    expect((await store(batch)).statements).toBe(statements); // redelivered: the same statements, nothing added
+    expect(await storedActive(T)).toEqual((await select(rawActiveSql(windowOf(T, T)))).filter((r) => r[5] > 0));
+  });
+
   it("a ping of the day older than the installation's last one (delivered out of order) leaves the dims alone", async () => {
     const a = uuid();
     const late = pingMessage(a, "acme", T, 0, { version: "1.0.0" });
