@@ -87,6 +87,28 @@ describe("an erase holds against queued and redelivered messages", () => {
     expect(active!.active1).toBe(1);
   });
 
+  it("a keyed ping still queued at the erase registers no key on the installation a later keyless ping recreated", async () => {
+    const who = await newIdentity();
+    const { queue, held } = holdingQueue();
+    await queuedPing(queue, who);
+    const before = held.splice(0);
+    await later();
+    expect((await callWith({}, `/v1/admin/instances/${who.id}`, { method: "DELETE", headers: ADMIN })).status).toBe(
+      404,
+    );
+    await later();
+    const keyless = await callWith({ INGEST_MODE: "queue", INGEST_QUEUE: queue }, "/v1/ping", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ instanceId: who.id, product: "p-erase-queued", version: "2.0.0" }),
+    });
+    expect(keyless.status).toBe(200);
+    expect(await consume("candor-ingest", held.splice(0))).toBe(true); // the new installation, keyless
+    expect(await consume("candor-ingest", before)).toBe(true); // the old keyed ping, delivered late
+    const row = await env.DB.prepare("SELECT key_hash, ping_count FROM instances WHERE id = ?").bind(who.id).first();
+    expect(row).toEqual({ key_hash: null, ping_count: 1 });
+  });
+
   it("a frontend event still queued at the erase is not stored, counted or archived; one captured after it is", async () => {
     const who = await newIdentity();
     const { queue, held } = holdingQueue();

@@ -136,7 +136,8 @@ const pingColumnList = sql.raw(
  *
  * An installation erased after the ping was received (its browser reference in erased_refs with
  * an erase time at or after the ping's received_at: a ping still in the queue, or redelivered,
- * when it was erased) is neither recreated nor stored. A ping received after the erase is stored
+ * when it was erased) is neither recreated nor stored, and registers no key (the instance, if a
+ * later ping recreated it, is a new installation's). A ping received after the erase is stored
  * as a new installation's first.
  *
  * The same transaction keeps the rollups of the pings' days current without a cron run
@@ -160,9 +161,11 @@ export function pingWrites(db: Db, items: PingItem[]): PingRound[] {
           instance_os_release, instance_os_arch, instance_license_type, 0, browser_ref, key_hash
         FROM ${stage} s WHERE NOT ${erasedAfterReceipt}
         ON CONFLICT DO NOTHING`),
-      // Trust on first use: the first key-bearing ping of a keyless instance registers its key.
+      // Trust on first use: the first key-bearing ping of a keyless instance registers its key,
+      // unless the ping was received before an erase (then the instance is a new installation's).
       db.run(sql`UPDATE ${instances} SET key_hash = s.key_hash FROM ${stage} s
-        WHERE s.instance_id = ${instances}.id AND ${instances}.key_hash IS NULL AND s.key_hash IS NOT NULL`),
+        WHERE s.instance_id = ${instances}.id AND ${instances}.key_hash IS NULL AND s.key_hash IS NOT NULL
+          AND NOT ${erasedAfterReceipt}`),
     ];
     const store: Statement[] = [
       db.run(sql`UPDATE ${stage} SET fresh = 1 WHERE uuid IN (SELECT s.uuid FROM ${stage} s
