@@ -5,7 +5,7 @@ import { jsonBytes, MESSAGE_BYTES, type IngestMessage } from "../../worker/pipel
 import { sentryStatements, sentryWrites, sightingStatements } from "../../worker/store/sentry";
 import { database } from "../../worker/store/db";
 import { STATEMENTS_PER_TRANSACTION } from "../../worker/pipeline/queue/store";
-import { callWith, count, dumpDatabase, emptyDatabase } from "./helpers";
+import { ADMIN, callWith, count, dumpDatabase, emptyDatabase } from "./helpers";
 import { consume, holdingQueue, type Held } from "./queueHelpers";
 import { envelope, fixture, VIGILANT, VIGILANT_INSTANCE, VIGILANT_USER, rows } from "./sentryHelpers";
 
@@ -170,5 +170,33 @@ describe("Sentry through the ingestion queue: answered before D1, stored by the 
     expect(await rows("SELECT instance_id FROM exceptions")).toEqual([{ instance_id: null }]);
     expect(await count("pings")).toBe(0);
     expect(await rows("SELECT ping_count FROM instances")).toEqual([{ ping_count: 0 }]);
+  });
+});
+
+describe("an erase holds against Sentry messages still queued", () => {
+  it("a message received before the erase links nothing to the installation a later sighting recreated", async () => {
+    const { queue, held } = holdingQueue();
+    const later = () => new Promise((r) => setTimeout(r, 5)); // workerd's clock moves on across timers
+    await sentryPost(queue, "store", fixture("sentry-python-1.9.10-store-exception-excepthook.json.gz"), "gzip");
+    await sentryPost(queue, "store", fixture("sentry-python-1.9.10-store-message-start-watch.json.gz"), "gzip");
+    const before = held.splice(0);
+    await later();
+    const erase = await callWith({}, `/v1/admin/instances/${VIGILANT_INSTANCE}`, { method: "DELETE", headers: ADMIN });
+    expect(erase.status).toBe(404); // nothing stored yet; the erase is recorded all the same
+    await later();
+    const after = await sentryPost(
+      queue,
+      "envelope",
+      fixture("sentry-node-10.78.0-vigilant-06-event-handled-exception.envelope"),
+    );
+    expect(after.status).toBe(200);
+    expect(await consume("candor-ingest", held.splice(0))).toBe(true); // the installation starts again
+    expect(await consume("candor-ingest", before)).toBe(true); // the messages queued before the erase
+    expect(await rows("SELECT id, instance_id FROM exceptions ORDER BY id")).toEqual([
+      { id: "31b74c29-cfa9-4f55-8e53-5758162a5c03", instance_id: VIGILANT_INSTANCE },
+      { id: "a1bf39e2-eee7-4d5d-a9cc-a141f485b037", instance_id: null }, // kept, but not linked
+    ]);
+    expect(await count("facts")).toBe(0); // a fact is only ever an installation's
+    expect(await rows("SELECT ping_count FROM instances")).toEqual([{ ping_count: 1 }]);
   });
 });

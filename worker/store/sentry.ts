@@ -1,5 +1,5 @@
 import { not, sql, type SQL } from "drizzle-orm";
-import { clientReports, exceptions, facts, instances, releaseSessions } from "../../schema/tables";
+import { clientReports, erasedRefs, exceptions, facts, instances, releaseSessions } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
 import { pingStatements, type InstanceRow, type PingRow } from "./pings";
@@ -31,23 +31,37 @@ function keyless(instanceId: string): SQL {
   return sql`EXISTS (SELECT 1 FROM ${instances} WHERE ${instances.id} = ${instanceId} AND ${instances.keyHash} IS NULL)`;
 }
 
-/** Exception inserts: without an installation as they are; with one, linked only when it is keyless. */
-function exceptionInserts(db: Db, rows: ExceptionRow[]) {
+/**
+ * A row received at `receivedAt` may be linked to installation `instanceId`: it is keyless, and
+ * was not erased after the row was received (`ref`: its browser reference, from the message's
+ * sighting of it; store/eventErasure.ts). A message still queued at an erase links nothing to
+ * the installation a later sighting recreated.
+ */
+function linkable(instanceId: string, ref: string | null, receivedAt: number): SQL {
+  return sql`(${keyless(instanceId)} AND NOT EXISTS (SELECT 1 FROM ${erasedRefs} WHERE ${erasedRefs.ref} = ${ref}
+    AND ${erasedRefs.erasedAt} >= ${receivedAt}))`;
+}
+
+/** Exception inserts: without an installation as they are; with one, linked only when linkable. */
+function exceptionInserts(db: Db, rows: ExceptionRow[], refOf: (instanceId: string) => string | null) {
   const loose = rows.filter((r) => !r.instanceId);
   return [
     ...chunk(loose, EXCEPTIONS_PER_INSERT).map((c) => db.insert(exceptions).values(c).onConflictDoNothing()),
     ...rows
       .filter((r) => r.instanceId)
-      .flatMap((r) => [
-        db
-          .insert(exceptions)
-          .select(rowsWhere(exceptions, [r], keyless(r.instanceId!)))
-          .onConflictDoNothing(),
-        db
-          .insert(exceptions)
-          .select(rowsWhere(exceptions, [{ ...r, instanceId: null }], not(keyless(r.instanceId!))))
-          .onConflictDoNothing(),
-      ]),
+      .flatMap((r) => {
+        const link = linkable(r.instanceId!, refOf(r.instanceId!), r.receivedAt);
+        return [
+          db
+            .insert(exceptions)
+            .select(rowsWhere(exceptions, [r], link))
+            .onConflictDoNothing(),
+          db
+            .insert(exceptions)
+            .select(rowsWhere(exceptions, [{ ...r, instanceId: null }], not(link)))
+            .onConflictDoNothing(),
+        ];
+      }),
   ];
 }
 
@@ -60,13 +74,15 @@ function exceptionInserts(db: Db, rows: ExceptionRow[]) {
  * row (crashed / abnormal / errored only ever go up, so the merge is order-independent).
  */
 export function sentryWrites(db: Db, rows: SentryRows) {
+  const refs = new Map(rows.sightings.map((s) => [s.instance.id, s.instance.browserRef ?? null]));
+  const refOf = (instanceId: string) => refs.get(instanceId) ?? null;
   return [
     ...pingStatements(db, rows.sightings),
-    ...exceptionInserts(db, rows.exceptions),
+    ...exceptionInserts(db, rows.exceptions, refOf),
     ...rows.facts.map((f) =>
       db
         .insert(facts)
-        .select(rowsWhere(facts, [f], keyless(f.instanceId)))
+        .select(rowsWhere(facts, [f], linkable(f.instanceId, refOf(f.instanceId), f.receivedAt)))
         .onConflictDoNothing(),
     ),
     ...chunk(rows.sessions, SESSIONS_PER_INSERT).map((c) =>
