@@ -351,7 +351,8 @@ try {
     );
   if (!(a < 100 && b / a >= 10)) process.exitCode = 1;
   await dev.stop();
-  const db = new DatabaseSync(file, { readOnly: true });
+  // workerd may hold its lock a moment after stop: wait for it rather than fail ("database is locked").
+  const db = new DatabaseSync(file, { readOnly: true, timeout: 30_000 });
   const r = db
     .prepare(
       "SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name LIKE 'rollup%' OR name LIKE 'sqlite_autoindex_rollup%'",
