@@ -161,24 +161,32 @@ export const eventArchivePending = sqliteTable("event_archive_pending", {
 });
 
 /**
- * Which archive objects hold events of which browser reference (the writer adds a row per
- * reference and object in the transaction that stores the rows; compaction moves them to the
- * compacted object), so erasing an installation finds the objects to rewrite without reading
- * the archive.
+ * Which archive objects hold events of which browser reference, and the earliest `received_at`
+ * of that reference's events in the object, so erasing an installation finds the objects to
+ * rewrite without reading the archive: exactly the rows with first_received_at <= erased_at.
+ * Kept true at all times (a row per reference an object holds, none for one it does not): the
+ * writer and the backfill add a row per reference and object in the transaction that stores
+ * the rows, compaction moves them to the compacted object (the minimum of its sources), and the
+ * erasure's rewrite sets each row to what the rewritten object still holds (store/eventErasure.ts).
  */
 export const eventArchiveRefs = sqliteTable(
   "event_archive_refs",
   {
     instanceRef: text("instance_ref").notNull(),
     objectKey: text("object_key").notNull(),
+    // ms since epoch. 0 = unknown (rows indexed before this column): an erase of the reference
+    // then rewrites the object, which sets the true value.
+    firstReceivedAt: integer("first_received_at").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.instanceRef, t.objectKey] }), index("event_archive_refs_object").on(t.objectKey)],
 );
 
 /**
- * Browser references of erased installations whose archived events are still being removed from
- * R2: the export leaves their events (received up to `erased_at`) out at once, and the cron
- * rewrites the objects that hold them, then deletes the row.
+ * Browser references of erased installations, ERASURE_HOLD_DAYS at least: the export leaves
+ * their events (received up to `erased_at`) out at once, and the cron rewrites the objects whose
+ * index rows say they hold such events (event_archive_refs.first_received_at <= erased_at), then
+ * deletes the row once none is left and the hold is over. A second erase of the reference moves
+ * `erased_at` on.
  */
 export const erasedRefs = sqliteTable("erased_refs", {
   ref: text("ref").primaryKey(),

@@ -134,16 +134,21 @@ export async function rewriteObjects(
   }
 }
 
-/** Moves the browser-reference index (event_archive_refs) of `sources` to `target`. */
+/**
+ * Moves the browser-reference index (event_archive_refs) of `sources` to `target`: one row per
+ * reference, its first_received_at the minimum of its sources' (and of a row `target` already
+ * has, when an interrupted compaction is finished).
+ */
 async function moveRefs(db: Db, sources: string[], target: string): Promise<void> {
   const list = JSON.stringify(sources);
   const inSources = sql`${eventArchiveRefs.objectKey} IN (SELECT value FROM json_each(${list}))`;
   await guard("archiveRefsMove", () =>
     db.batch([
-      db
-        .insert(eventArchiveRefs)
-        .select(sql`SELECT instance_ref, ${target} FROM ${eventArchiveRefs} WHERE ${inSources}`)
-        .onConflictDoNothing(),
+      db.run(
+        sql`INSERT INTO ${eventArchiveRefs} (instance_ref, object_key, first_received_at)
+          SELECT instance_ref, ${target}, min(first_received_at) FROM ${eventArchiveRefs} WHERE ${inSources} GROUP BY instance_ref
+          ON CONFLICT (instance_ref, object_key) DO UPDATE SET first_received_at = min(first_received_at, excluded.first_received_at)`,
+      ),
       db.delete(eventArchiveRefs).where(inSources),
     ]),
   );

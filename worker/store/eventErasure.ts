@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { erasedRefs, eventArchiveRefs } from "../../schema/tables";
+import { erasedRefs, eventArchivePending, eventArchiveRefs } from "../../schema/tables";
 import { log } from "../lib/log";
 import type { Db } from "./db";
 import { guard } from "./db";
@@ -10,9 +10,11 @@ import { rewriteObjects } from "./eventCompaction";
  * Erasing an installation from the raw-event archive. The erase (store/instances.ts) deletes its
  * events from D1 and records its browser reference in `erased_refs` in the same transaction;
  * from then on the export leaves that reference's events (received up to the erase) out, and
- * the cron rewrites every archive object that holds them (found through event_archive_refs,
- * never by reading the archive). The reference is kept ERASURE_HOLD_DAYS after the erase (its
- * rows are forgotten only then, and only once no object holds its events): until then the queue
+ * the cron rewrites, once, every archive object that holds them (found through
+ * event_archive_refs and its first_received_at, never by reading the archive). The reference is
+ * kept ERASURE_HOLD_DAYS after the erase (forgotten only then, and only once no object holds its
+ * events received up to the erase; objects holding its later events keep their index rows, so
+ * an erase of it again finds them): until then the queue
  * consumer stores no ping or event of it received up to the erase, so a message still in the
  * queue, or redelivered, cannot bring the installation back (store/pings.ts, store/eventWrites.ts).
  */
@@ -39,38 +41,69 @@ export function isErased(erased: Erased, e: ArchivedEvent): boolean {
   return at !== undefined && typeof e.received_at === "number" && e.received_at <= at;
 }
 
-/** Objects rewritten per cron run (each: a get, a multipart upload of a few calls). */
+/** Objects rewritten per cron run (each: a head, a get, a multipart upload of a few calls). */
 export const PURGE_OBJECTS_PER_RUN = 50;
 
 /**
- * The cron's purge: rewrites up to PURGE_OBJECTS_PER_RUN archive objects holding erased events
- * without them (an object left empty is deleted), drops their index rows, and forgets each
- * reference no object holds any more once it is ERASURE_HOLD_DAYS old at `now`. Returns objects
- * rewritten.
+ * The cron's purge. An object is due when an index row says it holds events of an erased
+ * reference received up to the erase (first_received_at <= erased_at); objects still in the
+ * outbox are left to the cron's flush, which puts them without erased events (a later run reads
+ * them once they are put). Up to PURGE_OBJECTS_PER_RUN due objects are rewritten without any
+ * erased event (an object left empty is deleted), and each one's index rows are set, in one
+ * transaction, to what it still holds: a row per reference with the earliest received_at left
+ * (events received after an erase stay: the installation may send again as a new one), none for
+ * a reference it no longer holds. So each erase rewrites its objects once, and a later erase of
+ * the same reference finds every object holding its newer events. A reference is forgotten
+ * (its erased_refs row deleted) once no object is due for it and it is ERASURE_HOLD_DAYS old at
+ * `now`. Returns objects rewritten.
  */
 export async function purgeErased(db: Db, bucket: R2Bucket, now: number): Promise<number> {
   const erased = await erasedNow(db);
   if (erased.size === 0) return 0;
-  const refs = JSON.stringify([...erased.keys()]);
-  const inErased = sql`${eventArchiveRefs.instanceRef} IN (SELECT value FROM json_each(${refs}))`;
+  const due = sql`FROM ${eventArchiveRefs} a JOIN ${erasedRefs} r ON r.ref = a.instance_ref
+    WHERE a.first_received_at <= r.erased_at`;
   const keys = await guard("erasedObjects", () =>
     db.all<{ key: string }>(
-      sql`SELECT DISTINCT ${eventArchiveRefs.objectKey} AS key FROM ${eventArchiveRefs} WHERE ${inErased} LIMIT ${PURGE_OBJECTS_PER_RUN}`,
+      sql`SELECT DISTINCT a.object_key AS key ${due}
+        AND NOT EXISTS (SELECT 1 FROM ${eventArchivePending} p WHERE p.object_key = a.object_key)
+        LIMIT ${PURGE_OBJECTS_PER_RUN}`,
     ),
   );
+  let rewritten = 0;
   for (const { key } of keys) {
+    // Reference -> earliest received_at of its events the rewritten object keeps.
+    const held = new Map<string, number>();
     if (await bucket.head(key)) {
-      const kept = await rewriteObjects(bucket, key, [key], (e) => !isErased(erased, e));
+      const kept = await rewriteObjects(bucket, key, [key], (e) => {
+        if (isErased(erased, e)) return false;
+        const ref = e.instance_ref;
+        if (typeof ref === "string" && typeof e.received_at === "number")
+          held.set(ref, Math.min(held.get(ref) ?? e.received_at, e.received_at));
+        return true;
+      });
+      rewritten++;
       if (kept === 0) await bucket.delete(key);
     }
+    // An object gone from R2 (and not in the outbox) holds nothing: all its rows go.
+    const list = JSON.stringify([...held]);
     await guard("erasedObjectDone", () =>
-      db.delete(eventArchiveRefs).where(sql`${eventArchiveRefs.objectKey} = ${key} AND ${inErased}`),
+      db.batch([
+        db
+          .delete(eventArchiveRefs)
+          .where(
+            sql`${eventArchiveRefs.objectKey} = ${key} AND ${eventArchiveRefs.instanceRef} NOT IN
+              (SELECT json_extract(value, '$[0]') FROM json_each(${list}))`,
+          ),
+        db.run(
+          sql`INSERT INTO ${eventArchiveRefs} (instance_ref, object_key, first_received_at)
+            SELECT json_extract(value, '$[0]'), ${key}, json_extract(value, '$[1]') FROM json_each(${list}) WHERE true
+            ON CONFLICT (instance_ref, object_key) DO UPDATE SET first_received_at = excluded.first_received_at`,
+        ),
+      ]),
     );
   }
   const left = await guard("erasedLeft", () =>
-    db.all<{ ref: string }>(
-      sql`SELECT DISTINCT ${eventArchiveRefs.instanceRef} AS ref FROM ${eventArchiveRefs} WHERE ${inErased}`,
-    ),
+    db.all<{ ref: string }>(sql`SELECT DISTINCT a.instance_ref AS ref ${due}`),
   );
   const heldUntil = now - ERASURE_HOLD_DAYS * DAY_MS;
   const done = [...erased].filter(([r, at]) => at < heldUntil && !left.some((l) => l.ref === r));
@@ -87,6 +120,6 @@ export async function purgeErased(db: Db, bucket: R2Bucket, now: number): Promis
     );
   }
   if (keys.length > 0)
-    log("info", "erased events removed from the archive", { objects: keys.length, refs: done.length });
-  return keys.length;
+    log("info", "erased events removed from the archive", { objects: rewritten, refs: done.length });
+  return rewritten;
 }

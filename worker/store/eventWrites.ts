@@ -358,10 +358,13 @@ function chunkStatements(db: Db, json: string, digest: string, now: number, keep
     ids: db.run(
       sql`INSERT OR IGNORE INTO ${eventIds} (day, id) SELECT day, ${uuidBytes(sql.raw("uuid"))} FROM ${inc} WHERE true`,
     ),
+    // One row per reference and object with its earliest received_at; the write's chunks share
+    // its objects, so a later chunk lowers the row's minimum (eventErasure's purge selects by it).
     refs: db.run(
-      sql`INSERT OR IGNORE INTO ${eventArchiveRefs} (instance_ref, object_key)
-        SELECT DISTINCT instance_ref, 'events/' || product || '/' || day || '/' || ${sql.raw(`'${digest}'`)} || '.ndjson.gz'
-        FROM ${inc} WHERE instance_ref IS NOT NULL`,
+      sql`INSERT INTO ${eventArchiveRefs} (instance_ref, object_key, first_received_at)
+        SELECT instance_ref, 'events/' || product || '/' || day || '/' || ${sql.raw(`'${digest}'`)} || '.ndjson.gz', min(received_at)
+        FROM ${inc} WHERE instance_ref IS NOT NULL GROUP BY instance_ref, product, day
+        ON CONFLICT (instance_ref, object_key) DO UPDATE SET first_received_at = min(first_received_at, excluded.first_received_at)`,
     ),
     outbox: db
       .insert(eventArchivePending)

@@ -1,0 +1,1 @@
+ALTER TABLE `event_archive_refs` ADD `first_received_at` integer DEFAULT 0 NOT NULL;
