@@ -239,12 +239,16 @@ export async function backfillArchive(db: Db, bucket: R2Bucket): Promise<number>
     await guard("archiveBackfillDone", () =>
       db.batch([
         // The object is put whole under its key: its rows replace any earlier run's.
-        db.run(
-          sql`INSERT INTO ${eventArchiveRefs} (instance_ref, object_key, first_received_at)
-            SELECT instance_ref, ${objectKey}, min(received_at) FROM ${events}
-              WHERE uuid IN (SELECT value FROM json_each(${uuids})) AND instance_ref IS NOT NULL GROUP BY instance_ref
-            ON CONFLICT (instance_ref, object_key) DO UPDATE SET first_received_at = excluded.first_received_at`,
-        ),
+        db
+          .insert(eventArchiveRefs)
+          .select(
+            sql`SELECT instance_ref, ${objectKey}, min(received_at) FROM ${events}
+              WHERE uuid IN (SELECT value FROM json_each(${uuids})) AND instance_ref IS NOT NULL GROUP BY instance_ref`,
+          )
+          .onConflictDoUpdate({
+            target: [eventArchiveRefs.instanceRef, eventArchiveRefs.objectKey],
+            set: { firstReceivedAt: sql`excluded.first_received_at` },
+          }),
         db
           .update(events)
           .set({ archived: 1 })

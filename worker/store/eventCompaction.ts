@@ -144,11 +144,15 @@ async function moveRefs(db: Db, sources: string[], target: string): Promise<void
   const inSources = sql`${eventArchiveRefs.objectKey} IN (SELECT value FROM json_each(${list}))`;
   await guard("archiveRefsMove", () =>
     db.batch([
-      db.run(
-        sql`INSERT INTO ${eventArchiveRefs} (instance_ref, object_key, first_received_at)
-          SELECT instance_ref, ${target}, min(first_received_at) FROM ${eventArchiveRefs} WHERE ${inSources} GROUP BY instance_ref
-          ON CONFLICT (instance_ref, object_key) DO UPDATE SET first_received_at = min(first_received_at, excluded.first_received_at)`,
-      ),
+      db
+        .insert(eventArchiveRefs)
+        .select(
+          sql`SELECT instance_ref, ${target}, min(first_received_at) FROM ${eventArchiveRefs} WHERE ${inSources} GROUP BY instance_ref`,
+        )
+        .onConflictDoUpdate({
+          target: [eventArchiveRefs.instanceRef, eventArchiveRefs.objectKey],
+          set: { firstReceivedAt: sql`min(first_received_at, excluded.first_received_at)` },
+        }),
       db.delete(eventArchiveRefs).where(inSources),
     ]),
   );

@@ -94,11 +94,15 @@ export async function purgeErased(db: Db, bucket: R2Bucket, now: number): Promis
             sql`${eventArchiveRefs.objectKey} = ${key} AND ${eventArchiveRefs.instanceRef} NOT IN
               (SELECT json_extract(value, '$[0]') FROM json_each(${list}))`,
           ),
-        db.run(
-          sql`INSERT INTO ${eventArchiveRefs} (instance_ref, object_key, first_received_at)
-            SELECT json_extract(value, '$[0]'), ${key}, json_extract(value, '$[1]') FROM json_each(${list}) WHERE true
-            ON CONFLICT (instance_ref, object_key) DO UPDATE SET first_received_at = excluded.first_received_at`,
-        ),
+        db
+          .insert(eventArchiveRefs)
+          .select(
+            sql`SELECT json_extract(value, '$[0]'), ${key}, json_extract(value, '$[1]') FROM json_each(${list}) WHERE true`,
+          )
+          .onConflictDoUpdate({
+            target: [eventArchiveRefs.instanceRef, eventArchiveRefs.objectKey],
+            set: { firstReceivedAt: sql`excluded.first_received_at` },
+          }),
       ]),
     );
   }
