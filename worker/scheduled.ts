@@ -49,7 +49,7 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
 /**
  * The raw-event archive's cron work, each step isolated (a failure is logged and retried next
  * hour; R2 calls stay under the invocation's 1,000 subrequests: backfill <= ~50, outbox <= 100,
- * erasure <= 50 x 4, compaction <= 500): objects
+ * erasure <= 50 x 5, compaction <= 500): objects
  * a writer could not put (the outbox), erased installations' events removed, and the write
  * objects of the days still written to (today and the two before) merged.
  */

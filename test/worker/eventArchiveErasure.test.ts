@@ -190,6 +190,53 @@ describe("erasing an installation from the R2 archive", () => {
     expect(await count("erased_refs")).toBe(1);
   });
 
+  it("an erase during an interrupted compaction: the compacted object loses the events too, not only its sources", async () => {
+    const id = "5eed0000-0000-4000-8000-0000000000e3";
+    const ref = await browserRef(id);
+    const start = Date.now();
+    await insertPings([{ id, day: utcDay(start), version: "1.0.0", product: "alpha" }]);
+    const writes = [
+      [row(ref, start - 5000), row(OTHER, start - 4000)],
+      [row(ref, start - 3000)],
+      [row(OTHER, start - 2000)],
+    ];
+    for (const w of writes) await write(w, start);
+    const sources = (await env.ARCHIVE.list({ prefix: EVENT_ARCHIVE_PREFIX })).objects.map((o) => o.key).sort();
+    expect(sources).toHaveLength(3);
+    const bytes = new Map<string, ArrayBuffer>();
+    for (const k of sources) bytes.set(k, await (await env.ARCHIVE.get(k))!.arrayBuffer());
+    const { results: index } = await env.DB.prepare("SELECT * FROM event_archive_refs").all<Record<string, unknown>>();
+
+    await cron(start + 1000); // compacts the three into one object
+    const compacted = (await env.ARCHIVE.list({ prefix: EVENT_ARCHIVE_PREFIX })).objects.map((o) => o.key);
+    expect(compacted).toHaveLength(1);
+    // The compaction interrupted after its object was put: sources, manifest and the sources' index rows still there.
+    for (const [k, b] of bytes) await env.ARCHIVE.put(k, b);
+    await env.ARCHIVE.put(compacted[0]!.replace(/\.ndjson\.gz$/, ".manifest.json"), JSON.stringify({ sources }));
+    await env.DB.prepare("DELETE FROM event_archive_refs").run();
+    for (const r of index)
+      await env.DB.prepare(
+        "INSERT INTO event_archive_refs (instance_ref, object_key, first_received_at) VALUES (?, ?, ?)",
+      )
+        .bind(r.instance_ref, r.object_key, r.first_received_at)
+        .run();
+
+    await later();
+    expect((await admin(`/v1/admin/instances/${id}`, { method: "DELETE" })).status).toBe(204);
+    const at = await erasedAt(ref);
+    await cron(at + 60_000);
+    const lines = [...(await archive()).values()].flat();
+    expect(lines.filter((e) => e.instance_ref === ref)).toEqual([]);
+    expect(lines.map((e) => e.uuid).sort()).toEqual([writes[0]![1]!.uuid, writes[2]![0]!.uuid].sort());
+    expect((await env.ARCHIVE.list({ prefix: EVENT_ARCHIVE_PREFIX })).objects.map((o) => o.key)).toEqual(compacted);
+    expect(await indexRows()).toEqual(await indexOfContents());
+    await cron(at + ERASURE_HOLD_DAYS * DAY_MS + 1);
+    expect(await count("erased_refs")).toBe(0);
+    expect(await exported([utcDay(start - 5000), utcDay(start)])).toEqual(
+      new Set([writes[0]![1]!.uuid, writes[2]![0]!.uuid]),
+    );
+  });
+
   it("an index row from before first_received_at existed (0) is rewritten once, then holds the true value", async () => {
     const ref = "legacyref0000000000000a";
     const at = Date.now();

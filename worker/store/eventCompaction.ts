@@ -40,6 +40,12 @@ export const COMPACT_MAX_CALLS = 500;
 const WRITE_OBJECT = /^[0-9a-f]{32}\.ndjson\.gz$/;
 const MANIFEST = /^(c-[0-9a-f]{32})\.manifest\.json$/;
 
+/** The day prefix of a write object's key (a source compaction may merge), else undefined. */
+export function writeObjectPrefix(key: string): string | undefined {
+  const slash = key.lastIndexOf("/") + 1;
+  return WRITE_OBJECT.test(key.slice(slash)) ? key.slice(0, slash) : undefined;
+}
+
 export interface Manifest {
   sources: string[];
 }
@@ -158,6 +164,57 @@ async function moveRefs(db: Db, sources: string[], target: string): Promise<void
   );
 }
 
+/**
+ * Finishes the interrupted compaction whose manifest is `<prefix><stem>.manifest.json`: when its
+ * compacted object exists (`compacted`), the sources' index rows move to it and the sources are
+ * deleted; the manifest is deleted either way. Returns the sources deleted and R2 calls spent.
+ */
+async function finishManifest(
+  db: Db,
+  bucket: R2Bucket,
+  prefix: string,
+  stem: string,
+  compacted: boolean,
+): Promise<{ sources: string[]; calls: number }> {
+  let calls = 2; // manifest get + delete
+  let deleted: string[] = [];
+  const manifest = await bucket.get(`${prefix}${stem}.manifest.json`);
+  if (manifest && compacted) {
+    const { sources } = await manifest.json<Manifest>();
+    calls += 1;
+    await moveRefs(db, sources, `${prefix}${stem}.ndjson.gz`);
+    await bucket.delete(sources);
+    deleted = sources;
+  } else await manifest?.body.cancel();
+  await bucket.delete(`${prefix}${stem}.manifest.json`);
+  return { sources: deleted, calls };
+}
+
+/**
+ * Finishes every interrupted compaction of one day (`prefix`, dayPrefix's) as compactDay does
+ * first: the erasure's purge calls it before rewriting a write object of the day, so it never
+ * rewrites a source whose events a compacted object also holds (its index rows would then be
+ * moved to that object by values no longer true of it). Lists only the `c-` names (compacted
+ * objects and manifests: a few). Returns whether one was finished, and R2 calls spent.
+ */
+export async function finishCompactions(
+  db: Db,
+  bucket: R2Bucket,
+  prefix: string,
+): Promise<{ finished: boolean; calls: number }> {
+  const listed = await listDay(bucket, `${prefix}c-`);
+  let calls = listed.calls;
+  let finished = false;
+  for (const name of listed.names.keys()) {
+    const m = MANIFEST.exec(`c-${name}`);
+    if (!m) continue;
+    const done = await finishManifest(db, bucket, prefix, m[1]!, listed.names.has(`${m[1]!.slice(2)}.ndjson.gz`));
+    calls += done.calls;
+    finished = true;
+  }
+  return { finished, calls };
+}
+
 export interface CompactResult {
   /** Compacted objects written, sources merged and deleted, R2 calls spent. */
   objects: number;
@@ -186,17 +243,9 @@ export async function compactDay(
   for (const name of [...names.keys()]) {
     const m = MANIFEST.exec(name);
     if (!m) continue;
-    calls += 1;
-    const manifest = await bucket.get(prefix + name);
-    if (manifest && names.has(`${m[1]}.ndjson.gz`)) {
-      const { sources } = await manifest.json<Manifest>();
-      calls += 1;
-      await moveRefs(db, sources, `${prefix}${m[1]}.ndjson.gz`);
-      await bucket.delete(sources);
-      for (const s of sources) names.delete(s.slice(prefix.length));
-    } else await manifest?.body.cancel();
-    calls += 1;
-    await bucket.delete(prefix + name);
+    const done = await finishManifest(db, bucket, prefix, m[1]!, names.has(`${m[1]}.ndjson.gz`));
+    calls += done.calls;
+    for (const s of done.sources) names.delete(s.slice(prefix.length));
     names.delete(name);
   }
   // An object still in the outbox may be put again by the cron's flush: never merge it.

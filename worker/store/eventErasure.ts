@@ -4,7 +4,7 @@ import { log } from "../lib/log";
 import type { Db } from "./db";
 import { guard } from "./db";
 import type { ArchivedEvent } from "./eventArchive";
-import { rewriteObjects } from "./eventCompaction";
+import { finishCompactions, rewriteObjects, writeObjectPrefix } from "./eventCompaction";
 
 /**
  * Erasing an installation from the raw-event archive. The erase (store/instances.ts) deletes its
@@ -41,7 +41,10 @@ export function isErased(erased: Erased, e: ArchivedEvent): boolean {
   return at !== undefined && typeof e.received_at === "number" && e.received_at <= at;
 }
 
-/** Objects rewritten per cron run (each: a head, a get, a multipart upload of a few calls). */
+/**
+ * Objects rewritten per cron run (each: a head, a get, a multipart upload of a few calls; and a
+ * listing of its day's compacted objects when it is a write object).
+ */
 export const PURGE_OBJECTS_PER_RUN = 50;
 
 /**
@@ -62,13 +65,27 @@ export async function purgeErased(db: Db, bucket: R2Bucket, now: number): Promis
   if (erased.size === 0) return 0;
   const due = sql`FROM ${eventArchiveRefs} a JOIN ${erasedRefs} r ON r.ref = a.instance_ref
     WHERE a.first_received_at <= r.erased_at`;
-  const keys = await guard("erasedObjects", () =>
-    db.all<{ key: string }>(
-      sql`SELECT DISTINCT a.object_key AS key ${due}
-        AND NOT EXISTS (SELECT 1 FROM ${eventArchivePending} p WHERE p.object_key = a.object_key)
-        LIMIT ${PURGE_OBJECTS_PER_RUN}`,
-    ),
-  );
+  const dueObjects = () =>
+    guard("erasedObjects", () =>
+      db.all<{ key: string }>(
+        sql`SELECT DISTINCT a.object_key AS key ${due}
+          AND NOT EXISTS (SELECT 1 FROM ${eventArchivePending} p WHERE p.object_key = a.object_key)
+          LIMIT ${PURGE_OBJECTS_PER_RUN}`,
+      ),
+    );
+  let keys = await dueObjects();
+  // A write object may be the source of an interrupted compaction whose object holds its events
+  // too: finish those first (the sources' rows move to the compacted object, due in turn).
+  const days = new Set(keys.map((k) => writeObjectPrefix(k.key)).filter((p) => p !== undefined));
+  let finished = false;
+  for (const prefix of days) if ((await finishCompactions(db, bucket, prefix)).finished) finished = true;
+  if (finished) {
+    const inChecked = (key: string) => {
+      const prefix = writeObjectPrefix(key);
+      return prefix === undefined || days.has(prefix);
+    };
+    keys = (await dueObjects()).filter((k) => inChecked(k.key));
+  }
   let rewritten = 0;
   for (const { key } of keys) {
     // Reference -> earliest received_at of its events the rewritten object keeps.
