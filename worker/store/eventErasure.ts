@@ -105,12 +105,10 @@ export async function purgeErased(db: Db, bucket: R2Bucket, now: number): Promis
     const list = JSON.stringify([...held]);
     await guard("erasedObjectDone", () =>
       db.batch([
-        db
-          .delete(eventArchiveRefs)
-          .where(
-            sql`${eventArchiveRefs.objectKey} = ${key} AND ${eventArchiveRefs.instanceRef} NOT IN
+        db.delete(eventArchiveRefs).where(
+          sql`${eventArchiveRefs.objectKey} = ${key} AND ${eventArchiveRefs.instanceRef} NOT IN
               (SELECT json_extract(value, '$[0]') FROM json_each(${list}))`,
-          ),
+        ),
         db
           .insert(eventArchiveRefs)
           .select(
@@ -140,7 +138,6 @@ export async function purgeErased(db: Db, bucket: R2Bucket, now: number): Promis
         ),
     );
   }
-  if (keys.length > 0)
-    log("info", "erased events removed from the archive", { objects: rewritten, refs: done.length });
+  if (keys.length > 0) log("info", "erased events removed from the archive", { objects: rewritten, refs: done.length });
   return rewritten;
 }
