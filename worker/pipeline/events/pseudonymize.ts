@@ -11,6 +11,7 @@
  */
 import { personalKind, scrub } from "../../../schema/privacy/scrub";
 import { hmacHex } from "../../lib/hmac";
+import { memo } from "../../lib/memo";
 import type { CleanEvent } from "./strip";
 
 /** True when an identifier holds an e-mail, address, URL, path or name (a UUID or token is fine). */
@@ -18,16 +19,24 @@ export function isPersonal(id: string | null): id is string {
   return id !== null && personalKind(scrub(id).found) !== undefined;
 }
 
+/**
+ * The events with every personal distinct_id / $session_id replaced (see above). A batch's events
+ * share a few ids, so each distinct id is checked (and hashed) once per call.
+ */
 export async function pseudonymize(
   events: CleanEvent[],
   salt: () => Promise<string | undefined>,
 ): Promise<CleanEvent[]> {
-  if (!events.some((e) => isPersonal(e.distinctId) || isPersonal(e.sessionId))) return events;
+  const personal = memo(isPersonal);
+  const isPersonalId = (id: string | null): id is string => id !== null && personal(id);
+  if (!events.some((e) => isPersonalId(e.distinctId) || isPersonalId(e.sessionId))) return events;
   const secret = await salt();
-  const hide = async (id: string | null) => {
-    if (!isPersonal(id)) return id;
-    return secret === undefined ? null : `h:${(await hmacHex(secret, `candor-id:${id}`)).slice(0, 32)}`;
-  };
+  const hidden = memo((id) =>
+    secret === undefined
+      ? Promise.resolve(null)
+      : hmacHex(secret, `candor-id:${id}`).then((h) => `h:${h.slice(0, 32)}`),
+  );
+  const hide = async (id: string | null) => (isPersonalId(id) ? hidden(id) : id);
   return Promise.all(
     events.map(async (e) => ({ ...e, distinctId: await hide(e.distinctId), sessionId: await hide(e.sessionId) })),
   );

@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { browserRefPattern } from "../../../schema/wire/browserRef";
 import { captureLimits, customPropKey, licenseTier, snippetProps } from "../../../schema/wire/capture";
+import { memo } from "../../lib/memo";
 import { utcDay } from "../../lib/time";
 import type { EventRow } from "../../store/events";
 import { pathOnly, referrerDomain } from "./pageLocation";
@@ -21,15 +22,11 @@ import { canonicalUuid, looksSensitive } from "./sensitive";
 import type { Checked } from "./steps";
 
 const text = (max: number) => z.string().min(1).max(max).optional().catch(undefined);
-/** Free text describing software (`web`, `1.449.2`): absent when it holds anything private. */
-const software = (max: number, version = false) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((s) => scrub(s, { version }).found.length === 0)
-    .optional()
-    .catch(undefined);
+/**
+ * Free text describing software (`web`, `1.449.2`): bounded here, then absent when it holds
+ * anything private (Checks.software / Checks.version, after the parse: memoised per request).
+ */
+const software = text;
 /** A family name such as "Chrome", "Mobile Safari", "Mac OS X": letters and spaces, no versions. */
 const family = z
   .string()
@@ -85,11 +82,11 @@ const allowed = z.object({
   $browser: family,
   $os: family,
   $lib: software(64),
-  $lib_version: software(64, true),
+  $lib_version: software(64),
   $prev_pageview_duration: z.number().min(0).optional().catch(undefined),
   [snippetProps.route]: text(captureLimits.path),
   [snippetProps.instanceRef]: instanceRef,
-  [snippetProps.appVersion]: software(64, true),
+  [snippetProps.appVersion]: software(64),
   [snippetProps.licenseType]: licenseType,
   [snippetProps.durationMs]: z.number().min(0).max(1e10).optional().catch(undefined),
   [snippetProps.props]: customProps,
@@ -114,11 +111,36 @@ export interface CleanEvent {
   props: Record<string, string | number | boolean> | null;
 }
 
-/** Step 4: the allow-list. */
-export function strip({ event: e }: Checked): CleanEvent {
+/**
+ * The allow-list's checks of free text, each a pure function of one value, remembered for one
+ * request (lib/memo.ts): a batch's events share their path, library and version values, so each
+ * distinct value is scrubbed once. Make one per request (stripChecks()).
+ */
+export interface Checks {
+  path: (value: string) => string | null;
+  /** True when `$lib` may be kept (the scrubber finds nothing). */
+  software: (value: string) => boolean;
+  /** True when a version (`$lib_version`, the app version) may be kept (a dotted quad is a version). */
+  version: (value: string) => boolean;
+}
+
+export function stripChecks(): Checks {
+  return {
+    path: memo(pathOnly),
+    software: memo((s) => scrub(s).found.length === 0),
+    version: memo((s) => scrub(s, { version: true }).found.length === 0),
+  };
+}
+
+const kept = (value: string | undefined, ok: (value: string) => boolean): string | null =>
+  value !== undefined && ok(value) ? value : null;
+
+/** Step 4: the allow-list (`checks`: one request's, shared by its events). */
+export function strip({ event: e }: Checked, checks: Checks = stripChecks()): CleanEvent {
   const p = allowed.parse(e.properties ?? {});
   const time = e.timestamp === undefined ? NaN : Date.parse(e.timestamp);
   const distinct = p.distinct_id ?? e.distinct_id;
+  const location = p[snippetProps.route] ?? p.$pathname ?? p.$current_url;
   const duration =
     p[snippetProps.durationMs] ??
     (p.$prev_pageview_duration === undefined ? undefined : p.$prev_pageview_duration * 1000);
@@ -128,14 +150,14 @@ export function strip({ event: e }: Checked): CleanEvent {
     timestamp: Number.isFinite(time) ? time : null,
     distinctId: distinct === undefined ? null : String(distinct).slice(0, 200),
     sessionId: p.$session_id ?? null,
-    path: pathOnly(p[snippetProps.route] ?? p.$pathname ?? p.$current_url),
+    path: location === undefined ? null : checks.path(location),
     referrerDomain: referrerDomain(p.$referrer, p.$referring_domain),
     browser: p.$browser ?? null,
     os: p.$os ?? null,
-    lib: p.$lib ?? null,
-    libVersion: p.$lib_version ?? null,
+    lib: kept(p.$lib, checks.software),
+    libVersion: kept(p.$lib_version, checks.version),
     instanceRef: p[snippetProps.instanceRef] ?? null,
-    appVersion: p[snippetProps.appVersion] ?? null,
+    appVersion: kept(p[snippetProps.appVersion], checks.version),
     licenseType: p[snippetProps.licenseType] ?? null,
     durationMs: duration === undefined ? null : Math.round(duration),
     props: p[snippetProps.props] ?? null,
