@@ -21,7 +21,7 @@ import {
 } from "../../schema/tables";
 import type { Db } from "./db";
 import { guard } from "./db";
-import { eventJsonChunks, selectFromJson, type EventRow } from "./events";
+import { eventJsonChunks, jsonField, selectFromJson, type EventRow } from "./events";
 import { ARCHIVE_COLUMNS, putPendingObjects, writeDigest, type PendingObject } from "./eventArchive";
 import { addDays, utcDay } from "../lib/time";
 import { durationBucketSql } from "./rollupEventsSql";
@@ -331,7 +331,7 @@ function slicedEntryExitStatements(): SQL[] {
 function chunkStatements(db: Db, json: string, digest: string, now: number, keepRaw: boolean) {
   const inc = eventsIncoming;
   const days = dayList(dedupeDays(now));
-  const uuid = sql`json_extract(value, '$.uuid')`;
+  const uuid = jsonField("uuid");
   const line = sql.raw(
     `json_object(${ARCHIVE_COLUMNS.map((c) => `'${c}', ${c === "props" ? "json(props)" : c}`).join(", ")})`,
   );
@@ -341,8 +341,8 @@ function chunkStatements(db: Db, json: string, digest: string, now: number, keep
       .select(
         sql`${selectFromJson(json)} AND NOT EXISTS (SELECT 1 FROM ${eventIds} x WHERE x.day IN (${days}) AND x.id = ${uuidBytes(uuid)})
           ${keepRaw ? sql`AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = ${uuid})` : sql``}
-          AND NOT EXISTS (SELECT 1 FROM ${erasedRefs} r WHERE r.ref = json_extract(value, '$.instanceRef')
-            AND r.erased_at >= json_extract(value, '$.receivedAt'))`,
+          AND NOT EXISTS (SELECT 1 FROM ${erasedRefs} r WHERE r.ref = ${jsonField("instanceRef")}
+            AND r.erased_at >= ${jsonField("receivedAt")})`,
       )
       .onConflictDoNothing({ target: inc.uuid }),
     // The country of the installation the row's browser reference names (its activity row's, as

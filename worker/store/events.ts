@@ -10,17 +10,27 @@ export type EventRow = typeof events.$inferInsert;
 
 /** The columns of an event as captured (events_incoming's: `events` adds only its `archived` flag). */
 const columns = Object.entries(getTableColumns(eventsIncoming));
+const keys = columns.map(([key]) => key as keyof EventRow);
 
-/** One row as the JSON object json_extract reads (props nested as a JSON string, as stored). */
+/**
+ * One row as the JSON array json_extract reads: its values in the table's column order (no key
+ * names: shorter to build, bind and parse), props nested as a JSON string, as stored.
+ */
 function jsonRow(r: EventRow): string {
-  return JSON.stringify(
-    Object.fromEntries(
-      columns.map(([key]) => {
-        const v = r[key as keyof EventRow];
-        return [key, key === "props" && v != null ? JSON.stringify(v) : (v ?? null)];
-      }),
-    ),
-  );
+  const values: unknown[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const v = r[key];
+    values[i] = key === "props" && v != null ? JSON.stringify(v) : (v ?? null);
+  }
+  return JSON.stringify(values);
+}
+
+/** `json_extract(value, '$[i]')`: the field `key` of a row of eventJsonChunks, in json_each's `value`. */
+export function jsonField(key: keyof EventRow): SQL {
+  const i = keys.indexOf(key);
+  if (i < 0) throw new Error(`not an event column: ${key}`);
+  return sql.raw(`json_extract(value, '$[${i}]')`);
 }
 
 /**
@@ -31,10 +41,12 @@ export function eventJsonChunks(rows: EventRow[]): string[] {
   return jsonChunks(rows.map(jsonRow));
 }
 
-/** `SELECT json_extract(value, '$.k1'), ... FROM json_each(?)` in the table's column order. */
+/** `SELECT json_extract(value, '$[0]'), ... FROM json_each(?)` in the table's column order. */
 export function selectFromJson(json: string): SQL {
-  const picks = columns.map(([key]) => sql.raw(`json_extract(value, '$.${key}')`));
-  return sql`SELECT ${sql.join(picks, sql`, `)} FROM json_each(${json}) WHERE true`;
+  return sql`SELECT ${sql.join(
+    keys.map((key) => jsonField(key)),
+    sql`, `,
+  )} FROM json_each(${json}) WHERE true`;
 }
 
 export interface EventFilter {
