@@ -1,4 +1,5 @@
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import {
   erasedRefs,
   eventArchivePending,
@@ -327,9 +328,48 @@ function slicedEntryExitStatements(): SQL[] {
   return [move("first"), updateFirst!, move("last"), updateLast!];
 }
 
+const dialect = new SQLiteAsyncDialect();
+
+/** SQL that binds nothing, rendered to its text once (drizzle would rebuild it on every run). */
+function rendered(statement: SQL): SQL {
+  const q = dialect.sqlToQuery(statement);
+  if (q.params.length > 0) throw new Error("a constant statement binds no parameter");
+  return sql.raw(q.sql);
+}
+
+/**
+ * The statements of every chunk that depend on nothing of it (they read the stage): built and
+ * rendered once per isolate, on first use (constants, not request state).
+ */
+let constantStatements: { country: SQL; counters: SQL[]; ids: SQL; move: SQL } | undefined;
+function constants() {
+  const inc = eventsIncoming;
+  return (constantStatements ??= {
+    // The country of the installation the row's browser reference names (its activity row's, as
+    // of its last ping; the newest when it pinged for several products): what ?country= means for
+    // an event. Rows given a country keep it; no reference or no ping yet = NULL (unknown).
+    // Through instances_browser_ref and instance_activity's key: two seeks per staged row.
+    country: rendered(
+      sql`UPDATE ${inc} SET country = (SELECT a.country FROM ${instances} n JOIN ${instanceActivity} a ON a.instance_id = n.id
+        WHERE n.browser_ref = ${inc}.instance_ref ORDER BY a.last_day DESC, a.state_at DESC LIMIT 1)
+        WHERE country IS NULL AND instance_ref IS NOT NULL`,
+    ),
+    counters: counterStatements().map(rendered),
+    ids: rendered(
+      sql`INSERT OR IGNORE INTO ${eventIds} (day, id) SELECT day, ${uuidBytes(sql.raw("uuid"))} FROM ${inc} WHERE true`,
+    ),
+    // Named columns: `events` gained instance_ref by ALTER TABLE, so its column order differs.
+    move: rendered(
+      sql`INSERT INTO ${events} (${columnList}, archived) SELECT ${columnList}, 1 FROM ${inc} WHERE true
+        ON CONFLICT (uuid) DO NOTHING`,
+    ),
+  });
+}
+
 /** The statements of one chunk's transaction (see the file comment). */
 function chunkStatements(db: Db, json: string, digest: string, now: number, keepRaw: boolean) {
   const inc = eventsIncoming;
+  const fixed = constants();
   const days = dayList(dedupeDays(now));
   const uuid = jsonField("uuid");
   const line = sql.raw(
@@ -345,19 +385,9 @@ function chunkStatements(db: Db, json: string, digest: string, now: number, keep
             AND r.erased_at >= ${jsonField("receivedAt")})`,
       )
       .onConflictDoNothing({ target: inc.uuid }),
-    // The country of the installation the row's browser reference names (its activity row's, as
-    // of its last ping; the newest when it pinged for several products): what ?country= means for
-    // an event. Rows given a country keep it; no reference or no ping yet = NULL (unknown).
-    // Through instances_browser_ref and instance_activity's key: two seeks per staged row.
-    country: db.run(
-      sql`UPDATE ${inc} SET country = (SELECT a.country FROM ${instances} n JOIN ${instanceActivity} a ON a.instance_id = n.id
-        WHERE n.browser_ref = ${inc}.instance_ref ORDER BY a.last_day DESC, a.state_at DESC LIMIT 1)
-        WHERE country IS NULL AND instance_ref IS NOT NULL`,
-    ),
-    counters: counterStatements().map((s) => db.run(s)),
-    ids: db.run(
-      sql`INSERT OR IGNORE INTO ${eventIds} (day, id) SELECT day, ${uuidBytes(sql.raw("uuid"))} FROM ${inc} WHERE true`,
-    ),
+    country: db.run(fixed.country),
+    counters: fixed.counters.map((s) => db.run(s)),
+    ids: db.run(fixed.ids),
     // One row per reference and object with its earliest received_at; the write's chunks share
     // its objects, so a later chunk lowers the row's minimum (eventErasure's purge selects by it).
     refs: db.run(
@@ -377,13 +407,7 @@ function chunkStatements(db: Db, json: string, digest: string, now: number, keep
         objectKey: eventArchivePending.objectKey,
         uuids: eventArchivePending.uuids,
       }),
-    // Named columns: `events` gained instance_ref by ALTER TABLE, so its column order differs.
-    move: keepRaw
-      ? db.run(
-          sql`INSERT INTO ${events} (${columnList}, archived) SELECT ${columnList}, 1 FROM ${inc} WHERE true
-        ON CONFLICT (uuid) DO NOTHING`,
-        )
-      : undefined,
+    move: keepRaw ? db.run(fixed.move) : undefined,
     clear: db.delete(inc),
   };
 }
