@@ -49,7 +49,9 @@ const wireEvent = z.object({
   event: z.string().min(1).max(200),
   timestamp: z.string().max(64).optional().catch(undefined),
   distinct_id: z.union([z.string(), z.number()]).optional().catch(undefined),
-  properties: z.record(z.string(), z.unknown()).optional(),
+  // Any plain object, passed on as it is: z.record would copy it key by key (every property of
+  // every event) only for strip() to read its few allowed keys; the same objects pass and fail.
+  properties: z.custom<Record<string, unknown>>((v) => z.core.util.isPlainObject(v)).optional(),
 });
 export type WireEvent = z.infer<typeof wireEvent>;
 
