@@ -40,7 +40,8 @@ export async function ingestEvents(
     valid.map((c) => strip(c, checks)),
     salt,
   );
-  const rows = clean.map((e) => toRow(e, product, input.now));
+  const day = utcDay(input.now);
+  const rows = clean.map((e) => toRow(e, product, input.now, day));
   if (queue) {
     await sendMessages(
       queue,

@@ -164,7 +164,7 @@ export function strip({ event: e }: Checked, checks: Checks = stripChecks()): Cl
   };
 }
 
-/** Step 5: the stored row. */
-export function toRow(e: CleanEvent, product: string, now: number): EventRow {
-  return { ...e, product, receivedAt: now, day: utcDay(now) };
+/** Step 5: the stored row (`day`: the UTC day of `now`, passed in when a caller makes many rows). */
+export function toRow(e: CleanEvent, product: string, now: number, day = utcDay(now)): EventRow {
+  return { ...e, product, receivedAt: now, day };
 }
