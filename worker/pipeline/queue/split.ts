@@ -4,11 +4,16 @@ import { jsonBytes, MESSAGE_BYTES, type IngestMessage, type SizedMessage } from 
 import { STATEMENTS_PER_TRANSACTION } from "./store";
 
 /**
- * Rows -> messages of at most MESSAGE_BYTES each, in order (pure), each with its size (every row
- * is serialised once, to measure it). A single row that cannot fit one message is refused as too
- * large (413) before anything is sent: nothing half-accepted.
+ * Rows -> messages of at most MESSAGE_BYTES each, in order (pure), each with its size. Rows that
+ * fit one message (a capture request's, nearly always) are measured as that one message;
+ * otherwise every row is serialised once, to measure it. A single row that cannot fit one message
+ * is refused as too large (413) before anything is sent: nothing half-accepted.
  */
 export function splitRows<R>(rows: R[], wrap: (rows: R[]) => IngestMessage): SizedMessage[] {
+  if (rows.length === 0) return [];
+  const whole = wrap(rows);
+  const wholeBytes = jsonBytes(whole);
+  if (wholeBytes <= MESSAGE_BYTES) return [{ body: whole, bytes: wholeBytes }];
   const out: SizedMessage[] = [];
   let current: R[] = [];
   let bytes = jsonBytes(wrap([]));
