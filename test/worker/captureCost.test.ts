@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { gunzip } from "../../worker/lib/gzip";
 import { toHex } from "../../worker/lib/hex";
 import { memo } from "../../worker/lib/memo";
 import { MESSAGE_BYTES, jsonBytes } from "../../worker/pipeline/queue/message";
@@ -49,5 +50,22 @@ describe("capture cost helpers (pure)", () => {
     expect(parts.flatMap((p) => (p.body.kind === "events" ? p.body.rows : []))).toEqual(many);
     expect(splitRows([], wrap)).toEqual([]);
     expect(() => splitRows([row(0, "x".repeat(MESSAGE_BYTES))], wrap)).toThrow(/too large/);
+  });
+
+  const gzip = async (bytes: Uint8Array) =>
+    new Uint8Array(
+      await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+    );
+
+  it("gunzip: the most compressible input over the limit is too large to take the whole-body path", async () => {
+    const limit = 1024 * 1024;
+    const zeros = await gzip(new Uint8Array(limit + 1));
+    expect(zeros.byteLength * 1032).toBeGreaterThan(limit); // so it is fed slice by slice, and refused
+    await expect(gunzip(zeros, limit)).rejects.toMatchObject({ status: 413 });
+    const text = new TextEncoder().encode("posthog ".repeat(1000));
+    const small = await gzip(text);
+    expect(small.byteLength * 1032).toBeLessThanOrEqual(limit); // the whole-body path
+    expect(await gunzip(small, limit)).toEqual(text);
+    await expect(gunzip(small, text.byteLength - 1)).rejects.toMatchObject({ status: 413 });
   });
 });

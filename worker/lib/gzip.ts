@@ -19,13 +19,29 @@ const IDLE = Symbol("idle");
 /** Resolves after one macrotask: by then every chunk already inflated is readable. */
 const idle = () => new Promise<typeof IDLE>((resolve) => setTimeout(resolve, 0, IDLE));
 
+/** Deflate's largest ratio (258-byte matches at ~2 bits each): no gzip input inflates further. */
+const MAX_RATIO = 1032;
+
 /**
- * Inflates gzip with DecompressionStream. The stream inflates every written chunk eagerly (no
+ * Inflates gzip with DecompressionStream. Input of at most `limit / MAX_RATIO` bytes (a capture
+ * batch, nearly always) cannot inflate past `limit`: it is piped through whole (the size is still
+ * checked). Larger input is fed as below. The stream inflates every written chunk eagerly (no
  * backpressure from its readable side), so input is fed one small slice at a time and only when
  * all output so far has been read and counted: a gzip bomb stops once the output passes `limit`
  * (at most one slice, ~1032 x SLICE bytes, later), is cancelled, and answers 413.
  */
 export async function gunzip(data: Uint8Array, limit: number): Promise<Uint8Array> {
+  if (data.byteLength * MAX_RATIO <= limit) {
+    let out: Uint8Array;
+    try {
+      const inflated = new Blob([data]).stream().pipeThrough(new DecompressionStream("gzip"));
+      out = new Uint8Array(await new Response(inflated).arrayBuffer());
+    } catch {
+      throw new HttpError(400, "invalid_encoding", "Body is not valid gzip.");
+    }
+    if (out.byteLength > limit) throw tooLarge(limit);
+    return out;
+  }
   const stream = new DecompressionStream("gzip");
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
@@ -55,7 +71,7 @@ export async function gunzip(data: Uint8Array, limit: number): Promise<Uint8Arra
       if (total > limit) {
         await reader.cancel().catch(() => undefined);
         await writer.abort().catch(() => undefined);
-        throw new HttpError(413, "payload_too_large", `Decoded body is larger than ${limit} bytes.`);
+        throw tooLarge(limit);
       }
       chunks.push(next.value);
       read = nextRead();
@@ -65,4 +81,8 @@ export async function gunzip(data: Uint8Array, limit: number): Promise<Uint8Arra
     throw new HttpError(400, "invalid_encoding", "Body is not valid gzip.");
   }
   return concat(chunks, total);
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, "payload_too_large", `Decoded body is larger than ${limit} bytes.`);
 }
