@@ -49,7 +49,7 @@ export const pings = sqliteTable(
 );
 
 /**
- * The ping writer's stage (worker/store/pingWrites.ts): the pings of one round (at most one per
+ * The ping writer's stage (worker/store/pings.ts pingWrites): the pings of one round (at most one per
  * installation) with the instance row each would create, staged by one statement and read by
  * every set-based statement of the round's transaction, then emptied in it (empty between
  * transactions). `fresh` = 1 for the rows that will be stored (key matches, not erased, not

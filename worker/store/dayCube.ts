@@ -41,7 +41,7 @@ const CUBE_COLUMNS = ["version", "license_type", "country", "os_type", "os_arch"
 const namedKey = (alias: string) => sql.raw(CUBE_COLUMNS.map((c) => `coalesce(${alias}.${c}, '') AS ${c}`).join(", "));
 
 /**
- * Per cube combination: the fresh staged pings (store/pingWrites.ts) whose installation's previous
+ * Per cube combination: the fresh staged pings (store/pings.ts pingWrites) whose installation's previous
  * combination of the ping's day (its activity state) it is, when the ping is newer than the state.
  */
 const previousRows = sql`SELECT s.product AS product, s.day AS day, ${namedKey("a")}, count(*) AS n

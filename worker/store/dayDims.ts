@@ -11,7 +11,7 @@ import { dimColumns, dimsSql, dimValue, eachSimpleDim } from "./rollupSql";
  * values (its state on last_day), and a newer ping of the day moves the installation's count
  * from the old values to its own. Runtimes and facts stay with the cron.
  *
- * The moves are set-based, over the ping writer's stage (store/pingWrites.ts): its fresh rows
+ * The moves are set-based, over the ping writer's stage (store/pings.ts pingWrites): its fresh rows
  * are the pings the round stores, at most one per installation. Order in the transaction:
  * ensureDayDims before ensureActiveDay (it keys on that row being missing), then the ping
  * insert, then moveOut, moveIn, dropEmpty, then the activity merge (they read the
@@ -21,7 +21,7 @@ import { dimColumns, dimsSql, dimValue, eachSimpleDim } from "./rollupSql";
  */
 
 /**
- * A fresh staged ping `s` (store/pingWrites.ts: the round's pings, one per installation) is newer
+ * A fresh staged ping `s` (store/pings.ts pingWrites: the round's pings, one per installation) is newer
  * than the state of its installation's activity row `a`.
  */
 export const stagedNewerThanState = sql`(a.last_day < s.day OR (a.last_day = s.day AND (a.state_at < s.received_at

@@ -65,6 +65,7 @@ const instanceField: Partial<Record<string, keyof InstanceRow>> = {
 function stageRow({ instance, ping }: PingItem): string {
   const row: Record<string, unknown> = {};
   for (const [key, column] of stageColumns) {
+    if (key === "fresh") continue; // set by the round, not staged
     const field = instanceField[key];
     const value = field ? instance[field] : (ping as Record<string, unknown>)[key];
     row[key] = value === undefined || value === null ? null : column.mapToDriverValue(value);
