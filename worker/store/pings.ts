@@ -47,8 +47,9 @@ export interface PingRound {
   store: Statement[];
 }
 
-/** The stage's columns, in its table order, with how each is read from a ping item. */
+/** The stage's columns, in its table order. */
 const stageColumns = Object.entries(getTableColumns(pingsIncoming));
+/** Stage columns taken from the item's instance row; every other one is the ping's field of the same key. */
 const instanceField: Partial<Record<string, keyof InstanceRow>> = {
   instanceFirstSeen: "firstSeen",
   instanceLastSeen: "lastSeen",
