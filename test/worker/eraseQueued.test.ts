@@ -2,8 +2,8 @@
 // stored by the consumer after it (or redelivered after it) must not bring the installation back.
 import { beforeEach, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { ADMIN, callWith, count, emptyArchive, emptyDatabase } from "./helpers";
-import { consume, holdingQueue, type Held } from "./queueHelpers";
+import { callWith, count, emptyArchive, emptyDatabase } from "./helpers";
+import { consume, eraseBetween, holdingQueue, later, type Held } from "./queueHelpers";
 import { newIdentity, rowsOf, type Identity } from "./identity";
 
 /** A keyed ping of `who` (a fact and an exception with it) answered in queue mode: kept in `queue`. */
@@ -23,7 +23,6 @@ async function queuedPing(queue: Queue, who: Identity): Promise<void> {
 }
 
 const none = { pings: 0, facts: 0, exceptions: 0, instances: 0, events: 0, activity: 0 };
-const later = () => new Promise((r) => setTimeout(r, 5)); // workerd's clock moves on across timers
 
 describe("an erase holds against queued and redelivered messages", () => {
   beforeEach(async () => {
@@ -40,9 +39,7 @@ describe("an erase holds against queued and redelivered messages", () => {
 
     await queuedPing(queue, who); // answered, not yet stored
     const redelivery: Held[] = [...held];
-    await later();
-    const erased = await callWith({}, `/v1/admin/instances/${who.id}`, { method: "DELETE", headers: ADMIN });
-    expect(erased.status).toBe(204);
+    expect(await eraseBetween(who.id)).toBe(204);
     expect(await consume("candor-ingest", held.splice(0))).toBe(true);
     expect(await rowsOf(who)).toMatchObject(none);
     expect(await consume("candor-ingest", redelivery)).toBe(true); // the same message again
@@ -70,11 +67,7 @@ describe("an erase holds against queued and redelivered messages", () => {
     const { queue, held } = holdingQueue();
     await queuedPing(queue, who);
     const before = held.splice(0);
-    await later();
-    expect((await callWith({}, `/v1/admin/instances/${who.id}`, { method: "DELETE", headers: ADMIN })).status).toBe(
-      404,
-    ); // nothing stored yet: nothing to erase, but the erase is recorded all the same
-    await later();
+    expect(await eraseBetween(who.id)).toBe(404); // nothing stored yet: nothing to erase, but the erase is recorded all the same
     await queuedPing(queue, who);
     expect(await consume("candor-ingest", [...before, ...held.splice(0)])).toBe(true);
     expect(await rowsOf(who)).toMatchObject({ pings: 1, facts: 1, exceptions: 1, instances: 1, activity: 1 });
@@ -92,11 +85,7 @@ describe("an erase holds against queued and redelivered messages", () => {
     const { queue, held } = holdingQueue();
     await queuedPing(queue, who);
     const before = held.splice(0);
-    await later();
-    expect((await callWith({}, `/v1/admin/instances/${who.id}`, { method: "DELETE", headers: ADMIN })).status).toBe(
-      404,
-    );
-    await later();
+    expect(await eraseBetween(who.id)).toBe(404);
     const keyless = await callWith({ INGEST_MODE: "queue", INGEST_QUEUE: queue }, "/v1/ping", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -130,10 +119,7 @@ describe("an erase holds against queued and redelivered messages", () => {
       expect(res.status).toBe(200);
     };
     await capture("/before");
-    await later();
-    expect((await callWith({}, `/v1/admin/instances/${who.id}`, { method: "DELETE", headers: ADMIN })).status).toBe(
-      404,
-    );
+    expect(await eraseBetween(who.id)).toBe(404);
     expect(await consume("candor-ingest", held.splice(0))).toBe(true);
     expect(await count(`events WHERE instance_ref = '${who.ref}'`)).toBe(0);
     expect(await count("rollup_pages")).toBe(0);

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { createMessageBatch } from "cloudflare:test";
 import worker from "../../worker/index";
+import { ADMIN, callWith } from "./helpers";
 
 /** A message as the queue holds it: id, body, deliveries so far. */
 export interface Held {
@@ -86,4 +87,20 @@ export async function deliver(pending: Held[], dbFor: (invocation: number) => D1
     }
   }
   return dead;
+}
+
+/** Resolves after a timer: workerd's clock moves on across timers, not within a task. */
+export const later = () => new Promise((r) => setTimeout(r, 5));
+
+/**
+ * The maintainer's erase of installation `id` at a moment of its own: the clock moves on before
+ * and after it, so a message received before it is held back by it and one received after is
+ * not. Returns the erase's status (404 when nothing was stored yet: the erase is recorded all the
+ * same).
+ */
+export async function eraseBetween(id: string): Promise<number> {
+  await later();
+  const res = await callWith({}, `/v1/admin/instances/${id}`, { method: "DELETE", headers: ADMIN });
+  await later();
+  return res.status;
 }
