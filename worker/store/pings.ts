@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, or, sql } from "drizzle-orm";
 import { alerts, erasedRefs, instances, pings, pingsIncoming, releases } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
@@ -8,7 +8,7 @@ import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 import { idKey } from "./instances";
 import { countStagedIntoDays, ensureActiveDay, mergeStagedActivity } from "./activity";
 import { dropEmpty, ensureDayDims, moveIn, moveOut } from "./dayDims";
-import { jsonChunks } from "../lib/jsonChunks";
+import { jsonStage } from "./jsonStage";
 import { cubeDropEmpty, cubeMoveIn, cubeMoveOut, ensureDayCube } from "./dayCube";
 
 export type InstanceRow = typeof instances.$inferInsert;
@@ -47,8 +47,6 @@ export interface PingRound {
   store: Statement[];
 }
 
-/** The stage's columns, in its table order. */
-const stageColumns = Object.entries(getTableColumns(pingsIncoming));
 /** Stage columns taken from the item's instance row; every other one is the ping's field of the same key. */
 const instanceField: Partial<Record<string, keyof InstanceRow>> = {
   instanceFirstSeen: "firstSeen",
@@ -62,23 +60,15 @@ const instanceField: Partial<Record<string, keyof InstanceRow>> = {
   keyHash: "keyHash",
 };
 
-/** One item as the JSON object the stage's json_extract reads (values as their columns store them). */
-function stageRow({ instance, ping }: PingItem): string {
-  const row: Record<string, unknown> = {};
-  for (const [key, column] of stageColumns) {
-    if (key === "fresh") continue; // set by the round, not staged
+/** Items staged in pings_incoming through one JSON parameter (store/jsonStage.ts); `fresh` is set by the round, not staged. */
+const stage = jsonStage<PingItem>(
+  pingsIncoming,
+  ({ instance, ping }, key) => {
     const field = instanceField[key];
-    const value = field ? instance[field] : (ping as Record<string, unknown>)[key];
-    row[key] = value === undefined || value === null ? null : column.mapToDriverValue(value);
-  }
-  return JSON.stringify(row);
-}
-
-/** `SELECT json_extract(value, '$.k'), ... FROM json_each(?)`: staged rows in the table's order (fresh = 0). */
-function stageSelect(json: string): SQL {
-  const picks = stageColumns.map(([key]) => (key === "fresh" ? sql`0` : sql.raw(`json_extract(value, '$.${key}')`)));
-  return sql`SELECT ${sql.join(picks, sql`, `)} FROM json_each(${json}) WHERE true`;
-}
+    return field ? instance[field] : (ping as Record<string, unknown>)[key];
+  },
+  { fresh: sql`0` },
+);
 
 /**
  * Items -> rounds (pure): in order of (day, received_at), a round holds at most one ping per
@@ -150,41 +140,39 @@ const pingColumnList = sql.raw(
  * merged into instance_activity.
  */
 export function pingWrites(db: Db, items: PingItem[]): PingRound[] {
-  const stage = pingsIncoming;
+  const incoming = pingsIncoming;
   return rounds(items).map((round) => {
     const days = new Map(round.map((i) => [`${i.ping.product}\n${i.ping.day}`, i.ping] as const));
     const keyed: Statement[] = [
-      ...jsonChunks(round.map(stageRow)).map((json) =>
-        db.insert(stage).select(stageSelect(json)).onConflictDoNothing(),
-      ),
+      ...stage.chunks(round).map((json) => db.insert(incoming).select(stage.select(json)).onConflictDoNothing()),
       db.run(sql`INSERT INTO ${instances} (id, product, first_seen, last_seen, version, os_type, os_release, os_arch,
           license_type, ping_count, browser_ref, key_hash)
         SELECT instance_id, product, instance_first_seen, instance_last_seen, instance_version, instance_os_type,
           instance_os_release, instance_os_arch, instance_license_type, 0, browser_ref, key_hash
-        FROM ${stage} s WHERE NOT ${erasedAfterReceipt}
+        FROM ${incoming} s WHERE NOT ${erasedAfterReceipt}
         ON CONFLICT DO NOTHING`),
       // Trust on first use: the first key-bearing ping of a keyless instance registers its key,
       // unless the ping was received before an erase (then the instance is a new installation's).
-      db.run(sql`UPDATE ${instances} SET key_hash = s.key_hash FROM ${stage} s
+      db.run(sql`UPDATE ${instances} SET key_hash = s.key_hash FROM ${incoming} s
         WHERE s.instance_id = ${instances}.id AND ${instances}.key_hash IS NULL AND s.key_hash IS NOT NULL
           AND NOT ${erasedAfterReceipt}`),
     ];
     const store: Statement[] = [
-      db.run(sql`UPDATE ${stage} SET fresh = 1 WHERE uuid IN (SELECT s.uuid FROM ${stage} s
+      db.run(sql`UPDATE ${incoming} SET fresh = 1 WHERE uuid IN (SELECT s.uuid FROM ${incoming} s
         WHERE EXISTS (SELECT 1 FROM ${instances} i WHERE i.id = s.instance_id AND i.key_hash IS s.key_hash)
           AND NOT ${erasedAfterReceipt}
           AND NOT EXISTS (SELECT 1 FROM ${pings} p WHERE p.uuid = s.uuid)
           AND (s.idempotency_key IS NULL OR NOT EXISTS (SELECT 1 FROM ${pings} p
             WHERE p.instance_id = s.instance_id AND p.idempotency_key = s.idempotency_key)))`),
       ...[...days.values()].flatMap(({ product, day }) => {
-        const allowed = sql`EXISTS (SELECT 1 FROM ${stage} WHERE ${stage.product} = ${product} AND ${stage.day} = ${day} AND ${stage.fresh} = 1)`;
+        const allowed = sql`EXISTS (SELECT 1 FROM ${incoming} WHERE ${incoming.product} = ${product} AND ${incoming.day} = ${day} AND ${incoming.fresh} = 1)`;
         return [
           ensureDayDims(db, product, day, allowed),
           ensureDayCube(db, product, day, allowed),
           ensureActiveDay(db, product, day, allowed),
         ];
       }),
-      db.run(sql`INSERT INTO ${pings} (${pingColumnList}) SELECT ${pingColumnList} FROM ${stage} WHERE fresh = 1
+      db.run(sql`INSERT INTO ${pings} (${pingColumnList}) SELECT ${pingColumnList} FROM ${incoming} WHERE fresh = 1
         ON CONFLICT DO NOTHING`),
       db.run(sql`UPDATE ${instances} SET last_seen = max(${instances}.last_seen, s.instance_last_seen),
           version = coalesce(s.instance_version, ${instances}.version),
@@ -193,7 +181,7 @@ export function pingWrites(db: Db, items: PingItem[]): PingRound[] {
           os_arch = coalesce(s.instance_os_arch, ${instances}.os_arch),
           license_type = coalesce(s.instance_license_type, ${instances}.license_type),
           browser_ref = s.browser_ref, ping_count = ${instances}.ping_count + 1
-        FROM ${stage} s WHERE s.instance_id = ${instances}.id AND s.fresh = 1`),
+        FROM ${incoming} s WHERE s.instance_id = ${instances}.id AND s.fresh = 1`),
       countStagedIntoDays(db),
       moveOut(db),
       moveIn(db),
@@ -202,7 +190,7 @@ export function pingWrites(db: Db, items: PingItem[]): PingRound[] {
       cubeMoveIn(db),
       cubeDropEmpty(db),
       mergeStagedActivity(db),
-      db.delete(stage),
+      db.delete(incoming),
       ...round.flatMap((i) => (i.records ? recordInserts(db, i.ping.uuid, i.records.facts, i.records.exceptions) : [])),
     ];
     return { items: round, keyed, store };
