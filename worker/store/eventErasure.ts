@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { erasedRefs, eventArchivePending, eventArchiveRefs } from "../../schema/tables";
 import { log } from "../lib/log";
 import type { Db } from "./db";
@@ -25,6 +25,15 @@ import { finishCompactions, rewriteObjects, writeObjectPrefix } from "./eventCom
  */
 export const ERASURE_HOLD_DAYS = 14;
 const DAY_MS = 86_400_000;
+
+/**
+ * The erase hold, in SQL: the installation of browser reference `ref` was erased at or after
+ * `receivedAt` (a message received before the erase, still queued or redelivered), so nothing of
+ * it is stored or linked. The ping writer, the event writer and Sentry's links test it.
+ */
+export function erasedAfter(ref: SQL, receivedAt: SQL): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${erasedRefs} r WHERE r.ref = ${ref} AND r.erased_at >= ${receivedAt})`;
+}
 
 /** Erased references and when: events of a reference received up to its time are erased. */
 export type Erased = Map<string, number>;

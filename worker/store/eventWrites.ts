@@ -1,7 +1,6 @@
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import {
-  erasedRefs,
   eventArchivePending,
   eventArchiveRefs,
   eventIds,
@@ -23,7 +22,9 @@ import {
 import type { Db } from "./db";
 import { guard } from "./db";
 import { eventJsonChunks, jsonField, selectFromJson, type EventRow } from "./events";
+import { columnList } from "./jsonStage";
 import { ARCHIVE_COLUMNS, putPendingObjects, writeDigest, type PendingObject } from "./eventArchive";
+import { erasedAfter } from "./eventErasure";
 import { addDays, utcDay } from "../lib/time";
 import { durationBucketSql } from "./rollupEventsSql";
 import { FULL_SLICE_KEYS, SLICE_KEYS, slicedRows } from "./eventSlices";
@@ -86,11 +87,7 @@ function dayList(days: string[]): SQL {
 }
 
 /** Every column of an event row, by SQL name. */
-const columnList = sql.raw(
-  Object.values(getTableColumns(eventsIncoming))
-    .map((c) => `"${c.name}"`)
-    .join(", "),
-);
+const eventColumnList = columnList(eventsIncoming);
 
 /** uuids per existence read: 36-byte uuids as one JSON value, far under D1's 2,000,000 bytes. */
 const UUIDS_PER_READ = 20_000;
@@ -360,7 +357,7 @@ function constants() {
     ),
     // Named columns: `events` gained instance_ref by ALTER TABLE, so its column order differs.
     move: rendered(
-      sql`INSERT INTO ${events} (${columnList}, archived) SELECT ${columnList}, 1 FROM ${inc} WHERE true
+      sql`INSERT INTO ${events} (${eventColumnList}, archived) SELECT ${eventColumnList}, 1 FROM ${inc} WHERE true
         ON CONFLICT (uuid) DO NOTHING`,
     ),
   });
@@ -381,8 +378,7 @@ function chunkStatements(db: Db, json: string, digest: string, now: number, keep
       .select(
         sql`${selectFromJson(json)} AND NOT EXISTS (SELECT 1 FROM ${eventIds} x WHERE x.day IN (${days}) AND x.id = ${uuidBytes(uuid)})
           ${keepRaw ? sql`AND NOT EXISTS (SELECT 1 FROM ${events} e WHERE e.uuid = ${uuid})` : sql``}
-          AND NOT EXISTS (SELECT 1 FROM ${erasedRefs} r WHERE r.ref = ${jsonField("instanceRef")}
-            AND r.erased_at >= ${jsonField("receivedAt")})`,
+          AND NOT ${erasedAfter(jsonField("instanceRef"), jsonField("receivedAt"))}`,
       )
       .onConflictDoNothing({ target: inc.uuid }),
     country: db.run(fixed.country),

@@ -49,3 +49,15 @@ export function jsonStage<R>(
       )} FROM json_each(${json}) WHERE true`,
   };
 }
+
+/**
+ * `table`'s columns by SQL name, quoted, in its order: what an `INSERT INTO t (<list>) SELECT
+ * <list> FROM <stage>` names on both sides when it moves staged rows into their table.
+ */
+export function columnList(table: Table): SQL {
+  return sql.raw(
+    Object.values(getTableColumns(table))
+      .map((c) => `"${c.name}"`)
+      .join(", "),
+  );
+}

@@ -1,5 +1,5 @@
-import { and, eq, getTableColumns, or, sql } from "drizzle-orm";
-import { alerts, erasedRefs, instances, pings, pingsIncoming, releases } from "../../schema/tables";
+import { and, eq, or, sql } from "drizzle-orm";
+import { alerts, instances, pings, pingsIncoming, releases } from "../../schema/tables";
 import type { Db } from "./db";
 import { newestFirst } from "./keyset";
 import type { Cursor } from "../lib/cursor";
@@ -8,7 +8,8 @@ import { recordInserts, type ExceptionRow, type FactRow } from "./records";
 import { idKey } from "./instances";
 import { countStagedIntoDays, ensureActiveDay, mergeStagedActivity } from "./activity";
 import { dropEmpty, ensureDayDims, moveIn, moveOut } from "./dayDims";
-import { jsonStage } from "./jsonStage";
+import { columnList, jsonStage } from "./jsonStage";
+import { erasedAfter } from "./eventErasure";
 import { cubeDropEmpty, cubeMoveIn, cubeMoveOut, ensureDayCube } from "./dayCube";
 
 export type InstanceRow = typeof instances.$inferInsert;
@@ -98,14 +99,10 @@ function rounds(items: PingItem[]): PingItem[][] {
 }
 
 /** The staged row's installation was erased after the ping was received (store/eventErasure.ts keeps the reference ERASURE_HOLD_DAYS). */
-const erasedAfterReceipt = sql`EXISTS (SELECT 1 FROM ${erasedRefs} r WHERE r.ref = s.browser_ref AND r.erased_at >= s.received_at)`;
+const erasedAfterReceipt = erasedAfter(sql.raw("s.browser_ref"), sql.raw("s.received_at"));
 
 /** Columns shared by the stage and `pings`, in `pings`' order. */
-const pingColumnList = sql.raw(
-  Object.values(getTableColumns(pings))
-    .map((c) => `"${c.name}"`)
-    .join(", "),
-);
+const pingColumnList = columnList(pings);
 
 /**
  * The statements that store pings and upsert their instances, set-based: per ROUND (at most one

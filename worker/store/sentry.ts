@@ -1,6 +1,7 @@
 import { not, sql, type SQL } from "drizzle-orm";
-import { clientReports, erasedRefs, exceptions, facts, instances, releaseSessions } from "../../schema/tables";
+import { clientReports, exceptions, facts, instances, releaseSessions } from "../../schema/tables";
 import type { Db } from "./db";
+import { erasedAfter } from "./eventErasure";
 import { guard } from "./db";
 import { pingStatements, type InstanceRow, type PingRow } from "./pings";
 import { chunk, EXCEPTIONS_PER_INSERT, rowsWhere, type ExceptionRow, type FactRow } from "./records";
@@ -38,8 +39,7 @@ function keyless(instanceId: string): SQL {
  * the installation a later sighting recreated.
  */
 function linkable(instanceId: string, ref: string | null, receivedAt: number): SQL {
-  return sql`(${keyless(instanceId)} AND NOT EXISTS (SELECT 1 FROM ${erasedRefs} WHERE ${erasedRefs.ref} = ${ref}
-    AND ${erasedRefs.erasedAt} >= ${receivedAt}))`;
+  return sql`(${keyless(instanceId)} AND NOT ${erasedAfter(sql`${ref}`, sql`${receivedAt}`)})`;
 }
 
 /** Exception inserts: without an installation as they are; with one, linked only when linkable. */
